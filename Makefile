@@ -1,0 +1,67 @@
+# Two commands from a fresh clone: `make run` and `make test`.
+# Needs only Python >= 3.11 and make; everything else goes into .venv.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+PYTEST_ARGS ?=
+
+# `make run` is the local, embedded default: DEBUG on, demo data loaded.
+RUN_ENV  = DEBUG=$${DEBUG:-true} DEMO_MODE=$${DEMO_MODE:-true}
+# Tests always run with development settings (no HTTPS redirect); production
+# settings are tested in subprocesses with their own environment.
+TEST_ENV = DEBUG=true
+
+.PHONY: run test lint format messages makemessages migrate collectstatic clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is needed: run make PYTHON=python3.11 ...")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[dev]"
+	@touch $@ $(VENV)/.installed
+
+# Compiled catalogues are build output (git-ignored); Babel compiles them
+# without GNU gettext on the machine.
+messages: $(VENV)/.installed
+	@$(BIN)/pybabel compile --domain=django --directory=locale --statistics 2>&1 | grep -v "^$$" || true
+	@for po in locale/*/LC_MESSAGES/django.po; do test -f "$${po%.po}.mo" || { echo "failed to compile $$po"; exit 1; }; done
+
+# For developers adding strings (needs GNU gettext's xgettext).
+makemessages: $(VENV)/.installed
+	$(TEST_ENV) $(BIN)/python manage.py makemessages --all --no-obsolete --ignore=.venv --ignore=var --ignore=tests
+
+migrate: $(VENV)/.installed
+	@mkdir -p var
+	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
+
+run: $(VENV)/.installed messages migrate
+	$(RUN_ENV) $(BIN)/python manage.py seed_demo
+	@echo "Serving on http://$(HOST):$(PORT)/ (demo accounts: see README)"
+	$(RUN_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test: $(VENV)/.installed-dev messages lint
+	@mkdir -p var
+	$(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+collectstatic: $(VENV)/.installed
+	$(BIN)/python manage.py collectstatic --noinput
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache locale/*/LC_MESSAGES/*.mo

@@ -1,0 +1,31 @@
+"""ASGI entry point: daphne serves the WebSockets (and, under `make run`, everything).
+
+HTTP goes to Django; WebSockets go through the Origin check (the allowed hosts)
+and the session authentication before reaching a consumer.
+"""
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+from network.env import exit_on_config_error
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "network.settings")
+
+# Django must be set up before anything imports models (consumers do).
+django_asgi_app = exit_on_config_error(get_asgi_application)
+
+from channels.auth import AuthMiddlewareStack  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+
+from network.routing import websocket_urlpatterns  # noqa: E402
+
+application = ProtocolTypeRouter(
+    {
+        "http": django_asgi_app,
+        "websocket": AllowedHostsOriginValidator(
+            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+        ),
+    }
+)

@@ -1,0 +1,9 @@
+"""WebSocket routes of every app, composed here as the HTTP urls are in urls.py."""
+
+from django.urls import path
+
+from network.consumers import PingConsumer
+
+websocket_urlpatterns = [
+    path("ws/ping/", PingConsumer.as_asgi()),
+]

@@ -1,0 +1,319 @@
+"""Settings for the practitioner network, read from the environment.
+
+One settings module for every deployment. Without any variable set it is the
+embedded default (SQLite, in-memory channel layer, local-memory cache);
+DATABASE_URL and REDIS_URL switch to PostgreSQL and Redis. DEBUG is off unless
+asked for, and with DEBUG off the process refuses to start on a missing or
+default SECRET_KEY. README.md lists every variable.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.utils.translation import gettext_lazy as _
+
+from network import env
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+DEBUG = env.get_bool("DEBUG", default=False)
+
+# --- Secret key ---------------------------------------------------------------
+# Keys that must never protect a real deployment: empty, the development key
+# below, Django's "django-insecure-" keys, and the placeholder from the examples.
+DEVELOPMENT_SECRET_KEY = "development-only-not-secret-0000000000000000000000000"  # noqa: S105
+_PLACEHOLDER_SECRET_KEYS = {"", DEVELOPMENT_SECRET_KEY, "change-me", "changeme", "secret"}
+
+SECRET_KEY = env.get_str("SECRET_KEY")
+if not DEBUG and (
+    SECRET_KEY.lower() in _PLACEHOLDER_SECRET_KEYS
+    or SECRET_KEY.startswith("django-insecure")
+    or len(SECRET_KEY) < 32
+):
+    raise env.ConfigError(
+        "SECRET_KEY",
+        "missing, too short or a known default while DEBUG is off; set it to a long random "
+        'value, e.g. python -c "import secrets; print(secrets.token_urlsafe(50))"',
+    )
+if not SECRET_KEY:
+    SECRET_KEY = DEVELOPMENT_SECRET_KEY
+
+ALLOWED_HOSTS = env.get_list(
+    "ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else []
+)
+if not DEBUG and not ALLOWED_HOSTS:
+    raise env.ConfigError("ALLOWED_HOSTS", "must list the site's host names when DEBUG is off")
+CSRF_TRUSTED_ORIGINS = env.get_list("CSRF_TRUSTED_ORIGINS")
+
+SITE_NAME = env.get_str("SITE_NAME", "Policing & Human Rights Network")
+# Demo-only conveniences (seeded accounts, relaxed MFA for the demo moderator)
+# are never enabled by default.
+DEMO_MODE = env.get_bool("DEMO_MODE", default=False)
+
+# --- Applications -------------------------------------------------------------
+INSTALLED_APPS = [
+    # daphne first: it makes `runserver` an ASGI server that also serves sockets.
+    "daphne",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    # whitenoise's runserver_nostatic keeps static serving identical in dev and prod.
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "channels",
+    "csp",
+    "taggit",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "members",
+    "lessons",
+    "network",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+]
+
+ROOT_URLCONF = "network.urls"
+WSGI_APPLICATION = "network.wsgi.application"
+ASGI_APPLICATION = "network.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "csp.context_processors.nonce",
+                "network.context_processors.site",
+            ],
+        },
+    }
+]
+
+# --- Database -----------------------------------------------------------------
+_database_url = env.get_str("DATABASE_URL")
+if _database_url:
+    DATABASES = {
+        "default": env.database_from_url(
+            "DATABASE_URL", _database_url, conn_max_age=env.get_int("DB_CONN_MAX_AGE", 60)
+        )
+    }
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": BASE_DIR / "var" / "db.sqlite3",
+        }
+    }
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # WAL lets readers work while one writer writes; IMMEDIATE transactions take
+    # the write lock up front so concurrent writers wait (busy timeout) instead
+    # of failing with "database is locked" halfway through.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+            ),
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        }
+    )
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Redis: cache, channel layer, sessions --------------------------------------
+REDIS_URL = env.get_str("REDIS_URL")
+if REDIS_URL:
+    env.redis_url("REDIS_URL", REDIS_URL)
+# A burst of sockets connecting at once holds one pooled connection each during
+# group_add; redis-py's async pool defaults to 100 and then fails with "Too
+# many connections" (DESIGN.md).
+REDIS_MAX_CONNECTIONS = env.get_int("REDIS_MAX_CONNECTIONS", 2000, minimum=10)
+
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env.get_str("CACHE_KEY_PREFIX", "network"),
+            "OPTIONS": {"max_connections": REDIS_MAX_CONNECTIONS, "socket_timeout": 5},
+        }
+    }
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        # The layer blocks on BZPOPMIN for up to 5 s; redis-py 8's
+                        # default socket timeout of 5 s kills that connection when
+                        # a socket is idle (redis/redis-py#4091). No timeout here.
+                        "socket_timeout": None,
+                        "socket_connect_timeout": 5,
+                        "socket_keepalive": True,
+                        "max_connections": REDIS_MAX_CONNECTIONS,
+                    }
+                ],
+                "prefix": env.get_str("CHANNEL_LAYER_PREFIX", "network"),
+                "capacity": env.get_int("CHANNEL_LAYER_CAPACITY", 1000, minimum=10),
+                "expiry": 60,
+                # A consumer that crashed leaves its channel in groups; entries
+                # older than this are dropped. Live consumers re-join on connect.
+                "group_expiry": env.get_int("CHANNEL_GROUP_EXPIRY", 86400, minimum=60),
+            },
+        }
+    }
+    # Sessions live in the database, read through the shared cache: every web
+    # process sees the same session, and a restart of Redis logs nobody out.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    # A process-local cache cannot front sessions shared by several processes.
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+# --- Accounts -----------------------------------------------------------------
+AUTH_USER_MODEL = "members.User"
+# One tag vocabulary (members.Tag) for threads, lessons and expertise.
+TAGGIT_CASE_INSENSITIVE = True
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "landing"
+
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
+ACCOUNT_RATE_LIMITS = {
+    # allauth's defaults, kept explicit so a reviewer sees them; they need a
+    # cache shared by all processes (Redis in production).
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/5m/key",
+    "signup": "20/m/ip",
+    "send_email": "5/m/key",
+    "confirm_email": "1/3m/key",
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+    "reauthenticate": "10/m/user",
+}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = SITE_NAME
+
+# --- Email --------------------------------------------------------------------
+_email_url = env.get_str("EMAIL_URL", "console:" if DEBUG else "smtp://localhost:25")
+globals().update(env.email_from_url("EMAIL_URL", _email_url))
+DEFAULT_FROM_EMAIL = env.get_str("DEFAULT_FROM_EMAIL", "network@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Internationalisation -----------------------------------------------------
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English")), ("nl", _("Dutch"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = "UTC"
+
+# --- Static files ---------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "var" / "static"
+STATICFILES_DIRS = [BASE_DIR / "network" / "static"]
+# Without DEBUG, whitenoise serves only collected files (collectstatic at build).
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        # Hashed, compressed files in production; plain files when developing
+        # and testing, so no collectstatic step is needed there.
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+
+# --- Security -------------------------------------------------------------------
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = env.get_int("SESSION_COOKIE_AGE", 14 * 24 * 3600, minimum=300)
+CSRF_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
+# Off only when a proxy in front already redirects HTTP to HTTPS.
+SECURE_SSL_REDIRECT = env.get_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_HSTS_SECONDS = env.get_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.get_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.get_bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
+# Trust X-Forwarded-Proto only behind a proxy that sets it (and strips it from
+# clients); otherwise a client could claim HTTPS.
+if env.get_bool("TRUST_X_FORWARDED_PROTO", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+    }
+}
+
+# --- Logging --------------------------------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.get_str("LOG_LEVEL", "INFO").upper()},
+    "loggers": {"django.server": {"level": "WARNING"}},
+}

@@ -1,0 +1,26 @@
+"""The site's URLs: every app's routes, composed here."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from network import views
+
+urlpatterns = [
+    path("", views.landing, name="landing"),
+    path("healthz", views.health, name="health"),
+    path("favicon.ico", views.favicon, name="favicon"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "network.views.bad_request"
+handler403 = "network.views.permission_denied"
+handler404 = "network.views.page_not_found"
+handler500 = "network.views.server_error"
+
+if settings.DEBUG:  # pragma: no cover - a convenience for looking at error pages
+    urlpatterns += [
+        path("_errors/<int:status>/", views.error_preview),
+    ]

@@ -1,0 +1,71 @@
+"""Pages that belong to the site as a whole: landing, health and error pages."""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
+from django.shortcuts import render
+from django.templatetags.static import static
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import requires_csrf_token
+from django.views.decorators.http import require_safe
+
+logger = logging.getLogger(__name__)
+
+
+@require_safe
+def landing(request: HttpRequest) -> HttpResponse:
+    return render(request, "network/landing.html")
+
+
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever the page says; send them to the SVG."""
+    return HttpResponsePermanentRedirect(static("network/favicon.svg"))
+
+
+@never_cache
+@require_safe
+def health(request: HttpRequest) -> JsonResponse:
+    """For load balancers and compose healthchecks: is the database reachable?"""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception:
+        logger.exception("health check: database unreachable")
+        return JsonResponse({"status": "unavailable"}, status=503)
+    return JsonResponse({"status": "ok"})
+
+
+def _error(request: HttpRequest, status: int) -> HttpResponse:
+    return render(request, f"{status}.html", status=status)
+
+
+@requires_csrf_token
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(request, 400)
+
+
+@requires_csrf_token
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(request, 403)
+
+
+@requires_csrf_token
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(request, 404)
+
+
+@requires_csrf_token
+def server_error(request: HttpRequest) -> HttpResponse:
+    # The 500 page must render even when the database is down: it uses no
+    # context processor that touches the database beyond what the request has.
+    return _error(request, 500)
+
+
+def error_preview(request: HttpRequest, status: int) -> HttpResponse:
+    if status not in {400, 403, 404, 429, 500}:
+        status = 404
+    return _error(request, status)

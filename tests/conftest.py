@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import factory
+import pytest
+from allauth.account.models import EmailAddress
+from django.db import connection
+
+from members.models import User
+from tests.suites import skip_suite
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+TEST_PASSWORD = "correct horse battery staple"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"member{n}@example.org")
+    display_name = factory.Faker("name")
+    password = factory.PostGenerationMethodCall("set_password", TEST_PASSWORD)
+
+    @factory.post_generation
+    def verified(self, create: bool, extracted: bool | None, **kwargs: object) -> None:
+        if create and extracted is not False:
+            EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
+        if create:
+            self.save()
+
+
+@pytest.fixture
+def make_user(db: None) -> Callable[..., User]:
+    return UserFactory
+
+
+@pytest.fixture
+def member(make_user: Callable[..., User]) -> User:
+    return make_user()
+
+
+@pytest.fixture
+def redis_url() -> str:
+    url = os.environ.get("REDIS_URL", "")
+    if not url:
+        skip_suite("redis", "REDIS_URL is not set")
+    return url
+
+
+@pytest.fixture
+def require_postgresql(db: None) -> None:
+    if connection.vendor != "postgresql":
+        skip_suite("postgresql", f"DATABASE_URL is not PostgreSQL (running on {connection.vendor})")
+
+
+@pytest.fixture(scope="session")
+def corpus_dir() -> Path:
+    path = REPO_ROOT.parent / "shared" / "corpus"
+    if not path.is_dir():
+        skip_suite("corpus", f"the shared test corpus is missing at {path}")
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Rate-limit counters and cached sessions must not leak from one test to the next."""
+    from django.core.cache import cache
+
+    cache.clear()
