@@ -11,8 +11,9 @@ PYTEST_ARGS ?=
 # `make run` is the local, embedded default: DEBUG on, demo data loaded.
 RUN_ENV  = DEBUG=$${DEBUG:-true} DEMO_MODE=$${DEMO_MODE:-true}
 # Tests always run with development settings (no HTTPS redirect); production
-# settings are tested in subprocesses with their own environment.
-TEST_ENV = DEBUG=true
+# settings are tested in subprocesses with their own environment. No persistent
+# connections: the live-server thread would keep the test database open.
+TEST_ENV = DEBUG=true DB_CONN_MAX_AGE=0
 
 .PHONY: run test lint format messages makemessages migrate collectstatic clean
 
