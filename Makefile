@@ -9,7 +9,7 @@ PORT   ?= 8000
 PYTEST_ARGS ?=
 
 # `make run` is the local, embedded default: DEBUG on, demo data loaded.
-RUN_ENV  = DEBUG=$${DEBUG:-true} DEMO_MODE=$${DEMO_MODE:-true}
+RUN_ENV  = DEBUG=$${DEBUG:-true} DEMO_MODE=$${DEMO_MODE:-true} DEMO_MODERATOR_WITHOUT_MFA=$${DEMO_MODERATOR_WITHOUT_MFA:-true}
 # Tests always run with development settings (no HTTPS redirect); production
 # settings are tested in subprocesses with their own environment. No persistent
 # connections: the live-server thread would keep the test database open.

@@ -16,6 +16,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+from taggit.managers import TaggableManager
 from taggit.models import GenericTaggedItemBase, TagBase
 
 HANDLE_PATTERN = r"[a-z0-9](?:[a-z0-9_-]{1,28}[a-z0-9])"
@@ -23,6 +25,11 @@ HANDLE_PATTERN = r"[a-z0-9](?:[a-z0-9_-]{1,28}[a-z0-9])"
 
 def random_handle() -> str:
     return f"member-{secrets.token_hex(4)}"
+
+
+def _invitation_token() -> str:
+    # 256 bits: invitation links must not be guessable.
+    return secrets.token_urlsafe(32)
 
 
 class UserManager(BaseUserManager["User"]):
@@ -49,6 +56,12 @@ class UserManager(BaseUserManager["User"]):
         return self.get(email__iexact=username)
 
 
+class Status(models.TextChoices):
+    PENDING = "pending", _("waiting for approval")
+    ACTIVE = "active", _("member")
+    REJECTED = "rejected", _("not approved")
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(_("email address"), unique=True)
     handle = models.CharField(
@@ -71,8 +84,17 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=_("How other members see you. A pseudonym is fine."),
     )
     is_staff = models.BooleanField(_("staff status"), default=False)
+    # False only for banned members: Django and allauth then refuse the login.
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    status = models.CharField(
+        _("membership"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    is_expert = models.BooleanField(_("expert"), default=False)
+    is_moderator = models.BooleanField(_("moderator"), default=False)
+    is_banned = models.BooleanField(_("banned"), default=False)
 
     objects = UserManager()
 
@@ -85,10 +107,28 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name_plural = _("members")
         constraints = [
             models.UniqueConstraint(Lower("email"), name="members_user_email_ci_unique"),
+            models.CheckConstraint(
+                condition=~models.Q(is_banned=True, is_active=True),
+                name="members_user_banned_is_inactive",
+            ),
         ]
+        indexes = [models.Index(fields=["status", "date_joined"])]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_member(self) -> bool:
+        """Approved and not banned: may read and write members-only content."""
+        return self.status == Status.ACTIVE and not self.is_banned and self.is_active
+
+    @property
+    def is_admin(self) -> bool:
+        return self.is_superuser
+
+    @property
+    def can_moderate(self) -> bool:
+        return self.is_member and (self.is_moderator or self.is_superuser)
 
     @property
     def name(self) -> str:
@@ -125,3 +165,154 @@ class TaggedItem(GenericTaggedItemBase):
                 fields=["content_type", "object_id", "tag"], name="members_taggeditem_unique"
             )
         ]
+
+
+class MemberRole(models.TextChoices):
+    ACTIVIST = "activist", _("Activist or human rights defender")
+    RESEARCHER = "researcher", _("Researcher")
+    LAWYER = "lawyer", _("Lawyer")
+    TRAINER = "trainer", _("Trainer")
+    POLICE = "police", _("Police practitioner")
+    JOURNALIST = "journalist", _("Journalist")
+    OTHER = "other", _("Other")
+
+
+class Visibility(models.TextChoices):
+    MEMBERS = "members", _("Members only")
+    PUBLIC = "public", _("Everyone, including visitors")
+
+
+def _visibility_field() -> models.CharField:
+    return models.CharField(
+        _("who can see this"),
+        max_length=8,
+        choices=Visibility.choices,
+        default=Visibility.MEMBERS,
+    )
+
+
+class Profile(models.Model):
+    """What a member tells others about themselves; each part has its own visibility.
+
+    The display name and handle live on User (they are needed everywhere); the
+    rest is here. Nothing is public unless the member sets that part to public.
+    """
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile")
+    bio = models.TextField(_("about you"), blank=True, max_length=2000)
+    bio_html = models.TextField(blank=True, editable=False)
+    organisation = models.CharField(_("organisation or section"), max_length=150, blank=True)
+    country = CountryField(_("country"), blank=True)
+    role = models.CharField(_("role"), max_length=12, choices=MemberRole.choices, blank=True)
+    expertise = TaggableManager(
+        through=TaggedItem, blank=True, verbose_name=_("expertise"), related_name="+"
+    )
+    open_to_questions = models.BooleanField(_("open to questions"), default=False)
+    # Written at sign-up for the moderators who approve; never shown on the profile.
+    motivation = models.TextField(_("why you want to join"), blank=True, max_length=2000)
+
+    name_visibility = _visibility_field()
+    bio_visibility = _visibility_field()
+    organisation_visibility = _visibility_field()
+    country_visibility = _visibility_field()
+    languages_visibility = _visibility_field()
+    role_visibility = _visibility_field()
+    expertise_visibility = _visibility_field()
+
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+        indexes = [
+            models.Index(fields=["country"]),
+            models.Index(fields=["role"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"Profile of {self.user}"
+
+    def is_public(self, part: str) -> bool:
+        return getattr(self, f"{part}_visibility") == Visibility.PUBLIC
+
+    @property
+    def has_public_part(self) -> bool:
+        return any(self.is_public(part) for part in PROFILE_PARTS)
+
+
+PROFILE_PARTS = ("name", "bio", "organisation", "country", "languages", "role", "expertise")
+
+
+class SpokenLanguage(models.Model):
+    """One language a member speaks (ISO 639 code from Django's language list)."""
+
+    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="languages")
+    code = models.CharField(_("language"), max_length=10)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["profile", "code"], name="members_language_unique")
+        ]
+        indexes = [models.Index(fields=["code"])]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Invitation(models.Model):
+    """A single-use, expiring link that lets one person join without waiting for approval."""
+
+    token = models.CharField(max_length=64, unique=True, default=_invitation_token, editable=False)
+    created_by = models.ForeignKey(User, on_delete=models.CASCADE, related_name="invitations_sent")
+    note = models.CharField(_("note for yourself"), max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_by = models.OneToOneField(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="invitation_used"
+    )
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Invitation by {self.created_by} ({self.created_at:%Y-%m-%d})"
+
+    @property
+    def is_usable(self) -> bool:
+        return self.used_at is None and self.expires_at > timezone.now()
+
+
+class AuditEntry(models.Model):
+    """Who did what to whom, when: every grant, revocation and moderator decision."""
+
+    class Action(models.TextChoices):
+        APPROVE = "approve", _("approved membership")
+        REJECT = "reject", _("rejected membership")
+        GRANT_EXPERT = "grant_expert", _("granted expert badge")
+        REVOKE_EXPERT = "revoke_expert", _("revoked expert badge")
+        GRANT_MODERATOR = "grant_moderator", _("made moderator")
+        REVOKE_MODERATOR = "revoke_moderator", _("removed moderator role")
+        GRANT_ADMIN = "grant_admin", _("made admin")
+        REVOKE_ADMIN = "revoke_admin", _("removed admin role")
+        BAN = "ban", _("banned")
+        UNBAN = "unban", _("lifted ban")
+        INVITE = "invite", _("created an invitation")
+
+    actor = models.ForeignKey(
+        User, null=True, on_delete=models.SET_NULL, related_name="audit_actions"
+    )
+    action = models.CharField(max_length=40, choices=Action.choices)
+    target = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_entries"
+    )
+    detail = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.target}"

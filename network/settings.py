@@ -47,6 +47,11 @@ if not DEBUG and not ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS = env.get_list("CSRF_TRUSTED_ORIGINS")
 
 SITE_NAME = env.get_str("SITE_NAME", "Policing & Human Rights Network")
+# Absolute links in email (which has no request to take the host from).
+SITE_URL = env.get_str(
+    "SITE_URL",
+    "http://127.0.0.1:8000" if DEBUG else f"https://{ALLOWED_HOSTS[0].lstrip('.')}",
+).rstrip("/")
 # Demo-only conveniences (seeded accounts, relaxed MFA for the demo moderator)
 # are never enabled by default.
 DEMO_MODE = env.get_bool("DEMO_MODE", default=False)
@@ -66,6 +71,7 @@ INSTALLED_APPS = [
     "channels",
     "csp",
     "taggit",
+    "django_countries",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -82,6 +88,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Default deny: every view needs a login unless marked @login_not_required,
+    # and a login that is not (yet) an approved membership sees the waiting page.
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "members.middleware.MembershipMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -212,6 +222,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "landing"
 
+ACCOUNT_ADAPTER = "members.adapter.AccountAdapter"
+ACCOUNT_FORMS = {"signup": "members.forms.SignupForm"}
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -235,6 +247,14 @@ ACCOUNT_RATE_LIMITS = {
     "reauthenticate": "10/m/user",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_TOLERANCE = 1
+
+# A verified sign-up waits for a moderator unless approval is off (open communities).
+MEMBERSHIP_APPROVAL = env.get_bool("MEMBERSHIP_APPROVAL", default=True)
+INVITATION_VALID_DAYS = env.get_int("INVITATION_VALID_DAYS", 14, minimum=1)
+# Moderators and admins must set up two-factor authentication before using
+# moderator pages. Only a demo server may exempt the demo moderator account.
+DEMO_MODERATOR_WITHOUT_MFA = DEMO_MODE and env.get_bool("DEMO_MODERATOR_WITHOUT_MFA", default=False)
 MFA_TOTP_ISSUER = SITE_NAME
 
 # --- Email --------------------------------------------------------------------

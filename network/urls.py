@@ -2,7 +2,9 @@
 
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.i18n import set_language
 
 from network import views
 
@@ -10,7 +12,8 @@ urlpatterns = [
     path("", views.landing, name="landing"),
     path("healthz", views.health, name="health"),
     path("favicon.ico", views.favicon, name="favicon"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("members/", include("members.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

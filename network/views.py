@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
@@ -15,17 +16,20 @@ from django.views.decorators.http import require_safe
 logger = logging.getLogger(__name__)
 
 
+@login_not_required
 @require_safe
 def landing(request: HttpRequest) -> HttpResponse:
     return render(request, "network/landing.html")
 
 
+@login_not_required
 @require_safe
 def favicon(request: HttpRequest) -> HttpResponse:
     """Browsers ask for /favicon.ico whatever the page says; send them to the SVG."""
     return HttpResponsePermanentRedirect(static("network/favicon.svg"))
 
 
+@login_not_required
 @never_cache
 @require_safe
 def health(request: HttpRequest) -> JsonResponse:
@@ -65,6 +69,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
     return _error(request, 500)
 
 
+@login_not_required
 def error_preview(request: HttpRequest, status: int) -> HttpResponse:
     if status not in {400, 403, 404, 429, 500}:
         status = 404

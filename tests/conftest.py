@@ -8,8 +8,9 @@ import factory
 import pytest
 from allauth.account.models import EmailAddress
 from django.db import connection
+from django.utils import timezone
 
-from members.models import User
+from members.models import Profile, Status, User
 from tests.suites import skip_suite
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -22,7 +23,10 @@ class UserFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     email = factory.Sequence(lambda n: f"member{n}@example.org")
+    handle = factory.Sequence(lambda n: f"member-{n:04d}")
     display_name = factory.Faker("name")
+    status = Status.ACTIVE
+    approved_at = factory.LazyFunction(timezone.now)
     password = factory.PostGenerationMethodCall("set_password", TEST_PASSWORD)
 
     @factory.post_generation
@@ -31,6 +35,7 @@ class UserFactory(factory.django.DjangoModelFactory):
             EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
         if create:
             self.save()
+            Profile.objects.get_or_create(user=self)
 
 
 @pytest.fixture
@@ -71,3 +76,9 @@ def _fresh_cache() -> None:
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings) -> None:
+    """PBKDF2 at production strength costs ~0.3 s a password; tests make hundreds."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -50,6 +50,8 @@ def test_signup_requires_email_verification_before_login(client: Client) -> None
             "email": "new@example.org",
             "password1": "a long passphrase 42",
             "password2": "a long passphrase 42",
+            "role": "activist",
+            "motivation": "I monitor protests.",
         },
     )
     assert response.status_code == 302
@@ -66,6 +68,8 @@ def test_signup_with_a_taken_email_does_not_reveal_the_account(client: Client, m
             "email": member.email,
             "password1": "a long passphrase 42",
             "password2": "a long passphrase 42",
+            "role": "activist",
+            "motivation": "I monitor protests.",
         },
     )
     assert response.status_code == 302

@@ -1,5 +1,6 @@
 """A URLconf for tests that need views which fail on purpose."""
 
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
@@ -9,10 +10,12 @@ from network.urls import handler400, handler403, handler404, handler500, urlpatt
 __all__ = ["handler400", "handler403", "handler404", "handler500", "urlpatterns"]
 
 
+@login_not_required
 def broken(request: HttpRequest) -> HttpResponse:
     raise RuntimeError("a bug")
 
 
+@login_not_required
 def forbidden(request: HttpRequest) -> HttpResponse:
     raise PermissionDenied
 

@@ -1,0 +1,203 @@
+"""Forms for joining, the profile and the directory filters."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account.forms import SignupForm as AllauthSignupForm
+from django import forms
+from django.conf import global_settings
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from members import services
+from members.models import HANDLE_PATTERN, MemberRole, Profile, Tag, User
+
+INVITATION_SESSION_KEY = "members_invitation_token"
+
+# ISO 639 languages as Django knows them (about a hundred, with English names).
+LANGUAGE_CHOICES = sorted(
+    {(code, name) for code, name in global_settings.LANGUAGES if "-" not in code},
+    key=lambda item: str(item[1]),
+)
+LANGUAGE_CODES = {code for code, _ in LANGUAGE_CHOICES}
+
+
+class SignupForm(AllauthSignupForm):
+    """allauth's sign-up plus what a moderator needs to approve the request."""
+
+    display_name = forms.CharField(
+        label=_("Display name"),
+        max_length=80,
+        required=False,
+        help_text=_("How other members will see you. A pseudonym is fine."),
+    )
+    organisation = forms.CharField(
+        label=_("Organisation or section"),
+        max_length=150,
+        required=False,
+        help_text=_("Optional. Only moderators and, if you choose, members see it."),
+    )
+    role = forms.ChoiceField(
+        label=_("Your work"), choices=[("", _("Choose one")), *MemberRole.choices]
+    )
+    motivation = forms.CharField(
+        label=_("Why do you want to join?"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("A few sentences for the moderators who review requests to join."),
+    )
+
+    def save(self, request: HttpRequest) -> User:
+        user = super().save(request)
+        return services.member_signed_up(
+            user=user,
+            display_name=self.cleaned_data["display_name"],
+            organisation=self.cleaned_data["organisation"],
+            role=self.cleaned_data["role"],
+            motivation=self.cleaned_data["motivation"],
+            invitation_token=request.session.pop(INVITATION_SESSION_KEY, None),
+        )
+
+
+class ProfileForm(forms.ModelForm):
+    display_name = forms.CharField(
+        label=_("Display name"),
+        max_length=80,
+        required=False,
+        help_text=_("How other members see you. A pseudonym is fine; a real name is never needed."),
+    )
+    handle = forms.RegexField(
+        label=_("Handle"),
+        regex=f"^{HANDLE_PATTERN}$",
+        max_length=30,
+        help_text=_("3 to 30 lower-case letters, digits, hyphens or underscores."),
+        error_messages={
+            "invalid": _("Use 3 to 30 lower-case letters, digits, hyphens or underscores.")
+        },
+    )
+    languages = forms.MultipleChoiceField(
+        label=_("Languages you speak"),
+        choices=LANGUAGE_CHOICES,
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+    expertise = forms.ModelMultipleChoiceField(
+        label=_("Expertise"),
+        queryset=Tag.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Topics you know well; members look for experts by these."),
+    )
+
+    class Meta:
+        model = Profile
+        fields = [
+            "bio",
+            "organisation",
+            "country",
+            "role",
+            "open_to_questions",
+            "name_visibility",
+            "bio_visibility",
+            "organisation_visibility",
+            "country_visibility",
+            "languages_visibility",
+            "role_visibility",
+            "expertise_visibility",
+        ]
+        widgets = {"bio": forms.Textarea(attrs={"rows": 6})}
+        help_texts = {
+            "bio": _(
+                "Markdown: **bold**, _italic_, [link text](https://…). Up to 2,000 characters."
+            ),
+            "open_to_questions": _("Show members that they may ask you questions directly."),
+        }
+
+    def __init__(self, *args: Any, member: User, **kwargs: Any) -> None:
+        self.member = member
+        profile = kwargs.get("instance")
+        initial = kwargs.setdefault("initial", {})
+        initial.update({"display_name": member.display_name, "handle": member.handle})
+        if profile is not None and profile.pk:
+            initial["languages"] = list(profile.languages.values_list("code", flat=True))
+            initial["expertise"] = list(profile.expertise.all())
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if name.endswith("_visibility"):
+                field.label = _("Who can see it")
+
+    def clean_handle(self) -> str:
+        handle = self.cleaned_data["handle"].lower()
+        if User.objects.filter(handle=handle).exclude(pk=self.member.pk).exists():
+            raise forms.ValidationError(_("Another member already uses this handle."))
+        return handle
+
+    def save(self, commit: bool = True) -> Profile:
+        profile_fields = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        return services.profile_update(
+            member=self.member,
+            display_name=self.cleaned_data["display_name"],
+            handle=self.cleaned_data["handle"],
+            profile_fields=profile_fields,
+            languages=self.cleaned_data["languages"],
+            expertise=self.cleaned_data["expertise"],
+        )
+
+    def visibility_pairs(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
+        """(field, its visibility) in display order, for the template."""
+        return [
+            (self["display_name"], self["name_visibility"]),
+            (self["bio"], self["bio_visibility"]),
+            (self["organisation"], self["organisation_visibility"]),
+            (self["country"], self["country_visibility"]),
+            (self["languages"], self["languages_visibility"]),
+            (self["role"], self["role_visibility"]),
+            (self["expertise"], self["expertise_visibility"]),
+        ]
+
+
+class DirectoryFilterForm(forms.Form):
+    q = forms.CharField(label=_("Name"), required=False, max_length=80)
+    tag = forms.ModelChoiceField(
+        label=_("Expertise"),
+        queryset=Tag.objects.all(),
+        to_field_name="slug",
+        required=False,
+        empty_label=_("Any topic"),
+    )
+    country = forms.ChoiceField(label=_("Country"), required=False)
+    language = forms.ChoiceField(label=_("Language"), required=False)
+    role = forms.ChoiceField(
+        label=_("Role"), required=False, choices=[("", _("Any role")), *MemberRole.choices]
+    )
+    open = forms.BooleanField(label=_("Open to questions"), required=False)
+    experts = forms.BooleanField(label=_("Experts only"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = [("", _("Any country")), *countries]
+        self.fields["language"].choices = [("", _("Any language")), *LANGUAGE_CHOICES]
+
+
+class InvitationForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note for yourself (who is it for?)"),
+        max_length=200,
+        required=False,
+        help_text=_("Only you and moderators see this note."),
+    )
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (sent to the person)"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class BanForm(forms.Form):
+    reason = forms.CharField(label=_("Reason (for the audit log)"), max_length=500)

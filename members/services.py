@@ -1,0 +1,258 @@
+"""Every change to a member goes through one of these functions.
+
+Each runs in a transaction, writes the audit log where a moderator or admin
+acted, and sends email only after the transaction commits, so a rolled-back
+change tells nobody anything.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from members.markup import render_markdown
+from members.models import (
+    AuditEntry,
+    Invitation,
+    Profile,
+    SpokenLanguage,
+    Status,
+    Tag,
+    User,
+)
+
+logger = logging.getLogger(__name__)
+
+
+def audit(*, actor: User | None, action: str, target: User | None, detail: str = "") -> None:
+    AuditEntry.objects.create(actor=actor, action=action, target=target, detail=detail[:500])
+
+
+def _email_member_on_commit(member: User, template: str, context: dict) -> None:
+    """Send a templated email after commit; a mail failure is logged, never raised."""
+
+    def send() -> None:
+        with translation.override(settings.LANGUAGE_CODE):
+            full_context = {"member": member, "site_name": settings.SITE_NAME, **context}
+            subject = render_to_string(f"members/email/{template}_subject.txt", full_context)
+            body = render_to_string(f"members/email/{template}_message.txt", full_context)
+        try:
+            send_mail(" ".join(subject.split()), body, None, [member.email])
+        except Exception:
+            logger.exception("could not send %s email to member %s", template, member.pk)
+
+    transaction.on_commit(send)
+
+
+# --- Joining -------------------------------------------------------------------
+
+
+def member_signed_up(
+    *,
+    user: User,
+    display_name: str,
+    organisation: str,
+    role: str,
+    motivation: str,
+    invitation_token: str | None,
+) -> User:
+    """Complete a new sign-up: profile, and membership status (pending unless invited)."""
+    with transaction.atomic():
+        invitation = None
+        if invitation_token:
+            invitation = (
+                Invitation.objects.select_for_update().filter(token=invitation_token).first()
+            )
+            if invitation is not None and not invitation.is_usable:
+                invitation = None
+        user.display_name = display_name
+        if invitation is not None or not settings.MEMBERSHIP_APPROVAL:
+            user.status = Status.ACTIVE
+            user.approved_at = timezone.now()
+        else:
+            user.status = Status.PENDING
+        user.save(update_fields=["display_name", "status", "approved_at"])
+        Profile.objects.update_or_create(
+            user=user,
+            defaults={"organisation": organisation, "role": role, "motivation": motivation},
+        )
+        if invitation is not None:
+            invitation.used_by = user
+            invitation.used_at = timezone.now()
+            invitation.save(update_fields=["used_by", "used_at"])
+            audit(
+                actor=invitation.created_by,
+                action=AuditEntry.Action.APPROVE,
+                target=user,
+                detail="joined with an invitation",
+            )
+    return user
+
+
+def member_approve(*, moderator: User, member: User) -> User:
+    with transaction.atomic():
+        member = User.objects.select_for_update().get(pk=member.pk)
+        if member.status == Status.ACTIVE:
+            return member
+        member.status = Status.ACTIVE
+        member.approved_at = timezone.now()
+        member.save(update_fields=["status", "approved_at"])
+        audit(actor=moderator, action=AuditEntry.Action.APPROVE, target=member)
+        _email_member_on_commit(
+            member, "approved", {"url": settings.SITE_URL + reverse("members:profile_edit")}
+        )
+    return member
+
+
+def member_reject(*, moderator: User, member: User, reason: str = "") -> User:
+    with transaction.atomic():
+        member = User.objects.select_for_update().get(pk=member.pk)
+        if member.status != Status.PENDING:
+            raise ValidationError(_("Only a request that is waiting can be rejected."))
+        member.status = Status.REJECTED
+        member.save(update_fields=["status"])
+        audit(actor=moderator, action=AuditEntry.Action.REJECT, target=member, detail=reason)
+        _email_member_on_commit(member, "rejected", {"reason": reason})
+    return member
+
+
+# --- Roles ---------------------------------------------------------------------
+
+ROLE_ACTIONS = {
+    ("expert", True): AuditEntry.Action.GRANT_EXPERT,
+    ("expert", False): AuditEntry.Action.REVOKE_EXPERT,
+    ("moderator", True): AuditEntry.Action.GRANT_MODERATOR,
+    ("moderator", False): AuditEntry.Action.REVOKE_MODERATOR,
+    ("admin", True): AuditEntry.Action.GRANT_ADMIN,
+    ("admin", False): AuditEntry.Action.REVOKE_ADMIN,
+}
+
+
+def can_change_role(actor: User, member: User, role: str) -> bool:
+    """Moderators grant the expert badge; only admins make moderators and admins."""
+    if not actor.can_moderate or actor.pk == member.pk or not member.is_member:
+        return False
+    if role == "expert":
+        return True
+    return actor.is_superuser
+
+
+def role_set(*, actor: User, member: User, role: str, granted: bool) -> User:
+    if (role, granted) not in ROLE_ACTIONS:
+        raise ValueError(f"unknown role {role!r}")
+    if not can_change_role(actor, member, role):
+        raise PermissionDenied
+    field = {"expert": "is_expert", "moderator": "is_moderator", "admin": "is_superuser"}[role]
+    with transaction.atomic():
+        member = User.objects.select_for_update().get(pk=member.pk)
+        if getattr(member, field) == granted:
+            return member
+        setattr(member, field, granted)
+        update = [field]
+        if role == "admin":
+            member.is_staff = granted
+            update.append("is_staff")
+        member.save(update_fields=update)
+        audit(actor=actor, action=ROLE_ACTIONS[(role, granted)], target=member)
+    return member
+
+
+def can_ban(actor: User, member: User) -> bool:
+    if not actor.can_moderate or actor.pk == member.pk:
+        return False
+    if member.is_superuser or member.is_moderator:
+        return actor.is_superuser
+    return True
+
+
+def member_ban(*, moderator: User, member: User, reason: str) -> User:
+    if not can_ban(moderator, member):
+        raise PermissionDenied
+    with transaction.atomic():
+        member = User.objects.select_for_update().get(pk=member.pk)
+        member.is_banned = True
+        member.is_active = False
+        member.save(update_fields=["is_banned", "is_active"])
+        audit(actor=moderator, action=AuditEntry.Action.BAN, target=member, detail=reason)
+        end_sessions_of(member)
+    return member
+
+
+def member_unban(*, moderator: User, member: User) -> User:
+    if not can_ban(moderator, member):
+        raise PermissionDenied
+    with transaction.atomic():
+        member = User.objects.select_for_update().get(pk=member.pk)
+        member.is_banned = False
+        member.is_active = True
+        member.save(update_fields=["is_banned", "is_active"])
+        audit(actor=moderator, action=AuditEntry.Action.UNBAN, target=member)
+    return member
+
+
+def end_sessions_of(member: User) -> int:
+    """Log a member out everywhere (database-backed sessions; the cache follows)."""
+    from django.contrib.sessions.backends.cached_db import SessionStore
+
+    ended = 0
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if session.get_decoded().get("_auth_user_id") == str(member.pk):
+            SessionStore(session_key=session.session_key).delete()
+            ended += 1
+    return ended
+
+
+# --- Invitations -----------------------------------------------------------------
+
+
+def invitation_create(*, inviter: User, note: str = "") -> Invitation:
+    if not inviter.is_member:
+        raise PermissionDenied
+    with transaction.atomic():
+        invitation = Invitation.objects.create(
+            created_by=inviter,
+            note=note,
+            expires_at=timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS),
+        )
+        audit(actor=inviter, action=AuditEntry.Action.INVITE, target=None, detail=note)
+    return invitation
+
+
+# --- Profile ---------------------------------------------------------------------
+
+
+def profile_update(
+    *,
+    member: User,
+    display_name: str,
+    handle: str,
+    profile_fields: dict,
+    languages: Iterable[str],
+    expertise: Iterable[Tag],
+) -> Profile:
+    with transaction.atomic():
+        member.display_name = display_name
+        member.handle = handle
+        member.save(update_fields=["display_name", "handle"])
+        profile, _ = Profile.objects.get_or_create(user=member)
+        for name, value in profile_fields.items():
+            setattr(profile, name, value)
+        profile.bio_html = render_markdown(profile.bio) if profile.bio else ""
+        profile.save()
+        profile.languages.all().delete()
+        SpokenLanguage.objects.bulk_create(
+            SpokenLanguage(profile=profile, code=code) for code in sorted(set(languages))
+        )
+        profile.expertise.set(list(expertise))
+    return profile

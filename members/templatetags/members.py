@@ -1,0 +1,34 @@
+"""How a member appears everywhere: avatar, name and the expert badge."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django import template
+
+from members.models import User
+
+register = template.Library()
+
+AVATAR_COLOURS = 8
+
+
+def initials(user: User) -> str:
+    words = [word for word in user.name.replace("-", " ").replace("_", " ").split() if word]
+    letters = "".join(word[0] for word in words[:2]) or "?"
+    return letters.upper()
+
+
+@register.inclusion_tag("members/includes/avatar.html")
+def avatar(user: User, size: str = "small") -> dict:
+    digest = hashlib.sha256(user.handle.encode()).digest()
+    return {"initials": initials(user), "colour": digest[0] % AVATAR_COLOURS, "size": size}
+
+
+@register.inclusion_tag("members/includes/member_name.html", takes_context=True)
+def member_name(context: template.Context, user: User, link: bool = True) -> dict:
+    viewer = context.get("user")
+    return {
+        "member": user,
+        "link": link and getattr(viewer, "is_authenticated", False),
+    }

@@ -1,0 +1,191 @@
+"""Moderators approve, reject, grant badges and ban; admins grant roles; all is audited."""
+
+from __future__ import annotations
+
+import pytest
+from django.core import mail
+from django.test import Client
+
+from members.models import AuditEntry, Status, User
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def mod_client(client: Client, moderator) -> Client:
+    client.force_login(moderator)
+    return client
+
+
+def test_moderator_sees_pending_requests_with_what_they_wrote(mod_client: Client, pending) -> None:
+    pending.profile.organisation = "Legal monitors"
+    pending.profile.motivation = "I document deaths in custody."
+    pending.profile.save()
+    html = mod_client.get("/members/moderation/pending/").content.decode()
+    assert pending.email in html
+    assert "Legal monitors" in html
+    assert "I document deaths in custody." in html
+
+
+def test_unverified_sign_ups_are_not_listed(mod_client: Client, make_user) -> None:
+    unverified = make_user(status=Status.PENDING, verified=False)
+    assert unverified.email not in mod_client.get("/members/moderation/pending/").content.decode()
+
+
+def test_approval_makes_a_member_emails_them_and_is_audited(
+    mod_client: Client, moderator, pending, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        response = mod_client.post(f"/members/moderation/{pending.handle}/approve/")
+    assert response.status_code == 302
+    pending.refresh_from_db()
+    assert pending.status == Status.ACTIVE and pending.is_member
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == [pending.email]
+    assert "approved" in mail.outbox[0].subject
+    assert "http://127.0.0.1:8000/members/me/edit/" in mail.outbox[0].body
+    entry = AuditEntry.objects.get(action="approve")
+    assert (entry.actor, entry.target) == (moderator, pending)
+
+
+def test_rejection_emails_the_reason_and_is_audited(
+    mod_client: Client, pending, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        mod_client.post(
+            f"/members/moderation/{pending.handle}/reject/", {"reason": "We could not verify."}
+        )
+    pending.refresh_from_db()
+    assert pending.status == Status.REJECTED
+    assert "We could not verify." in mail.outbox[0].body
+    assert AuditEntry.objects.filter(action="reject", target=pending).exists()
+
+
+def test_a_rolled_back_approval_sends_no_email(
+    moderator, pending, django_capture_on_commit_callbacks
+) -> None:
+    from django.db import transaction
+
+    from members.services import member_approve
+
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        member_approve(moderator=moderator, member=pending)
+        raise RuntimeError("something later failed")
+    assert callbacks == [] and mail.outbox == []
+    pending.refresh_from_db()
+    assert pending.status == Status.PENDING
+
+
+def test_moderator_grants_the_expert_badge_shown_next_to_the_name(
+    mod_client: Client, member
+) -> None:
+    mod_client.post(f"/members/moderation/{member.handle}/role/expert/", {"granted": "1"})
+    member.refresh_from_db()
+    assert member.is_expert
+    html = mod_client.get("/members/").content.decode()
+    assert 'class="badge badge-expert"' in html
+    assert AuditEntry.objects.filter(action="grant_expert", target=member).exists()
+    mod_client.post(f"/members/moderation/{member.handle}/role/expert/", {"granted": "0"})
+    member.refresh_from_db()
+    assert not member.is_expert
+    assert AuditEntry.objects.filter(action="revoke_expert", target=member).exists()
+
+
+def test_only_admins_make_moderators(client: Client, moderator, admin, member) -> None:
+    client.force_login(moderator)
+    url = f"/members/moderation/{member.handle}/role/moderator/"
+    assert client.post(url, {"granted": "1"}).status_code == 403
+    member.refresh_from_db()
+    assert not member.is_moderator
+    client.force_login(admin)
+    client.post(url, {"granted": "1"})
+    member.refresh_from_db()
+    assert member.is_moderator
+    assert AuditEntry.objects.filter(action="grant_moderator", actor=admin).exists()
+
+
+def test_a_banned_member_is_logged_out_and_cannot_log_in(mod_client: Client, member) -> None:
+    victim = Client()
+    victim.force_login(member)
+    assert victim.get("/members/").status_code == 200
+    mod_client.post(f"/members/moderation/{member.handle}/ban/", {"reason": "Harassment"})
+    member.refresh_from_db()
+    assert member.is_banned and not member.is_active
+    assert victim.get("/members/").status_code == 302  # back to the login page
+    assert AuditEntry.objects.get(action="ban").detail == "Harassment"
+
+
+def test_a_banned_member_cannot_log_in_again(member, moderator) -> None:
+    from members.services import member_ban
+
+    member_ban(moderator=moderator, member=member, reason="spam")
+    client = Client()
+    response = client.post(
+        "/accounts/login/", {"login": member.email, "password": "correct horse battery staple"}
+    )
+    assert "_auth_user_id" not in client.session
+    assert response.status_code in {200, 302}
+    if response.status_code == 302:
+        assert response.headers["Location"] == "/accounts/inactive/"
+
+
+def test_moderators_cannot_ban_each_other(client: Client, moderator, make_user) -> None:
+    other = make_user(is_moderator=True)
+    client.force_login(moderator)
+    response = client.post(f"/members/moderation/{other.handle}/ban/", {"reason": "x"})
+    assert response.status_code == 403
+    other.refresh_from_db()
+    assert not other.is_banned
+
+
+def test_lifting_a_ban_restores_the_login(mod_client: Client, member, moderator) -> None:
+    from members.services import member_ban
+
+    member_ban(moderator=moderator, member=member, reason="mistake")
+    mod_client.post(f"/members/moderation/{member.handle}/ban/", {"lift": "1"})
+    member.refresh_from_db()
+    assert member.is_active and not member.is_banned
+    assert AuditEntry.objects.filter(action="unban", target=member).exists()
+
+
+def test_audit_log_is_readable_by_moderators_only(client: Client, moderator, member) -> None:
+    from members.services import role_set
+
+    role_set(actor=moderator, member=member, role="expert", granted=True)
+    client.force_login(member)
+    assert client.get("/members/moderation/audit/").status_code == 403
+    client.force_login(moderator)
+    html = client.get("/members/moderation/audit/").content.decode()
+    assert "granted expert badge" in html
+    assert moderator.name in html and member.name in html
+
+
+def test_moderator_pages_require_two_factor_authentication(client: Client, make_user) -> None:
+    without_mfa = make_user(is_moderator=True)
+    client.force_login(without_mfa)
+    response = client.get("/members/moderation/pending/")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/accounts/2fa/totp/activate/"
+
+
+def test_demo_moderator_is_exempt_only_when_the_demo_setting_says_so(
+    client: Client, make_user, settings
+) -> None:
+    demo = make_user(is_moderator=True, email="moderator@demo.example")
+    client.force_login(demo)
+    settings.DEMO_MODERATOR_WITHOUT_MFA = False
+    assert client.get("/members/moderation/pending/").status_code == 302
+    settings.DEMO_MODERATOR_WITHOUT_MFA = True
+    assert client.get("/members/moderation/pending/").status_code == 200
+
+
+def test_approving_twice_changes_nothing(mod_client: Client, pending) -> None:
+    mod_client.post(f"/members/moderation/{pending.handle}/approve/")
+    response = mod_client.post(f"/members/moderation/{pending.handle}/approve/")
+    assert response.status_code == 404
+    assert AuditEntry.objects.filter(action="approve").count() == 1
+    assert User.objects.get(pk=pending.pk).status == Status.ACTIVE
