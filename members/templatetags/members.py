@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 
 from django import template
 
@@ -14,7 +15,9 @@ AVATAR_COLOURS = 8
 
 
 def initials(user: User) -> str:
-    words = [word for word in user.name.replace("-", " ").replace("_", " ").split() if word]
+    """Up to two letters: the first of the first two words, ignoring (asides) and symbols."""
+    name = re.sub(r"\(.*?\)", " ", user.name)
+    words = re.findall(r"[^\W\d_][\w'’.-]*", name)
     letters = "".join(word[0] for word in words[:2]) or "?"
     return letters.upper()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -40,14 +40,43 @@ def browser() -> Iterator[object]:
     del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
+def record_console(message: object, errors: list[str]) -> None:
+    # Chromium also logs every 4xx document as "Failed to load resource";
+    # record_failed_resource judges those.
+    if message.type == "error" and not message.text.startswith("Failed to load resource"):
+        errors.append(message.text)
+
+
+def record_failed_resource(response: object, errors: list[str]) -> None:
+    if response.status >= 400 and response.request.resource_type != "document":
+        errors.append(f"{response.status} {response.url}")
+
+
 @pytest.fixture
-def page(browser, live_server) -> Iterator[object]:
-    context = browser.new_context(base_url=live_server.url, locale="en-GB")
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    yield page
-    context.close()
-    # A CSP violation or a script error shows in the console: fail on it.
+def new_page(browser, live_server) -> Iterator[Callable[[], object]]:
+    """Open pages in separate browser contexts (separate people); all closed afterwards.
+
+    Console errors (a script error, or anything the CSP blocked) and a failed
+    stylesheet, script or image fail the test. A page itself may answer 403 or
+    404 on purpose (tests check those), so documents are not counted.
+    """
+    contexts, errors = [], []
+
+    def open_page() -> object:
+        context = browser.new_context(base_url=live_server.url, locale="en-GB")
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        page.on("console", lambda message: record_console(message, errors))
+        page.on("response", lambda response: record_failed_resource(response, errors))
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
     assert not errors, f"browser console errors: {errors}"
+
+
+@pytest.fixture
+def page(new_page: Callable[[], object]) -> object:
+    return new_page()

@@ -23,7 +23,7 @@ def current_code() -> str:
     return format_hotp_value(hotp_value(TOTP_SECRET, int(time.time()) // 30))
 
 
-def test_sign_up_verify_wait_approve_profile_and_find_an_expert(browser, live_server, settings):
+def test_sign_up_verify_wait_approve_profile_and_find_an_expert(new_page, settings):
     settings.DEMO_MODE = True
     call_command("seed_demo", verbosity=0)
     moderator = User.objects.create_user(
@@ -35,7 +35,7 @@ def test_sign_up_verify_wait_approve_profile_and_find_an_expert(browser, live_se
     EmailAddress.objects.create(user=moderator, email=moderator.email, verified=True, primary=True)
     TOTP.activate(moderator, TOTP_SECRET)
 
-    newcomer = browser.new_context(base_url=live_server.url).new_page()
+    newcomer = new_page()
     newcomer.goto("/")
     newcomer.get_by_role("link", name="Request to join").first.click()
     newcomer.get_by_label("Email").fill("newcomer@example.org")
@@ -59,7 +59,7 @@ def test_sign_up_verify_wait_approve_profile_and_find_an_expert(browser, live_se
     expect(newcomer.locator("main")).to_contain_text("waiting for a moderator")
 
     # The moderator logs in with a second factor and approves the request.
-    mod = browser.new_context(base_url=live_server.url).new_page()
+    mod = new_page()
     mod.goto("/accounts/login/")
     mod.get_by_label("Email").fill("second-moderator@example.org")
     mod.get_by_label("Password").fill("moderator passphrase")
