@@ -43,6 +43,6 @@ def test_wrong_password_keeps_the_email_and_says_what_went_wrong(page, settings)
     page.goto("/accounts/login/")
     page.get_by_label("Email").fill("activist@demo.example")
     page.get_by_label("Password").fill("not-the-password")
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Log in").click()
     expect(page.locator("main")).to_contain_text("not correct")
     assert page.get_by_label("Email").input_value() == "activist@demo.example"
