@@ -17,7 +17,7 @@ AVATAR_COLOURS = 8
 def initials(user: User) -> str:
     """Up to two letters: the first of the first two words, ignoring (asides) and symbols."""
     name = re.sub(r"\(.*?\)", " ", user.name)
-    words = re.findall(r"[^\W\d_][\w'’.-]*", name)
+    words = re.findall(r"[^\W\d_][\w'\u2019.-]*", name)
     letters = "".join(word[0] for word in words[:2]) or "?"
     return letters.upper()
 
