@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
-from members.models import AuditEntry, Invitation, Profile, SpokenLanguage, Status, Tag, User
+from members.models import (
+    AuditEntry,
+    Follow,
+    Invitation,
+    Profile,
+    SpokenLanguage,
+    Status,
+    Tag,
+    User,
+)
 
 
 def members_listed() -> QuerySet[User]:
@@ -67,3 +78,23 @@ def audit_log() -> QuerySet[AuditEntry]:
 
 def invitations_of(member: User) -> QuerySet[Invitation]:
     return Invitation.objects.filter(created_by=member).select_related("used_by")
+
+
+def tags_with_followers() -> QuerySet[Tag]:
+    followers = (
+        Follow.objects.filter(
+            content_type=ContentType.objects.get_for_model(Tag), object_id=OuterRef("pk")
+        )
+        .values("object_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return Tag.objects.annotate(follower_count=Coalesce(Subquery(followers), 0)).order_by("name")
+
+
+def followed_tag_ids(member: User) -> list[int]:
+    return list(
+        Follow.objects.filter(
+            follower=member, content_type=ContentType.objects.get_for_model(Tag)
+        ).values_list("object_id", flat=True)
+    )

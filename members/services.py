@@ -14,17 +14,17 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from members import notifications
 from members.markup import render_markdown
 from members.models import (
     AuditEntry,
     Invitation,
+    NotificationKind,
     Profile,
     SpokenLanguage,
     Status,
@@ -39,20 +39,9 @@ def audit(*, actor: User | None, action: str, target: User | None, detail: str =
     AuditEntry.objects.create(actor=actor, action=action, target=target, detail=detail[:500])
 
 
-def _email_member_on_commit(member: User, template: str, context: dict) -> None:
-    """Send a templated email after commit; a mail failure is logged, never raised."""
-
-    def send() -> None:
-        with translation.override(settings.LANGUAGE_CODE):
-            full_context = {"member": member, "site_name": settings.SITE_NAME, **context}
-            subject = render_to_string(f"members/email/{template}_subject.txt", full_context)
-            body = render_to_string(f"members/email/{template}_message.txt", full_context)
-        try:
-            send_mail(" ".join(subject.split()), body, None, [member.email])
-        except Exception:
-            logger.exception("could not send %s email to member %s", template, member.pk)
-
-    transaction.on_commit(send)
+def _email_member(member: User, template: str, context: dict) -> None:
+    """Queue a templated email in the outbox (same transaction); the worker sends it."""
+    notifications.queue_email(member, template, context)
 
 
 # --- Joining -------------------------------------------------------------------
@@ -109,8 +98,16 @@ def member_approve(*, moderator: User, member: User) -> User:
         member.approved_at = timezone.now()
         member.save(update_fields=["status", "approved_at"])
         audit(actor=moderator, action=AuditEntry.Action.APPROVE, target=member)
-        _email_member_on_commit(
+        # Always by email: they cannot see the app until they read this.
+        _email_member(
             member, "approved", {"url": settings.SITE_URL + reverse("members:profile_edit")}
+        )
+        notifications.notify(
+            [member],
+            kind=NotificationKind.MEMBERSHIP,
+            actor=moderator,
+            text=_("Welcome! Your membership was approved."),
+            url=reverse("members:profile_edit"),
         )
     return member
 
@@ -123,7 +120,14 @@ def member_reject(*, moderator: User, member: User, reason: str = "") -> User:
         member.status = Status.REJECTED
         member.save(update_fields=["status"])
         audit(actor=moderator, action=AuditEntry.Action.REJECT, target=member, detail=reason)
-        _email_member_on_commit(member, "rejected", {"reason": reason})
+        _email_member(member, "rejected", {"reason": reason})
+        notifications.notify(
+            [member],
+            kind=NotificationKind.MEMBERSHIP,
+            actor=moderator,
+            text=_("Your request to join was not approved."),
+            url=reverse("members:waiting"),
+        )
     return member
 
 
@@ -165,6 +169,14 @@ def role_set(*, actor: User, member: User, role: str, granted: bool) -> User:
             update.append("is_staff")
         member.save(update_fields=update)
         audit(actor=actor, action=ROLE_ACTIONS[(role, granted)], target=member)
+        if role == "expert" and granted:
+            notifications.notify(
+                [member],
+                kind=NotificationKind.EXPERT_BADGE,
+                actor=actor,
+                text=_("You were given the expert badge."),
+                url=reverse("members:profile", args=[member.handle]),
+            )
     return member
 
 
@@ -186,6 +198,7 @@ def member_ban(*, moderator: User, member: User, reason: str) -> User:
         member.save(update_fields=["is_banned", "is_active"])
         audit(actor=moderator, action=AuditEntry.Action.BAN, target=member, detail=reason)
         end_sessions_of(member)
+        notifications.close_sockets_of_member(member.pk)
     return member
 
 

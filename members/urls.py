@@ -8,6 +8,8 @@ urlpatterns = [
     path("", views.directory, name="directory"),
     path("me/edit/", views.profile_edit, name="profile_edit"),
     path("waiting/", views.waiting, name="waiting"),
+    path("topics/", views.topics, name="topics"),
+    path("topics/<slug:slug>/follow/", views.follow_tag, name="follow_tag"),
     path("invitations/", views.invitations, name="invitations"),
     path("join/<str:token>/", views.join, name="join"),
     path("moderation/pending/", views.pending, name="pending"),
@@ -16,5 +18,6 @@ urlpatterns = [
     path("moderation/<str:handle>/reject/", views.reject, name="reject"),
     path("moderation/<str:handle>/ban/", views.ban, name="ban"),
     path("moderation/<str:handle>/role/<str:role>/", views.set_role, name="set_role"),
+    path("<str:handle>/follow/", views.follow_member, name="follow"),
     path("<str:handle>/", views.profile, name="profile"),
 ]

@@ -2,8 +2,10 @@
 
 from django.urls import path
 
+from members.consumers import NotificationConsumer
 from network.consumers import PingConsumer
 
 websocket_urlpatterns = [
     path("ws/ping/", PingConsumer.as_asgi()),
+    path("ws/notifications/", NotificationConsumer.as_asgi()),
 ]

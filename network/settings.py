@@ -115,6 +115,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "network.context_processors.site",
+                "members.context_processors.inbox",
             ],
         },
     }
@@ -252,6 +253,8 @@ MFA_TOTP_TOLERANCE = 1
 # A verified sign-up waits for a moderator unless approval is off (open communities).
 MEMBERSHIP_APPROVAL = env.get_bool("MEMBERSHIP_APPROVAL", default=True)
 INVITATION_VALID_DAYS = env.get_int("INVITATION_VALID_DAYS", 14, minimum=1)
+# Hour of the day (UTC) at which the outbox worker sends the daily digests.
+DIGEST_HOUR = env.get_int("DIGEST_HOUR", 6)
 # Moderators and admins must set up two-factor authentication before using
 # moderator pages. Only a demo server may exempt the demo moderator account.
 DEMO_MODERATOR_WITHOUT_MFA = DEMO_MODE and env.get_bool("DEMO_MODERATOR_WITHOUT_MFA", default=False)

@@ -1,8 +1,8 @@
-"""Who may open which members URL: every pattern of the members app, for every role.
+"""Who may open which URL of the members app (members and notifications), per role.
 
-A new URL in members/urls.py without a row here fails
-test_every_members_url_has_a_row, so nobody adds a page without deciding who
-may see it.
+A new URL in members/urls.py or members/notification_urls.py without a row
+here fails test_every_url_has_a_row, so nobody adds a page without deciding
+who may see it.
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ import pytest
 from django.test import Client
 from django.urls import get_resolver
 
-from members.models import Status
+from members.models import Status, Tag
+from members.notifications import notify
 from members.services import invitation_create
 
 pytestmark = pytest.mark.django_db
@@ -23,29 +24,43 @@ WAIT = "waiting"  # the waiting page (403) instead of the content
 # url name -> (method, expected outcome per role in ROLES order)
 # Outcomes: an HTTP status, LOGIN or WAIT.
 MATRIX: dict[str, tuple[str, list[object]]] = {
-    "directory": ("get", [LOGIN, WAIT, 200, 200]),
-    "profile_edit": ("get", [LOGIN, WAIT, 200, 200]),
-    "waiting": ("get", [LOGIN, 200, 302, 302]),
-    "invitations": ("get", [LOGIN, WAIT, 200, 200]),
-    "join": ("get", [302, 302, 302, 302]),
-    "pending": ("get", [LOGIN, WAIT, 403, 200]),
-    "audit": ("get", [LOGIN, WAIT, 403, 200]),
-    "approve": ("post", [LOGIN, WAIT, 403, 302]),
-    "reject": ("post", [LOGIN, WAIT, 403, 302]),
-    "ban": ("post", [LOGIN, WAIT, 403, 302]),
-    "set_role": ("post", [LOGIN, WAIT, 403, 302]),
+    "members:directory": ("get", [LOGIN, WAIT, 200, 200]),
+    "members:profile_edit": ("get", [LOGIN, WAIT, 200, 200]),
+    "members:waiting": ("get", [LOGIN, 200, 302, 302]),
+    "members:topics": ("get", [LOGIN, WAIT, 200, 200]),
+    "members:follow_tag": ("post", [LOGIN, WAIT, 302, 302]),
+    "members:follow": ("post", [LOGIN, WAIT, 302, 302]),
+    "members:invitations": ("get", [LOGIN, WAIT, 200, 200]),
+    "members:join": ("get", [302, 302, 302, 302]),
+    "members:pending": ("get", [LOGIN, WAIT, 403, 200]),
+    "members:audit": ("get", [LOGIN, WAIT, 403, 200]),
+    "members:approve": ("post", [LOGIN, WAIT, 403, 302]),
+    "members:reject": ("post", [LOGIN, WAIT, 403, 302]),
+    "members:ban": ("post", [LOGIN, WAIT, 403, 302]),
+    "members:set_role": ("post", [LOGIN, WAIT, 403, 302]),
     # A profile nobody made public does not exist for visitors or pending people.
-    "profile": ("get", [404, 404, 200, 200]),
+    "members:profile": ("get", [404, 404, 200, 200]),
+    "notifications:list": ("get", [LOGIN, WAIT, 200, 200]),
+    "notifications:preferences": ("get", [LOGIN, WAIT, 200, 200]),
+    "notifications:announce": ("get", [LOGIN, WAIT, 403, 200]),
+    "notifications:read_all": ("post", [LOGIN, WAIT, 302, 302]),
+    # Someone else's notification: 404, never a hint that it exists.
+    "notifications:open": ("post", [LOGIN, WAIT, 404, 404]),
+    "notifications:read": ("post", [LOGIN, WAIT, 404, 404]),
 }
 
 
-def members_url_names() -> set[str]:
-    members_urls = get_resolver().namespace_dict["members"][1]
-    return {pattern.name for pattern in members_urls.url_patterns}
+def url_names() -> set[str]:
+    namespaces = get_resolver().namespace_dict
+    return {
+        f"{namespace}:{pattern.name}"
+        for namespace in ["members", "notifications"]
+        for pattern in namespaces[namespace][1].url_patterns
+    }
 
 
-def test_every_members_url_has_a_row() -> None:
-    assert members_url_names() == set(MATRIX)
+def test_every_url_has_a_row() -> None:
+    assert url_names() == set(MATRIX)
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -61,19 +76,30 @@ def test_access(client: Client, make_user, moderator, role: str, name: str) -> N
     if role != "anonymous":
         client.force_login(users[role])
     invitation = invitation_create(inviter=target)
+    (notification,) = notify([target], kind="announcement", actor=None, text="for target only")
+    Tag.objects.create(slug="use-of-force", name="Use of force")
     url = {
-        "directory": "/members/",
-        "profile_edit": "/members/me/edit/",
-        "waiting": "/members/waiting/",
-        "invitations": "/members/invitations/",
-        "join": f"/members/join/{invitation.token}/",
-        "pending": "/members/moderation/pending/",
-        "audit": "/members/moderation/audit/",
-        "approve": f"/members/moderation/{subject.handle}/approve/",
-        "reject": f"/members/moderation/{subject.handle}/reject/",
-        "ban": f"/members/moderation/{target.handle}/ban/",
-        "set_role": f"/members/moderation/{target.handle}/role/expert/",
-        "profile": f"/members/{target.handle}/",
+        "members:directory": "/members/",
+        "members:profile_edit": "/members/me/edit/",
+        "members:waiting": "/members/waiting/",
+        "members:topics": "/members/topics/",
+        "members:follow_tag": "/members/topics/use-of-force/follow/",
+        "members:follow": f"/members/{target.handle}/follow/",
+        "members:invitations": "/members/invitations/",
+        "members:join": f"/members/join/{invitation.token}/",
+        "members:pending": "/members/moderation/pending/",
+        "members:audit": "/members/moderation/audit/",
+        "members:approve": f"/members/moderation/{subject.handle}/approve/",
+        "members:reject": f"/members/moderation/{subject.handle}/reject/",
+        "members:ban": f"/members/moderation/{target.handle}/ban/",
+        "members:set_role": f"/members/moderation/{target.handle}/role/expert/",
+        "members:profile": f"/members/{target.handle}/",
+        "notifications:list": "/notifications/",
+        "notifications:preferences": "/notifications/preferences/",
+        "notifications:announce": "/notifications/announce/",
+        "notifications:read_all": "/notifications/read-all/",
+        "notifications:open": f"/notifications/{notification.pk}/open/",
+        "notifications:read": f"/notifications/{notification.pk}/read/",
     }[name]
     method, outcomes = MATRIX[name]
     expected = outcomes[ROLES.index(role)]

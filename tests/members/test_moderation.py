@@ -6,7 +6,8 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from members.models import AuditEntry, Status, User
+from members.models import AuditEntry, Notification, OutboxEmail, Status, User
+from members.outbox import deliver_due
 
 pytestmark = pytest.mark.django_db
 
@@ -40,6 +41,8 @@ def test_approval_makes_a_member_emails_them_and_is_audited(
     assert response.status_code == 302
     pending.refresh_from_db()
     assert pending.status == Status.ACTIVE and pending.is_member
+    assert mail.outbox == [], "email is never sent inside the request"
+    assert deliver_due() == (1, 0)
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == [pending.email]
     assert "approved" in mail.outbox[0].subject
@@ -55,6 +58,7 @@ def test_rejection_emails_the_reason_and_is_audited(
         mod_client.post(
             f"/members/moderation/{pending.handle}/reject/", {"reason": "We could not verify."}
         )
+    deliver_due()
     pending.refresh_from_db()
     assert pending.status == Status.REJECTED
     assert "We could not verify." in mail.outbox[0].body
@@ -76,6 +80,8 @@ def test_a_rolled_back_approval_sends_no_email(
         member_approve(moderator=moderator, member=pending)
         raise RuntimeError("something later failed")
     assert callbacks == [] and mail.outbox == []
+    assert not OutboxEmail.objects.exists()
+    assert not Notification.objects.exists()
     pending.refresh_from_db()
     assert pending.status == Status.PENDING
 

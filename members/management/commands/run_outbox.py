@@ -1,0 +1,50 @@
+"""The email worker: `python manage.py run_outbox` (docker-compose's `worker`)."""
+
+from __future__ import annotations
+
+import signal
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import close_old_connections
+from django.utils import timezone
+
+from members.outbox import deliver_due, send_digests
+
+
+class Command(BaseCommand):
+    help = "Deliver queued email (retrying failures) and send the daily digest at DIGEST_HOUR."
+
+    def add_arguments(self, parser) -> None:  # noqa: ANN001
+        parser.add_argument("--once", action="store_true", help="deliver what is due, then exit")
+        parser.add_argument("--interval", type=float, default=2.0, help="seconds between polls")
+
+    def handle(self, *args: object, once: bool, interval: float, **options: object) -> None:
+        if once:
+            sent, failed = deliver_due(limit=10_000)
+            self.stdout.write(f"sent {sent}, failed {failed}")
+            return
+        stopping = False
+
+        def stop(*_: object) -> None:
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        last_digest_day = None
+        self.stdout.write("outbox worker running")
+        while not stopping:
+            close_old_connections()
+            try:
+                now = timezone.now()
+                if now.hour == settings.DIGEST_HOUR and last_digest_day != now.date():
+                    self.stdout.write(f"digests: {send_digests(now)}")
+                    last_digest_day = now.date()
+                sent, failed = deliver_due()
+                if sent or failed:
+                    self.stdout.write(f"sent {sent}, failed {failed}")
+            except Exception as error:  # the worker outlives a database hiccup
+                self.stderr.write(f"outbox worker error: {error}")
+            time.sleep(interval)

@@ -1,0 +1,103 @@
+"""Email delivery: the outbox worker and the daily digest.
+
+Requests never talk to the mail server. Each email is a row written in the
+same transaction as its cause; ``deliver_due`` sends what is due, and on an
+SMTP failure keeps the row and tries again later with a growing delay, so a
+mail outage delays email but loses none.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import connection, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from members.models import Notification, OutboxEmail, User
+
+logger = logging.getLogger(__name__)
+
+MAX_BACKOFF = timedelta(hours=6)
+
+
+def retry_delay(attempts: int) -> timedelta:
+    return min(timedelta(minutes=2**attempts), MAX_BACKOFF)
+
+
+def deliver_due(limit: int = 50) -> tuple[int, int]:
+    """Send up to ``limit`` due emails; return (sent, failed)."""
+    sent = failed = 0
+    with transaction.atomic():
+        due = OutboxEmail.objects.filter(sent_at__isnull=True, send_after__lte=timezone.now())
+        if connection.features.has_select_for_update_skip_locked:
+            # Several workers may run: each takes rows no other holds.
+            due = due.select_for_update(skip_locked=True)
+        for email in due.select_related("recipient").order_by("send_after", "id")[:limit]:
+            try:
+                send_mail(email.subject, email.body, None, [email.recipient.email])
+            except Exception as error:
+                failed += 1
+                email.attempts += 1
+                email.last_error = f"{type(error).__name__}: {error}"[:500]
+                email.send_after = timezone.now() + retry_delay(email.attempts)
+                email.save(update_fields=["attempts", "last_error", "send_after"])
+                logger.warning("email %s failed (attempt %d): %s", email.pk, email.attempts, error)
+            else:
+                sent += 1
+                email.sent_at = timezone.now()
+                email.attempts += 1
+                email.save(update_fields=["sent_at", "attempts"])
+    return sent, failed
+
+
+def send_digests(now: timezone.datetime | None = None) -> int:
+    """One email per member with the notifications waiting for the digest.
+
+    Idempotent: each notification goes into one digest only.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        waiting = list(
+            Notification.objects.select_for_update()
+            .filter(digested_at__isnull=True, created_at__lte=now)
+            .order_by("recipient_id", "id")
+        )
+        if not waiting:
+            return 0
+        by_member: dict[int, list[Notification]] = defaultdict(list)
+        for notification in waiting:
+            by_member[notification.recipient_id].append(notification)
+        members = User.objects.in_bulk(list(by_member))
+        from members.notifications import absolute
+
+        with translation.override(settings.LANGUAGE_CODE):
+            emails = [
+                OutboxEmail(
+                    recipient_id=member_id,
+                    subject=render_to_string(
+                        "members/email/digest_subject.txt",
+                        {"count": len(items), "site_name": settings.SITE_NAME},
+                    ).strip()[:300],
+                    body=render_to_string(
+                        "members/email/digest_message.txt",
+                        {
+                            "member": members[member_id],
+                            "items": [(n, absolute(n.url or "/notifications/")) for n in items],
+                            "list_url": absolute(reverse("notifications:list")),
+                            "preferences_url": absolute(reverse("notifications:preferences")),
+                            "site_name": settings.SITE_NAME,
+                        },
+                    ),
+                )
+                for member_id, items in by_member.items()
+                if member_id in members
+            ]
+        OutboxEmail.objects.bulk_create(emails)
+        Notification.objects.filter(pk__in=[n.pk for n in waiting]).update(digested_at=now)
+    return len(emails)
