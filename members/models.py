@@ -408,6 +408,9 @@ class NotificationPreference(models.Model):
             models.UniqueConstraint(fields=["member", "kind"], name="members_preference_unique")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.kind}: {self.delivery}"
+
 
 class OutboxEmail(models.Model):
     """An email written in the same transaction as its cause, sent later by the worker."""

@@ -120,7 +120,9 @@ class AnnouncementForm(forms.Form):
 def announcement(request: HttpRequest) -> HttpResponse:
     form = AnnouncementForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        count = announce(actor=request.user, text=form.cleaned_data["text"], to=form.cleaned_data["to"])
+        count = announce(
+            actor=request.user, text=form.cleaned_data["text"], to=form.cleaned_data["to"]
+        )
         messages.success(request, _("Announcement sent to %(count)d members.") % {"count": count})
         return redirect("notifications:announce")
     return render(request, "members/announce.html", {"form": form})

@@ -7,7 +7,7 @@ from members.notifications import announce
 class Command(BaseCommand):
     help = "Send an announcement notification to every member, or to one (--to EMAIL)."
 
-    def add_arguments(self, parser) -> None:  # noqa: ANN001
+    def add_arguments(self, parser) -> None:
         parser.add_argument("text")
         parser.add_argument("--to", metavar="EMAIL", help="one member's email address")
 

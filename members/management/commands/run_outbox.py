@@ -16,7 +16,7 @@ from members.outbox import deliver_due, send_digests
 class Command(BaseCommand):
     help = "Deliver queued email (retrying failures) and send the daily digest at DIGEST_HOUR."
 
-    def add_arguments(self, parser) -> None:  # noqa: ANN001
+    def add_arguments(self, parser) -> None:
         parser.add_argument("--once", action="store_true", help="deliver what is due, then exit")
         parser.add_argument("--interval", type=float, default=2.0, help="seconds between polls")
 

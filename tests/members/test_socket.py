@@ -1,0 +1,111 @@
+"""The notification socket, through the real ASGI application (Origin check, session auth)."""
+
+from __future__ import annotations
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+
+from members.models import Status
+from members.notifications import close_sockets_of_member, close_sockets_of_session, notify
+from network.asgi import application
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
+
+
+@database_sync_to_async
+def session_for(user) -> SessionStore:
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.save()
+    return session
+
+
+async def open_socket(user=None, *, after: int = 0, origin: str = "http://localhost"):
+    headers = [(b"origin", origin.encode()), (b"host", b"localhost")]
+    session = None
+    if user is not None:
+        session = await session_for(user)
+        headers.append(
+            (b"cookie", f"{settings.SESSION_COOKIE_NAME}={session.session_key}".encode())
+        )
+    communicator = WebsocketCommunicator(
+        application, f"/ws/notifications/?after={after}", headers=headers
+    )
+    connected, code = await communicator.connect()
+    return communicator, connected, code, session
+
+
+async def test_a_member_gets_what_they_missed_then_live_frames(member) -> None:
+    send = database_sync_to_async(notify)
+    first = (await send([member], kind="announcement", actor=None, text="one"))[0]
+    second = (await send([member], kind="announcement", actor=None, text="two"))[0]
+    third = (await send([member], kind="announcement", actor=None, text="three"))[0]
+
+    socket, connected, _, _ = await open_socket(member, after=first.pk)
+    assert connected
+    caught_up = [await socket.receive_json_from(), await socket.receive_json_from()]
+    assert [frame["id"] for frame in caught_up] == [second.pk, third.pk]
+    assert caught_up[-1]["unread"] == 3
+
+    live = (await send([member], kind="announcement", actor=None, text="four"))[0]
+    frame = await socket.receive_json_from(timeout=2)
+    assert frame["id"] == live.pk and frame["text"] == "four" and frame["unread"] == 4
+    assert set(frame) == {"type", "id", "kind", "text", "url", "created", "unread"}
+    await socket.disconnect()
+
+
+async def test_anonymous_pending_banned_and_foreign_origins_are_refused(make_user) -> None:
+    _, connected, code, _ = await open_socket(None)
+    assert (connected, code) == (False, 4401)
+
+    pending = await database_sync_to_async(make_user)(status=Status.PENDING)
+    _, connected, code, _ = await open_socket(pending)
+    assert (connected, code) == (False, 4403)
+
+    banned = await database_sync_to_async(make_user)(is_banned=True, is_active=False)
+    _, connected, code, _ = await open_socket(banned)
+    assert (connected, code) == (False, 4401)
+
+    member = await database_sync_to_async(make_user)()
+    _, connected, _, _ = await open_socket(member, origin="https://evil.example")
+    assert not connected
+
+
+async def test_malformed_unknown_and_oversized_frames_are_ignored(member) -> None:
+    socket, connected, _, _ = await open_socket(member)
+    assert connected
+    for frame in ["{", "null", "[]", '{"type": "delete_everything"}', "x" * 10_000]:
+        await socket.send_to(text_data=frame)
+    await socket.send_to(bytes_data=b"\xff\xfe")
+    assert await socket.receive_nothing(timeout=0.2)
+    await socket.send_json_to({"type": "ping"})
+    assert await socket.receive_json_from() == {"type": "pong"}
+    await socket.disconnect()
+
+
+async def test_logging_out_closes_the_sockets_of_that_session_only(member) -> None:
+    this_browser, _, _, session = await open_socket(member)
+    other_browser, _, _, _ = await open_socket(member)
+
+    @database_sync_to_async
+    def log_out() -> None:
+        close_sockets_of_session(session.session_key)
+
+    await log_out()
+    assert (await this_browser.receive_output(timeout=2))["code"] == 4000
+    assert await other_browser.receive_nothing(timeout=0.2)
+    await other_browser.disconnect()
+
+
+async def test_a_ban_or_password_change_closes_all_the_members_sockets(member) -> None:
+    first, _, _, _ = await open_socket(member)
+    second, _, _, _ = await open_socket(member)
+    await database_sync_to_async(close_sockets_of_member)(member.pk)
+    for socket in [first, second]:
+        assert (await socket.receive_output(timeout=2))["code"] == 4000
