@@ -24,6 +24,17 @@ CLOSE_NOT_A_MEMBER = 4403
 CLOSE_SESSION_ENDED = 4000
 
 
+def read_frame(text_data: str | None) -> dict | None:
+    """A client frame as a dict, or None for anything malformed, binary or oversized."""
+    if text_data is None or len(text_data) > MAX_FRAME_BYTES:
+        return None
+    try:
+        message = json.loads(text_data)
+    except ValueError:
+        return None
+    return message if isinstance(message, dict) else None
+
+
 class NotificationConsumer(AsyncWebsocketConsumer):
     groups_joined: list[str]
 
@@ -62,13 +73,8 @@ class NotificationConsumer(AsyncWebsocketConsumer):
             await self.channel_layer.group_discard(group, self.channel_name)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        if text_data is None or len(text_data) > MAX_FRAME_BYTES:
-            return
-        try:
-            message = json.loads(text_data)
-        except ValueError:
-            return
-        if isinstance(message, dict) and message.get("type") == "ping":
+        message = read_frame(text_data)
+        if message is not None and message.get("type") == "ping":
             await self.send(text_data=json.dumps({"type": "pong"}))
 
     async def notification_push(self, event: dict) -> None:

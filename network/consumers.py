@@ -12,7 +12,7 @@ import json
 
 from channels.generic.websocket import AsyncWebsocketConsumer
 
-MAX_FRAME_BYTES = 4096
+from members.consumers import read_frame
 
 
 class PingConsumer(AsyncWebsocketConsumer):
@@ -24,11 +24,6 @@ class PingConsumer(AsyncWebsocketConsumer):
         await self.accept()
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        if text_data is None or len(text_data) > MAX_FRAME_BYTES:
-            return
-        try:
-            message = json.loads(text_data)
-        except ValueError:
-            return
-        if isinstance(message, dict) and message.get("type") == "ping":
+        message = read_frame(text_data)
+        if message is not None and message.get("type") == "ping":
             await self.send(text_data=json.dumps({"type": "pong"}))
