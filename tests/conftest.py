@@ -82,3 +82,13 @@ def _fresh_cache() -> None:
 def _fast_password_hashing(settings) -> None:
     """PBKDF2 at production strength costs ~0.3 s a password; tests make hundreds."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_channel_layer() -> None:
+    """Groups and queues of the in-memory layer must not leak from one test to the next."""
+    from channels.layers import channel_layers
+
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from datetime import timedelta
@@ -31,7 +32,10 @@ def listen(member) -> str:
 
 
 def received(channel: str) -> dict:
-    return async_to_sync(get_channel_layer().receive)(channel)
+    async def receive() -> dict:
+        return await asyncio.wait_for(get_channel_layer().receive(channel), timeout=5)
+
+    return async_to_sync(receive)()
 
 
 def test_notify_writes_rows_and_pushes_after_commit(
@@ -262,7 +266,7 @@ def test_moderators_announce_from_a_page(client: Client, moderator, member) -> N
     assert 'value="@no-such-handle"' in response.content.decode()
 
 
-def test_logout_and_password_change_tell_the_sockets_to_close(
+def test_password_change_tells_all_the_members_sockets_to_close(
     client: Client, member, django_capture_on_commit_callbacks
 ) -> None:
     from members.notifications import session_group
@@ -284,6 +288,13 @@ def test_logout_and_password_change_tell_the_sockets_to_close(
         )
     assert received(member_channel) == {"type": "session.end"}
 
+
+def test_logout_tells_the_sockets_of_that_session_to_close(
+    client: Client, member, django_capture_on_commit_callbacks
+) -> None:
+    from members.notifications import session_group
+
+    layer = get_channel_layer()
     client.force_login(member)
     fresh_channel = async_to_sync(layer.new_channel)()
     async_to_sync(layer.group_add)(session_group(client.session.session_key), fresh_channel)
