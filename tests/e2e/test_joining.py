@@ -6,11 +6,10 @@ import re
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
-from django.core import mail
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from members.models import User
+from members.models import OutboxEmail, User
 
 pytestmark = pytest.mark.browser
 
@@ -23,7 +22,7 @@ def current_code() -> str:
     return format_hotp_value(hotp_value(TOTP_SECRET, int(time.time()) // 30))
 
 
-def test_sign_up_verify_wait_approve_profile_and_find_an_expert(new_page, settings):
+def test_sign_up_verify_wait_approve_profile_and_find_an_expert(new_page, daphne_server, settings):
     settings.DEMO_MODE = True
     call_command("seed_demo", verbosity=0)
     moderator = User.objects.create_user(
@@ -47,7 +46,7 @@ def test_sign_up_verify_wait_approve_profile_and_find_an_expert(new_page, settin
     newcomer.get_by_role("button", name="Send my request").click()
     expect(newcomer.locator("main")).to_contain_text("Verify Your Email Address")
 
-    link = re.search(r"https?://[^/\s]+(/accounts/confirm-email/\S+)", mail.outbox[-1].body)
+    link = re.search(r"https?://[^/\s]+(/accounts/confirm-email/\S+)", daphne_server.emails()[-1])
     newcomer.goto(link.group(1))
     newcomer.get_by_role("button", name="Confirm").click()
     newcomer.goto("/accounts/login/")
@@ -70,7 +69,7 @@ def test_sign_up_verify_wait_approve_profile_and_find_an_expert(new_page, settin
     expect(mod.locator("main")).to_contain_text("I monitor protests in my town.")
     mod.get_by_role("button", name="Approve New Monitor").click()
     expect(mod.locator(".messages")).to_contain_text("New Monitor is now a member")
-    assert any("approved" in message.subject for message in mail.outbox)
+    assert OutboxEmail.objects.filter(subject__contains="approved").exists()
 
     # Now a member: complete the profile, then find an expert by tag.
     newcomer.goto("/")
