@@ -91,7 +91,7 @@ def daphne_server(transactional_db, tmp_path) -> Iterator[LiveDaphne]:
     env = {
         **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
         "DEBUG": "true",
-        "DJANGO_SETTINGS_MODULE": "tests.e2e.server_settings",
+        "DJANGO_SETTINGS_MODULE": "tests.server_settings",
         "DATABASE_URL": database_url,
         "DB_CONN_MAX_AGE": "0",
         "EMAIL_URL": f"file://{mail_dir}",

@@ -51,7 +51,14 @@ def two_web_processes(require_postgresql, redis_url: str, transactional_db) -> I
     db = connection.settings_dict
     user = urllib.parse.quote(db["USER"] or "")
     database_url = f"postgresql://{user}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-    env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url, "DEBUG": "true"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "DEBUG": "true",
+        # Checks the test process's fast password hashes.
+        "DJANGO_SETTINGS_MODULE": "tests.server_settings",
+    }
     processes, ports = [], []
     for _ in range(2):
         port = free_port()

@@ -1,4 +1,4 @@
-"""Settings of the daphne process the browser tests talk to.
+"""Settings of server processes that tests start on the test database.
 
 The test process stores passwords with the fast MD5 hasher (tests/conftest.py);
 the server must be able to check them. Nothing else differs from
