@@ -14,7 +14,7 @@ from urllib.parse import parse_qs
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
-from members.notifications import catch_up, member_group, session_group
+from members.notifications import catch_up, member_group, session_group, with_retry
 
 logger = logging.getLogger(__name__)
 
@@ -55,11 +55,16 @@ class NotificationConsumer(AsyncWebsocketConsumer):
         # Join before reading the catch-up, so nothing falls between the two;
         # the client drops the duplicates by id.
         for group in groups:
-            await self.channel_layer.group_add(group, self.channel_name)
+            await self._join(group)
             self.groups_joined.append(group)
         await self.accept()
         for frame in await database_sync_to_async(catch_up)(user.pk, self._after()):
             await self.send(text_data=json.dumps(frame))
+
+    async def _join(self, group: str) -> None:
+        # If Redis is down this raises and the socket is refused; the client
+        # retries with backoff and catches up once it is back.
+        await with_retry(lambda: self.channel_layer.group_add(group, self.channel_name))
 
     def _after(self) -> int:
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -23,6 +23,7 @@ from django.db.models import Count, Model, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from members.models import (
     DEFAULT_DELIVERY,
@@ -212,6 +213,23 @@ def push_to_session(session_key: str, event: dict[str, Any]) -> None:
         logger.exception("push to a session failed")
 
 
+async def with_retry(operation: Callable[[], Awaitable[None]], attempts: int = 3) -> None:
+    """Run a channel-layer operation, retrying on a dropped Redis connection.
+
+    After Redis restarts, the first command on each pooled connection fails
+    (the server closed it) and redis-py discards that connection; a retry runs
+    on a new one. When Redis is really down every attempt fails fast and the
+    error is raised.
+    """
+    for attempt in range(attempts):
+        try:
+            await operation()
+            return
+        except RedisConnectionError:
+            if attempt == attempts - 1:
+                raise
+
+
 def _send_to_groups(messages: list[tuple[str, dict[str, Any]]]) -> None:
     layer = get_channel_layer()
     if layer is None:
@@ -223,7 +241,7 @@ def _send_to_groups(messages: list[tuple[str, dict[str, Any]]]) -> None:
 
         async def send(group: str, message: dict[str, Any]) -> None:
             async with limit:
-                await layer.group_send(group, message)
+                await with_retry(lambda: layer.group_send(group, message))
 
         results = await asyncio.gather(
             *(send(group, message) for group, message in messages), return_exceptions=True

@@ -4,22 +4,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.parse
-import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
+from tests.servers import free_port, server_env, start_daphne, stop
 from tests.suites import skip_suite
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass(frozen=True)
@@ -77,55 +69,14 @@ def record_failed_resource(response: object, errors: list[str]) -> None:
 def daphne_server(transactional_db, tmp_path) -> Iterator[LiveDaphne]:
     """daphne in its own process on the test database: pages and WebSockets, as
     under `make run`. Email goes to files in ``mail_dir`` for the test to read."""
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
-        database_url = f"sqlite:///{db['NAME']}"
-    else:
-        user = urllib.parse.quote(db["USER"] or "")
-        database_url = f"postgresql://{user}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
     mail_dir = tmp_path / "mail"
     mail_dir.mkdir()
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    env = {
-        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
-        "DEBUG": "true",
-        "DJANGO_SETTINGS_MODULE": "tests.server_settings",
-        "DATABASE_URL": database_url,
-        "DB_CONN_MAX_AGE": "0",
-        "EMAIL_URL": f"file://{mail_dir}",
-        "SITE_URL": f"http://localhost:{port}",
-    }
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "daphne",
-            "-b",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "network.asgi:application",
-        ],
-        cwd=REPO_ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+    port = free_port()
+    process, _ = start_daphne(
+        server_env(EMAIL_URL=f"file://{mail_dir}", SITE_URL=f"http://localhost:{port}"), port
     )
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
-                break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                raise RuntimeError(process.stderr.read().decode()) from None
-            time.sleep(0.2)
     yield LiveDaphne(url=f"http://localhost:{port}", mail_dir=mail_dir)
-    process.terminate()
-    process.wait(timeout=10)
+    stop(process)
 
 
 @pytest.fixture

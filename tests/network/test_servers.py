@@ -11,10 +11,8 @@ import http.cookiejar
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -24,17 +22,11 @@ from pathlib import Path
 import pytest
 import websockets
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.servers import REPO_ROOT, start_daphne, start_gunicorn, stop
 
 
 @pytest.fixture(scope="module")
-def server_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+def served_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     database = tmp_path_factory.mktemp("served") / "db.sqlite3"
     env = {
         key: value
@@ -54,43 +46,11 @@ def server_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     return env
 
 
-def start(command: list[str], env: dict[str, str], port: int) -> subprocess.Popen:
-    process = subprocess.Popen(
-        command, cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(process.stderr.read().decode())
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
-                return process
-        except OSError:
-            time.sleep(0.2)
-    process.kill()
-    raise TimeoutError(f"{command[0]} did not start")
-
-
 @pytest.fixture(scope="module")
-def daphne(server_env: dict[str, str]) -> Iterator[str]:
-    port = free_port()
-    process = start(
-        [
-            sys.executable,
-            "-m",
-            "daphne",
-            "-b",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "network.asgi:application",
-        ],
-        server_env,
-        port,
-    )
+def daphne(served_env: dict[str, str]) -> Iterator[str]:
+    process, port = start_daphne(served_env)
     yield f"127.0.0.1:{port}"
-    process.terminate()
-    process.wait(timeout=10)
+    stop(process)
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -153,10 +113,10 @@ def test_daphne_refuses_a_websocket_from_a_foreign_origin(daphne: str) -> None:
 
 
 def test_gunicorn_serves_the_pages_in_production_mode(
-    server_env: dict[str, str], tmp_path: Path
+    served_env: dict[str, str], tmp_path: Path
 ) -> None:
     env = {
-        **server_env,
+        **served_env,
         "DEBUG": "false",
         "SECRET_KEY": "a-test-secret-key-that-is-long-enough-0123456789",
         "ALLOWED_HOSTS": "127.0.0.1",
@@ -171,21 +131,7 @@ def test_gunicorn_serves_the_pages_in_production_mode(
         capture_output=True,
         timeout=120,
     )
-    port = free_port()
-    process = start(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "network.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-        ],
-        env,
-        port,
-    )
+    process, port = start_gunicorn(env, workers=2)
     try:
         # Plain HTTP is redirected to HTTPS ...
         with pytest.raises(urllib.error.HTTPError) as redirected:
@@ -219,5 +165,4 @@ def test_gunicorn_serves_the_pages_in_production_mode(
         assert missing.value.code == 404
         assert b"We could not find that page" in missing.value.read()
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        stop(process)
