@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -107,3 +109,19 @@ def new_page(browser, daphne_server) -> Iterator[Callable[[], object]]:
 @pytest.fixture
 def page(new_page: Callable[[], object]) -> object:
     return new_page()
+
+
+def log_in(page: object, email: str, password: str, totp_secret: str | None = None) -> None:
+    """Log in through the login form, with the authenticator code when asked for one."""
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+    from playwright.sync_api import expect
+
+    page.goto("/accounts/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    if totp_secret:
+        code = format_hotp_value(hotp_value(totp_secret, int(time.time()) // 30))
+        page.get_by_label(re.compile("code", re.IGNORECASE)).fill(code)
+        page.keyboard.press("Enter")
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()

@@ -131,8 +131,12 @@
 
   function connect() {
     var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
+    // data-live-state (connecting, open, closed) tells tests and styles
+    // whether the page is live.
+    body.dataset.liveState = "connecting";
     socket = new WebSocket(scheme + window.location.host + socketPath + "?after=" + lastId);
     socket.addEventListener("open", function () {
+      body.dataset.liveState = "open";
       attempts = 0;
       heartbeat = window.setInterval(function () {
         if (socket.readyState === WebSocket.OPEN) {
@@ -142,6 +146,7 @@
     });
     socket.addEventListener("message", onMessage);
     socket.addEventListener("close", function (event) {
+      body.dataset.liveState = "closed";
       window.clearInterval(heartbeat);
       if (FINAL_CODES[event.code]) {
         stopped = true;
@@ -151,10 +156,5 @@
     });
   }
 
-  // Tell tests and curious people the socket is live.
-  body.dataset.liveReady = "connecting";
   connect();
-  socket.addEventListener("open", function () {
-    body.dataset.liveReady = "open";
-  });
 })();
