@@ -46,7 +46,10 @@ migrate: $(VENV)/.installed
 
 run: $(VENV)/.installed messages migrate
 	$(RUN_ENV) $(BIN)/python manage.py seed_demo
-	@echo "Serving on http://$(HOST):$(PORT)/ (demo accounts: see README)"
+	@echo "Serving on http://$(HOST):$(PORT)/ (demo accounts: see README); email is printed here"
+	@# The outbox worker (email) runs beside the server and stops with it.
+	$(RUN_ENV) $(BIN)/python manage.py run_outbox & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(RUN_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 lint: $(VENV)/.installed-dev

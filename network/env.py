@@ -47,7 +47,7 @@ def get_bool(name: str, default: bool) -> bool:
     raise ConfigError(name, f"expected true or false, got {raw!r}")
 
 
-def get_int(name: str, default: int, *, minimum: int = 0) -> int:
+def get_int(name: str, default: int, *, minimum: int = 0, maximum: int | None = None) -> int:
     raw = os.environ.get(name)
     if raw is None or not raw.strip():
         return default
@@ -57,6 +57,8 @@ def get_int(name: str, default: int, *, minimum: int = 0) -> int:
         raise ConfigError(name, f"expected a whole number, got {raw!r}") from None
     if value < minimum:
         raise ConfigError(name, f"must be at least {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise ConfigError(name, f"must be at most {maximum}, got {value}")
     return value
 
 

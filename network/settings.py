@@ -257,7 +257,7 @@ MFA_TOTP_TOLERANCE = 1
 MEMBERSHIP_APPROVAL = env.get_bool("MEMBERSHIP_APPROVAL", default=True)
 INVITATION_VALID_DAYS = env.get_int("INVITATION_VALID_DAYS", 14, minimum=1)
 # Hour of the day (UTC) at which the outbox worker sends the daily digests.
-DIGEST_HOUR = env.get_int("DIGEST_HOUR", 6)
+DIGEST_HOUR = env.get_int("DIGEST_HOUR", 6, maximum=23)
 # Moderators and admins must set up two-factor authentication before using
 # moderator pages. Only a demo server may exempt the demo moderator account.
 DEMO_MODERATOR_WITHOUT_MFA = DEMO_MODE and env.get_bool("DEMO_MODERATOR_WITHOUT_MFA", default=False)

@@ -161,6 +161,7 @@ def test_production_refuses_to_start_without_a_real_secret_key(secret: str | Non
         ("EMAIL_URL", "carrier-pigeon://loft"),
         ("DEBUG", "maybe"),
         ("REDIS_MAX_CONNECTIONS", "lots"),
+        ("DIGEST_HOUR", "24"),
     ],
 )
 def test_malformed_variables_give_one_line_naming_the_variable(variable: str, value: str) -> None:

@@ -39,8 +39,8 @@ def config() -> dict:
 
 def test_compose_file_has_every_role_with_healthchecks(config: dict) -> None:
     services = config["services"]
-    assert set(services) == {"db", "redis", "migrate", "web", "ws", "proxy"}
-    for name in ["db", "redis", "web", "ws", "proxy"]:
+    assert set(services) == {"db", "redis", "migrate", "web", "ws", "worker", "proxy"}
+    for name in ["db", "redis", "web", "ws", "worker", "proxy"]:
         assert services[name]["healthcheck"]["test"], name
     assert set(config["volumes"]) >= {"db-data", "redis-data"}
 
@@ -64,10 +64,20 @@ def test_migrations_run_once_before_the_app_starts(config: dict) -> None:
 
 
 def test_app_containers_share_database_redis_and_secret(config: dict) -> None:
-    web, ws = config["services"]["web"]["environment"], config["services"]["ws"]["environment"]
-    for key in ["DATABASE_URL", "REDIS_URL", "SECRET_KEY"]:
-        assert web[key] == ws[key]
+    services = config["services"]
+    web = services["web"]["environment"]
+    for other in ["ws", "worker"]:
+        for key in ["DATABASE_URL", "REDIS_URL", "SECRET_KEY", "EMAIL_URL"]:
+            assert services[other]["environment"][key] == web[key], (other, key)
     assert web["DEBUG"] == "false"
+
+
+def test_a_worker_delivers_email_and_reports_that_it_is_alive(config: dict) -> None:
+    worker = config["services"]["worker"]
+    assert worker["command"][:3] == ["python", "manage.py", "run_outbox"]
+    heartbeat = worker["command"][worker["command"].index("--heartbeat") + 1]
+    assert heartbeat in " ".join(worker["healthcheck"]["test"])
+    assert worker["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
 
 
 def test_compose_refuses_to_start_without_a_secret_key() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import time
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
@@ -19,8 +20,15 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("--once", action="store_true", help="deliver what is due, then exit")
         parser.add_argument("--interval", type=float, default=2.0, help="seconds between polls")
+        parser.add_argument(
+            "--heartbeat",
+            type=Path,
+            help="file touched after every poll, for a container healthcheck",
+        )
 
-    def handle(self, *args: object, once: bool, interval: float, **options: object) -> None:
+    def handle(
+        self, *args: object, once: bool, interval: float, heartbeat: Path | None, **options: object
+    ) -> None:
         if once:
             sent, failed = deliver_due(limit=10_000)
             self.stdout.write(f"sent {sent}, failed {failed}")
@@ -47,4 +55,7 @@ class Command(BaseCommand):
                     self.stdout.write(f"sent {sent}, failed {failed}")
             except Exception as error:  # the worker outlives a database hiccup
                 self.stderr.write(f"outbox worker error: {error}")
+            else:
+                if heartbeat is not None:
+                    heartbeat.touch()
             time.sleep(interval)
