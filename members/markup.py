@@ -21,12 +21,17 @@ in this one module.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import lru_cache
 
 import bleach
 from bleach.linkifier import LinkifyFilter
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
+
+from members.models import HANDLE_PATTERN
 
 ALLOWED_TAGS = frozenset(
     {
@@ -67,11 +72,64 @@ def _image_as_link(renderer, tokens, idx, options, env) -> str:
     return f'<a href="{escapeHtml(src)}">{escapeHtml(alt)}</a>'
 
 
+# "@handle" after a space, a bracket or the start, not inside an email address.
+MENTION = re.compile(rf"(?<![\w@./-])@({HANDLE_PATTERN})(?![\w-])", re.IGNORECASE)
+
+
+def mentioned_handles(source: str) -> set[str]:
+    """Handles written as @handle in a text (candidates; not checked to exist)."""
+    return {match.lower() for match in MENTION.findall(source)}
+
+
+def _link_mentions(state: StateCore) -> None:
+    """Turn @handle in text (not in links or code) into a link to that profile.
+
+    Only handles in ``env["mentions"]`` (handle -> profile URL) become links,
+    so a mention of nobody stays plain text.
+    """
+    mentions: Mapping[str, str] = state.env.get("mentions") or {}
+    if not mentions:
+        return
+    for block in state.tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        children, in_link = [], 0
+        for token in block.children:
+            if token.type == "link_open":
+                in_link += 1
+            elif token.type == "link_close":
+                in_link -= 1
+            if token.type != "text" or in_link or "@" not in token.content:
+                children.append(token)
+                continue
+            position = 0
+            for match in MENTION.finditer(token.content):
+                url = mentions.get(match.group(1).lower())
+                if url is None:
+                    continue
+                if match.start() > position:
+                    children.append(_text(token.content[position : match.start()]))
+                link = Token("link_open", "a", 1)
+                link.attrSet("href", url)
+                children += [link, _text(match.group(0)), Token("link_close", "a", -1)]
+                position = match.end()
+            if position < len(token.content):
+                children.append(_text(token.content[position:]))
+        block.children = children
+
+
+def _text(content: str) -> Token:
+    token = Token("text", "", 0)
+    token.content = content
+    return token
+
+
 @lru_cache(maxsize=1)
 def _markdown() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "breaks": False, "linkify": False})
     md.enable(["table", "strikethrough"])
     md.add_render_rule("image", _image_as_link)
+    md.core.ruler.push("mentions", _link_mentions)
     return md
 
 
@@ -99,7 +157,22 @@ def sanitize_html(html: str) -> str:
     return _cleaner().clean(html)
 
 
-def render_markdown(source: str) -> str:
-    """Render member-written Markdown to safe HTML. Never raises on any text."""
+def render_markdown(source: str, *, mentions: Mapping[str, str] | None = None) -> str:
+    """Render member-written Markdown to safe HTML. Never raises on any text.
+
+    ``mentions`` maps handles to profile URLs; those @handles become links.
+    """
     source = source.replace("\x00", "\ufffd")[:MAX_SOURCE_LENGTH]
-    return sanitize_html(_markdown().render(source))
+    return sanitize_html(_markdown().render(source, {"mentions": dict(mentions or {})}))
+
+
+def plain_text(html: str) -> str:
+    """The text of sanitised HTML, for search indexes and snippets."""
+    text = bleach.clean(html, tags=set(), strip=True)
+    return " ".join(_unescape(text).split())
+
+
+def _unescape(text: str) -> str:
+    import html
+
+    return html.unescape(text)

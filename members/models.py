@@ -148,6 +148,13 @@ class Tag(TagBase):
     """One topic of the shared vocabulary: threads, lessons and expertise use the same tags."""
 
     description = models.TextField(_("description"), blank=True, max_length=1000)
+    # Members may propose a topic when tagging a thread; experts and moderators
+    # make it official (or rename or merge it). Proposed topics work at once.
+    is_official = models.BooleanField(_("official"), default=True)
+    proposed_by = models.ForeignKey(
+        "User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = _("tag")
@@ -300,6 +307,21 @@ class AuditEntry(models.Model):
         BAN = "ban", _("banned")
         UNBAN = "unban", _("lifted ban")
         INVITE = "invite", _("created an invitation")
+        HIDE_POST = "hide_post", _("hid a post")
+        UNHIDE_POST = "unhide_post", _("unhid a post")
+        DELETE_POST = "delete_post", _("deleted a post")
+        RESTORE_POST = "restore_post", _("restored a post")
+        HIDE_THREAD = "hide_thread", _("hid a thread")
+        UNHIDE_THREAD = "unhide_thread", _("unhid a thread")
+        LOCK_THREAD = "lock_thread", _("locked a thread")
+        UNLOCK_THREAD = "unlock_thread", _("unlocked a thread")
+        PIN_THREAD = "pin_thread", _("pinned a thread")
+        UNPIN_THREAD = "unpin_thread", _("unpinned a thread")
+        RETAG_THREAD = "retag_thread", _("changed a thread's topics")
+        DISMISS_FLAG = "dismiss_flag", _("dismissed a flag")
+        TAG_APPROVE = "tag_approve", _("made a topic official")
+        TAG_RENAME = "tag_rename", _("renamed a topic")
+        TAG_MERGE = "tag_merge", _("merged topics")
 
     actor = models.ForeignKey(
         User, null=True, on_delete=models.SET_NULL, related_name="audit_actions"
@@ -309,6 +331,8 @@ class AuditEntry(models.Model):
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_entries"
     )
     detail = models.CharField(max_length=500, blank=True)
+    # Where the thing acted on lives (a thread, a post), when it is not a member.
+    url = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
@@ -347,6 +371,12 @@ class NotificationKind(models.TextChoices):
     EXPERT_BADGE = "expert_badge", _("Expert badge")
     NEW_FOLLOWER = "new_follower", _("Someone followed you")
     ANNOUNCEMENT = "announcement", _("Announcements from the moderators")
+    # The forum's events (kinds of every app are listed here, so that the
+    # preferences page offers them all).
+    REPLY = "reply", _("Replies in threads you follow")
+    MENTION = "mention", _("Someone mentioned you")
+    ANSWER_ACCEPTED = "answer_accepted", _("Your answer was accepted")
+    NEW_THREAD = "new_thread", _("New threads in topics and by members you follow")
 
 
 class Delivery(models.TextChoices):
@@ -364,6 +394,10 @@ DEFAULT_DELIVERY = {
     NotificationKind.EXPERT_BADGE: Delivery.EMAIL,
     NotificationKind.NEW_FOLLOWER: Delivery.APP,
     NotificationKind.ANNOUNCEMENT: Delivery.DIGEST,
+    NotificationKind.REPLY: Delivery.APP,
+    NotificationKind.MENTION: Delivery.EMAIL,
+    NotificationKind.ANSWER_ACCEPTED: Delivery.APP,
+    NotificationKind.NEW_THREAD: Delivery.DIGEST,
 }
 
 

@@ -35,8 +35,12 @@ from members.models import (
 logger = logging.getLogger(__name__)
 
 
-def audit(*, actor: User | None, action: str, target: User | None, detail: str = "") -> None:
-    AuditEntry.objects.create(actor=actor, action=action, target=target, detail=detail[:500])
+def audit(
+    *, actor: User | None, action: str, target: User | None, detail: str = "", url: str = ""
+) -> None:
+    AuditEntry.objects.create(
+        actor=actor, action=action, target=target, detail=detail[:500], url=url[:300]
+    )
 
 
 def _email_member(member: User, template: str, context: dict) -> None:
@@ -269,3 +273,70 @@ def profile_update(
         )
         profile.expertise.set(list(expertise))
     return profile
+
+
+# --- Topics (the shared tag vocabulary) -----------------------------------------
+
+
+def can_curate_tags(member: User) -> bool:
+    return (
+        member.is_authenticated and member.is_member and (member.is_expert or member.can_moderate)
+    )
+
+
+def tag_update(*, actor: User, tag: Tag, name: str, description: str, official: bool) -> Tag:
+    """Rename a topic, describe it, or make a proposed one official (experts and moderators)."""
+    from django.utils.text import slugify
+
+    if not can_curate_tags(actor):
+        raise PermissionDenied
+    slug = slugify(name)[:100]
+    if Tag.objects.exclude(pk=tag.pk).filter(slug=slug).exists():
+        raise ValidationError(_("Another topic already has that name; merge into it instead."))
+    with transaction.atomic():
+        renamed = tag.name != name
+        approved = official and not tag.is_official
+        before = tag.name
+        tag.name, tag.slug, tag.description = name, slug, description
+        tag.is_official = tag.is_official or official
+        tag.save()
+        if renamed:
+            audit(actor=actor, action=AuditEntry.Action.TAG_RENAME, target=None,
+                  detail=f"{before} -> {name}")  # fmt: skip
+        if approved:
+            audit(actor=actor, action=AuditEntry.Action.TAG_APPROVE, target=None, detail=name)
+    return tag
+
+
+def tag_merge(*, actor: User, source: Tag, target: Tag) -> Tag:
+    """Move everything tagged with ``source`` (threads, lessons, expertise) and its
+    followers to ``target``, then delete ``source``."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from members.models import Follow, TaggedItem
+
+    if not can_curate_tags(actor):
+        raise PermissionDenied
+    if source.pk == target.pk:
+        raise ValidationError(_("A topic cannot be merged into itself."))
+    with transaction.atomic():
+        tagged = {(t.content_type_id, t.object_id) for t in TaggedItem.objects.filter(tag=target)}
+        for item in TaggedItem.objects.filter(tag=source):
+            if (item.content_type_id, item.object_id) in tagged:
+                item.delete()
+            else:
+                item.tag = target
+                item.save(update_fields=["tag"])
+        tag_type = ContentType.objects.get_for_model(Tag)
+        following = set(
+            Follow.objects.filter(content_type=tag_type, object_id=target.pk).values_list(
+                "follower_id", flat=True
+            )
+        )
+        follows = Follow.objects.filter(content_type=tag_type, object_id=source.pk)
+        follows.filter(follower_id__in=following).delete()
+        follows.update(object_id=target.pk)
+        audit(actor=actor, action=AuditEntry.Action.TAG_MERGE, target=None,
+              detail=f"{source.name} -> {target.name}")  # fmt: skip
+        source.delete()
+    return target

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "members",
+    "forum",
     "lessons",
     "network",
 ]
@@ -139,7 +140,11 @@ else:
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # A file, not memory, for the test database: tests that start real server
     # processes (daphne, gunicorn) share it with them.
-    DATABASES["default"].setdefault("TEST", {"NAME": str(BASE_DIR / "var" / "test.sqlite3")})
+    # TEST_SQLITE_NAME lets two test runs on one checkout use separate files.
+    DATABASES["default"].setdefault(
+        "TEST",
+        {"NAME": env.get_str("TEST_SQLITE_NAME", str(BASE_DIR / "var" / "test.sqlite3"))},
+    )
     # WAL lets readers work while one writer writes; IMMEDIATE transactions take
     # the write lock up front so concurrent writers wait (busy timeout) instead
     # of failing with "database is locked" halfway through.

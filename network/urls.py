@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from forum import search_views
 from network import views
 
 urlpatterns = [
@@ -15,6 +16,8 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("members/", include("members.urls")),
     path("notifications/", include("members.notification_urls")),
+    path("forum/", include("forum.urls")),
+    path("search/", search_views.search, name="search"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

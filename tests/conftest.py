@@ -10,7 +10,9 @@ from allauth.account.models import EmailAddress
 from django.db import connection
 from django.utils import timezone
 
-from members.models import Profile, Status, User
+from forum import services as forum_services
+from forum.models import Thread, ThreadKind
+from members.models import Profile, Status, Tag, User
 from tests.suites import skip_suite
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -92,3 +94,40 @@ def _fresh_channel_layer() -> None:
     channel_layers.backends.clear()
     yield
     channel_layers.backends.clear()
+
+
+# --- Forum ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def topics(db: None) -> list[Tag]:
+    names = [
+        "Use of force",
+        "Public assembly",
+        "Training",
+        "Accountability",
+        "Firearms",
+        "Surveillance",
+    ]
+    return [Tag.objects.create(name=name, slug=name.lower().replace(" ", "-")) for name in names]
+
+
+@pytest.fixture
+def expert(make_user: Callable[..., User]) -> User:
+    return make_user(is_expert=True, display_name="Exa Pert", handle="exa-pert")
+
+
+@pytest.fixture
+def make_thread(topics: list[Tag]) -> Callable[..., Thread]:
+    def make(author: User, **overrides: object) -> Thread:
+        fields = {
+            "title": "How do we document kettling at protests?",
+            "body": "We saw police **kettle** a peaceful crowd for hours.",
+            "tags": topics[:2],
+            "kind": ThreadKind.QUESTION,
+            "language": "en",
+        }
+        fields.update(overrides)
+        return forum_services.create_thread(author=author, **fields)
+
+    return make

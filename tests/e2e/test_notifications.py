@@ -34,7 +34,7 @@ def test_announcement_reaches_the_member_live_and_stays_unread_until_read(
     expect(badge).to_be_hidden()
     # Wait until both tabs' sockets are open, so the test measures delivery.
     for tab in (member_page, other_tab):
-        tab.wait_for_function("document.body.dataset.liveState === 'open'")
+        expect(tab.locator("body[data-live-state=open]")).to_be_attached()
 
     moderator_page = new_page()
     log_in(moderator_page, moderator.email, TEST_PASSWORD, totp_secret=TOTP_SECRET)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from members.markup import render_markdown, sanitize_html
+from members.markup import mentioned_handles, render_markdown, sanitize_html
 
 FORBIDDEN_TAGS = {
     "script", "style", "iframe", "object", "embed", "form", "svg", "math", "img",
@@ -135,3 +135,19 @@ def test_dangerous_link_schemes_are_not_linked() -> None:
 def test_rendering_never_raises_on_odd_input() -> None:
     for source in ["", "\x00", "\ud800", "*" * 10_000, "[" * 5_000, "> " * 2_000 + "x"]:
         assert isinstance(render_markdown(source), str)
+
+
+def test_mentions_of_known_members_become_profile_links_only_in_plain_text() -> None:
+    html = render_markdown(
+        "Ask @amina-k or @nobody. [@amina-k](https://example.org) `@amina-k` me@amina-k.org",
+        mentions={"amina-k": "/members/amina-k/"},
+    )
+    assert html.count('href="/members/amina-k/"') == 1
+    assert "@nobody" in html and "/members/nobody/" not in html
+    assert "<code>@amina-k</code>" in html
+    assert mentioned_handles("Hi @Amina-K, and @bo") == {"amina-k"}  # "bo" is too short
+
+
+def test_a_mention_cannot_smuggle_a_link_target() -> None:
+    html = render_markdown("@evil", mentions={"evil": "javascript:alert(1)"})
+    assert "javascript:" not in html

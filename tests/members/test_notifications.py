@@ -16,7 +16,14 @@ from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
-from members.models import Delivery, Notification, NotificationPreference, OutboxEmail, Tag
+from members.models import (
+    Delivery,
+    Notification,
+    NotificationKind,
+    NotificationPreference,
+    OutboxEmail,
+    Tag,
+)
 from members.notifications import followers_of, mark_read, member_group, notify
 from members.outbox import deliver_due, send_digests
 
@@ -195,15 +202,17 @@ def test_notifications_page_query_count_is_flat(
 
 def test_preferences_are_saved_per_kind(client: Client, member) -> None:
     client.force_login(member)
-    response = client.post(
-        "/notifications/preferences/",
+    # Every kind is on the form (the forum's too); these four are checked.
+    choices = {kind: "app" for kind in NotificationKind.values}
+    choices.update(
         {
             "membership": "app",
             "expert_badge": "email",
             "new_follower": "off",
             "announcement": "digest",
-        },
+        }
     )
+    response = client.post("/notifications/preferences/", choices)
     assert response.status_code == 302
     assert NotificationPreference.objects.get(member=member, kind="new_follower").delivery == "off"
     html = client.get("/notifications/preferences/").content.decode()

@@ -1,0 +1,235 @@
+"""Forms of the forum. They validate what the member typed and keep it on error."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from forum.models import BODY_MAX, TAGS_MAX, TAGS_MIN, TITLE_MAX, TITLE_MIN, FlagReason, ThreadKind
+from members.forms import LANGUAGE_CHOICES
+from members.models import Tag
+
+TOPIC_NAME = re.compile(r"^[\w][\w &'\u2019-]{1,48}[\w]$")
+
+
+class ClientTokenField(forms.UUIDField):
+    """A per-form random id: the same submission posted twice makes one post."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(required=False, **kwargs)
+
+
+def body_field(label: str) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        max_length=BODY_MAX,
+        widget=forms.Textarea(attrs={"rows": 10, "data-markdown": "true"}),
+        help_text=gettext_lazy(
+            "Markdown: **bold**, *italic*, [link](https://…), > quote, - list. "
+            "Mention a member with @handle. Images are shown as links."
+        ),
+        error_messages={
+            "required": gettext_lazy("Write something first."),
+            "max_length": gettext_lazy(
+                "Please keep it under %(limit_value)d characters (it has %(show_value)d)."
+            ),
+        },
+    )
+
+
+class TopicsMixin(forms.Form):
+    """1 to 5 topics: official ones ticked, plus new ones proposed by name."""
+
+    topics = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Topics"),
+        queryset=Tag.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        to_field_name="slug",
+    )
+    new_topics = forms.CharField(
+        label=gettext_lazy("Propose a new topic (optional)"),
+        required=False,
+        max_length=160,
+        help_text=gettext_lazy(
+            "Comma-separated names, if no topic above fits. Experts and moderators review them."
+        ),
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["topics"].queryset = Tag.objects.filter(is_official=True).order_by("name")
+
+    def clean_new_topics(self) -> list[str]:
+        names = [" ".join(n.split()) for n in self.cleaned_data["new_topics"].split(",")]
+        names = [n for n in names if n]
+        for name in names:
+            if not TOPIC_NAME.match(name):
+                raise forms.ValidationError(
+                    _(
+                        "“%(name)s” is not a usable topic name: use 3 to 50 letters, digits, "
+                        "spaces, hyphens or apostrophes."
+                    )
+                    % {"name": name[:60]}
+                )
+        return names
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        chosen = list(cleaned.get("topics") or [])
+        new = cleaned.get("new_topics") or []
+        if "new_topics" in self.errors or "topics" in self.errors:
+            return cleaned
+        known = {t.name.lower() for t in chosen} | {t.slug for t in chosen}
+        count = len(chosen) + len([n for n in new if n.lower() not in known])
+        if not TAGS_MIN <= count <= TAGS_MAX:
+            self.add_error(
+                "topics",
+                _("Choose between %(min)d and %(max)d topics (you chose %(count)d).")
+                % {"min": TAGS_MIN, "max": TAGS_MAX, "count": count},
+            )
+        return cleaned
+
+
+class ThreadForm(TopicsMixin):
+    title = forms.CharField(
+        label=gettext_lazy("Title"),
+        min_length=TITLE_MIN,
+        max_length=TITLE_MAX,
+        help_text=gettext_lazy("A short, specific summary: what happened, where, what you ask."),
+        error_messages={
+            "required": gettext_lazy("Give your thread a title."),
+            "min_length": gettext_lazy(
+                "Make the title a little longer (at least %(limit_value)d characters)."
+            ),
+            "max_length": gettext_lazy(
+                "Keep the title under %(limit_value)d characters (it has %(show_value)d)."
+            ),
+        },
+    )
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Kind"),
+        choices=ThreadKind.choices,
+        initial=ThreadKind.QUESTION,
+        widget=forms.RadioSelect,
+    )
+    language = forms.ChoiceField(
+        label=gettext_lazy("Language you write in"), choices=LANGUAGE_CHOICES
+    )
+    body = body_field(gettext_lazy("Your question or topic"))
+    client_token = ClientTokenField()
+
+    field_order = ["title", "kind", "body", "topics", "new_topics", "language", "client_token"]
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("client_token", uuid.uuid4())
+
+    def clean_title(self) -> str:
+        return " ".join(self.cleaned_data["title"].split())
+
+
+class ReplyForm(forms.Form):
+    body = body_field(gettext_lazy("Your reply"))
+    client_token = ClientTokenField()
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("client_token", uuid.uuid4())
+
+
+class PostEditForm(forms.Form):
+    body = body_field(gettext_lazy("Text"))
+
+
+class OpeningPostEditForm(TopicsMixin):
+    title = ThreadForm.base_fields["title"]
+    body = body_field(gettext_lazy("Your question or topic"))
+
+    field_order = ["title", "body", "topics", "new_topics"]
+
+    def clean_title(self) -> str:
+        return " ".join(self.cleaned_data["title"].split())
+
+
+class RetagForm(TopicsMixin):
+    pass
+
+
+class FlagForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=gettext_lazy("What is wrong with this post?"),
+        choices=FlagReason.choices,
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=gettext_lazy("Anything the moderators should know (optional)"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class ThreadFilterForm(forms.Form):
+    SORTS = [
+        ("latest", gettext_lazy("Latest activity")),
+        ("new", gettext_lazy("New")),
+        ("unanswered", gettext_lazy("Unanswered questions")),
+        ("helpful", gettext_lazy("Most helpful")),
+    ]
+    sort = forms.ChoiceField(label=gettext_lazy("Show"), choices=SORTS, required=False)
+    tag = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Topics"),
+        queryset=Tag.objects.none(),
+        to_field_name="slug",
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text=gettext_lazy("Threads with all the chosen topics."),
+    )
+    kind = forms.ChoiceField(label=gettext_lazy("Kind"), required=False)
+    language = forms.ChoiceField(label=gettext_lazy("Language"), required=False)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["tag"].queryset = Tag.objects.order_by("name")
+        self.fields["kind"].choices = [("", _("Questions and discussions")), *ThreadKind.choices]
+        self.fields["language"].choices = [("", _("Any language")), *LANGUAGE_CHOICES]
+
+
+class TagEditForm(forms.ModelForm):
+    class Meta:
+        model = Tag
+        fields = ["name", "description"]
+        labels = {"name": gettext_lazy("Name"), "description": gettext_lazy("Description")}
+
+    def clean_name(self) -> str:
+        name = " ".join(self.cleaned_data["name"].split())
+        if not TOPIC_NAME.match(name):
+            raise forms.ValidationError(
+                _("Use 3 to 50 letters, digits, spaces, hyphens or apostrophes.")
+            )
+        return name
+
+
+class TagMergeForm(forms.Form):
+    into = forms.ModelChoiceField(
+        label=gettext_lazy("Merge into"),
+        queryset=Tag.objects.none(),
+        to_field_name="slug",
+        help_text=gettext_lazy(
+            "Every thread, lesson, follower and expertise of this topic moves to the one you "
+            "choose; this topic is then removed."
+        ),
+    )
+
+    def __init__(self, *args: object, source: Tag, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["into"].queryset = Tag.objects.exclude(pk=source.pk).order_by("name")

@@ -1,0 +1,82 @@
+"""The search page: /search/?q=... over forum threads and posts (see forum.search).
+
+Members only, like every page (LoginRequiredMiddleware and MembershipMiddleware).
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_safe
+
+from forum.models import ThreadKind
+from forum.search import CANDIDATE_LIMIT, parse_query, search_posts
+from members.models import Tag
+
+HITS_PER_PAGE = 20
+MAX_QUERY_LENGTH = 200
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search threads and answers"),
+        max_length=MAX_QUERY_LENGTH,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+        help_text=_('All words must match. Put "quotes" around an exact phrase.'),
+        error_messages={
+            "max_length": _(
+                "Search for at most %(limit_value)d characters (this has %(show_value)d). "
+                "A few distinctive words find more than a long sentence."
+            )
+        },
+    )
+    tag = forms.ModelMultipleChoiceField(
+        label=_("Topics"),
+        queryset=Tag.objects.none(),
+        to_field_name="slug",
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text=_("Threads with all the chosen topics."),
+    )
+    kind = forms.ChoiceField(label=_("Kind"), required=False)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["tag"].queryset = Tag.objects.order_by("name")
+        self.fields["kind"].choices = [("", _("Questions and discussions")), *ThreadKind.choices]
+
+
+@require_safe
+def search(request: HttpRequest) -> HttpResponse:
+    form = SearchForm(request.GET or None)
+    context: dict[str, object] = {
+        "form": form,
+        "searched": "",
+        "no_words": False,
+        "page": None,
+        "capped": False,
+        "candidate_limit": CANDIDATE_LIMIT,
+    }
+    if form.is_bound and form.is_valid():
+        text = form.cleaned_data["q"]
+        if text and not parse_query(text):
+            context.update(searched=text, no_words=True)
+        elif text:
+            results = search_posts(
+                text,
+                tags=[tag.slug for tag in form.cleaned_data["tag"]],
+                kind=form.cleaned_data["kind"] or None,
+            )
+            query = request.GET.copy()
+            query.pop("page", None)
+            context.update(
+                searched=text,
+                page=Paginator(results, HITS_PER_PAGE).get_page(request.GET.get("page")),
+                capped=results.capped,
+                query=query.urlencode(),
+            )
+    return render(request, "forum/search.html", context)

@@ -1,0 +1,153 @@
+"""Reads of the forum: lists and pages with a fixed number of queries however large."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from forum.models import Flag, HelpfulMark, Post, Thread, ThreadKind
+from members.models import Follow, Tag, User
+from members.selectors import tags_with_followers
+
+POSTS_PER_PAGE = 50
+THREADS_PER_PAGE = 30
+
+
+def visible_threads(viewer: User) -> QuerySet[Thread]:
+    threads = Thread.objects.filter(is_deleted=False)
+    if not viewer.can_moderate:
+        threads = threads.filter(is_hidden=False)
+    return threads
+
+
+def thread_list(
+    viewer: User,
+    *,
+    sort: str = "latest",
+    tags: list[Tag] | None = None,
+    kind: str = "",
+    language: str = "",
+    author: User | None = None,
+) -> QuerySet[Thread]:
+    threads = visible_threads(viewer)
+    for tag in tags or []:
+        threads = threads.filter(tags=tag)
+    if kind:
+        threads = threads.filter(kind=kind)
+    if language:
+        threads = threads.filter(language=language)
+    if author is not None:
+        threads = threads.filter(author=author)
+    if sort == "new":
+        threads = threads.order_by("-created_at", "-id")
+    elif sort == "unanswered":
+        threads = threads.filter(kind=ThreadKind.QUESTION, reply_count=0).order_by(
+            "-created_at", "-id"
+        )
+    elif sort == "helpful":
+        threads = threads.order_by("-helpful_count", "-last_activity_at", "-id")
+    else:
+        threads = threads.order_by("-is_pinned", "-last_activity_at", "-id")
+    return threads.select_related("author", "last_poster").prefetch_related("tags")
+
+
+def thread_for(viewer: User, pk: int) -> Thread | None:
+    """The thread if the viewer may see it (moderators see hidden and deleted ones)."""
+    threads = Thread.objects.select_related("author", "accepted_post__author").prefetch_related(
+        "tags"
+    )
+    thread = threads.filter(pk=pk).first()
+    if thread is None or (not thread.is_visible and not viewer.can_moderate):
+        return None
+    return thread
+
+
+def posts_of(thread: Thread) -> QuerySet[Post]:
+    posts = Post.objects.filter(thread=thread).select_related("author", "thread")
+    if thread.accepted_post_id:
+        # Shown right under the question instead.
+        posts = posts.exclude(pk=thread.accepted_post_id)
+    return posts.order_by("-is_opening", "created_at", "id")
+
+
+def page_of_post(post: Post) -> int:
+    """Which page of its thread a post is on."""
+    if post.is_opening:
+        return 1
+    earlier = Post.objects.filter(thread_id=post.thread_id, is_opening=False).filter(
+        created_at__lt=post.created_at
+    )
+    if post.thread.accepted_post_id and post.thread.accepted_post_id != post.pk:
+        earlier = earlier.exclude(pk=post.thread.accepted_post_id)
+    if post.thread.accepted_post_id == post.pk:
+        return 1
+    return (earlier.count() + 1) // POSTS_PER_PAGE + 1
+
+
+@dataclass
+class Viewer:
+    """What the viewer has done to the posts on a page: one query each."""
+
+    helpful: set[int]
+    following: bool
+    open_flags: dict[int, int]
+
+
+def viewer_state(viewer: User, thread: Thread, posts: list[Post]) -> Viewer:
+    ids = [p.pk for p in posts]
+    helpful = set(
+        HelpfulMark.objects.filter(member=viewer, post_id__in=ids).values_list("post_id", flat=True)
+    )
+    following = Follow.objects.filter(
+        follower=viewer,
+        content_type=ContentType.objects.get_for_model(Thread),
+        object_id=thread.pk,
+    ).exists()
+    open_flags: dict[int, int] = {}
+    if viewer.can_moderate:
+        open_flags = dict(
+            Flag.objects.filter(post_id__in=ids, resolved_at__isnull=True)
+            .values("post_id")
+            .annotate(n=Count("id"))
+            .values_list("post_id", "n")
+        )
+    return Viewer(helpful=helpful, following=following, open_flags=open_flags)
+
+
+def open_flags() -> QuerySet[Post]:
+    """Posts with unresolved flags, the longest-waiting first, with those flags."""
+    unresolved = Q(flags__resolved_at__isnull=True)
+    return (
+        Post.objects.annotate(
+            first_flagged=Min("flags__created_at", filter=unresolved),
+            open_flag_count=Count("flags", filter=unresolved),
+        )
+        .filter(open_flag_count__gt=0)
+        .select_related("author", "thread")
+        .prefetch_related(
+            Prefetch(
+                "flags",
+                queryset=Flag.objects.filter(resolved_at__isnull=True).select_related("reporter"),
+                to_attr="unresolved_flags",
+            )
+        )
+        .order_by("first_flagged", "pk")
+    )
+
+
+def tag_with_followers(slug: str) -> Tag | None:
+    return tags_with_followers().filter(slug=slug).first()
+
+
+def tag_list() -> QuerySet[Tag]:
+    """Every topic with its follower and thread counts."""
+    threads = (
+        Thread.objects.filter(is_deleted=False, is_hidden=False, tags=OuterRef("pk"))
+        .values("tags")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return tags_with_followers().annotate(thread_count=Coalesce(Subquery(threads), 0))

@@ -1,0 +1,519 @@
+"""Every write to the forum goes through these functions.
+
+Each checks who may do it, runs in one transaction, keeps the denormalised
+counters right, records moderator actions in the audit log and tells members
+through ``notify()`` (pushed after commit). Views only translate a
+``ForumError`` into a message.
+"""
+
+from __future__ import annotations
+
+import functools
+import uuid
+from collections.abc import Callable, Iterable
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from forum import search
+from forum.models import (
+    TAGS_MAX,
+    TAGS_MIN,
+    Flag,
+    HelpfulMark,
+    Post,
+    PostRevision,
+    Thread,
+    ThreadKind,
+)
+from members.markup import mentioned_handles, plain_text, render_markdown
+from members.models import AuditEntry, NotificationKind, Tag, User
+from members.notifications import follow, followers_of, notify
+from members.services import audit
+
+
+class ForumError(Exception):
+    """An action that is not allowed or not possible; the message is for the member."""
+
+
+# --- Who may do what -------------------------------------------------------------
+
+
+def can_post(member: User) -> bool:
+    return member.is_authenticated and member.is_member
+
+
+def can_reply(member: User, thread: Thread) -> bool:
+    if not can_post(member) or not thread.is_visible:
+        return False
+    return not thread.is_locked or member.can_moderate
+
+
+def can_edit(member: User, post: Post) -> bool:
+    if not can_post(member) or post.is_deleted:
+        return False
+    if member.can_moderate:
+        return True
+    return post.author_id == member.pk and not post.thread.is_locked and not post.is_hidden
+
+
+def can_delete(member: User, post: Post) -> bool:
+    if not can_post(member) or post.is_deleted:
+        return False
+    return member.can_moderate or post.author_id == member.pk
+
+
+def can_accept(member: User, thread: Thread) -> bool:
+    return (
+        can_post(member)
+        and thread.kind == ThreadKind.QUESTION
+        and (member.can_moderate or thread.author_id == member.pk)
+    )
+
+
+# --- Rendering ------------------------------------------------------------------
+
+
+def _render(body: str) -> tuple[str, str, list[User]]:
+    """HTML, plain text, and the members mentioned (who exist and are members)."""
+    handles = mentioned_handles(body)
+    mentioned = (
+        list(User.objects.filter(handle__in=handles, status="active", is_banned=False))
+        if handles
+        else []
+    )
+    html = render_markdown(
+        body,
+        mentions={m.handle: reverse("members:profile", args=[m.handle]) for m in mentioned},
+    )
+    return html, plain_text(html), mentioned
+
+
+def preview(body: str) -> str:
+    return _render(body)[0]
+
+
+# --- Tags -----------------------------------------------------------------------
+
+
+def resolve_tags(names: Iterable[str], proposer: User) -> list[Tag]:
+    """Existing topics by name or slug; new names become proposed topics."""
+    from django.utils.text import slugify
+
+    tags, seen = [], set()
+    for raw in names:
+        name = " ".join(raw.split())
+        slug = slugify(name)
+        if not slug or slug in seen:
+            continue
+        seen.add(slug)
+        tag = Tag.objects.filter(slug=slug).first() or Tag.objects.filter(name__iexact=name).first()
+        if tag is None:
+            tag = Tag.objects.create(
+                name=name[:100], slug=slug[:100], is_official=False, proposed_by=proposer
+            )
+        tags.append(tag)
+    if not TAGS_MIN <= len(tags) <= TAGS_MAX:
+        raise ForumError(_("Choose between 1 and 5 topics."))
+    return tags
+
+
+# --- Threads and posts ------------------------------------------------------------
+
+
+def _existing_post(author: User, client_token: uuid.UUID | None) -> Post | None:
+    if client_token is None:
+        return None
+    return Post.objects.filter(author=author, client_token=client_token).first()
+
+
+def create_thread(
+    *,
+    author: User,
+    title: str,
+    body: str,
+    tags: list[Tag],
+    kind: str,
+    language: str,
+    client_token: uuid.UUID | None = None,
+) -> Thread:
+    if not can_post(author):
+        raise ForumError(_("Only approved members can start threads."))
+    if not TAGS_MIN <= len(tags) <= TAGS_MAX:
+        raise ForumError(_("Choose between 1 and 5 topics."))
+    existing = _existing_post(author, client_token)
+    if existing is not None:
+        return existing.thread
+    html, text, mentioned = _render(body)
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            thread = Thread.objects.create(
+                title=title,
+                kind=kind,
+                language=language,
+                author=author,
+                created_at=now,
+                last_activity_at=now,
+                last_poster=author,
+            )
+            thread.tags.set(tags)
+            post = Post.objects.create(
+                thread=thread,
+                author=author,
+                is_opening=True,
+                body=body,
+                body_html=html,
+                body_text=text,
+                created_at=now,
+                client_token=client_token,
+            )
+            search.index_posts([post.pk])
+            follow(author, thread)
+            _notify_new_thread(thread, tags, {m.pk for m in mentioned})
+    except IntegrityError:
+        # The same form submitted twice at once: the other request won.
+        existing = _existing_post(author, client_token)
+        if existing is None:
+            raise
+        return existing.thread
+    return thread
+
+
+def _in_site_language(function: Callable[..., None]) -> Callable[..., None]:
+    """Notification texts are stored once, in the site's language, whoever acted."""
+
+    @functools.wraps(function)
+    def wrapped(*args: object, **kwargs: object) -> None:
+        with translation.override(settings.LANGUAGE_CODE):
+            return function(*args, **kwargs)
+
+    return wrapped
+
+
+@_in_site_language
+def _notify_new_thread(thread: Thread, tags: list[Tag], mentioned: set[int]) -> None:
+    author = thread.author
+    url = thread.get_absolute_url()
+    if mentioned:
+        notify(
+            mentioned,
+            kind=NotificationKind.MENTION,
+            actor=author,
+            text=_("%(name)s mentioned you in “%(title)s”")
+            % {"name": author.name, "title": thread.title},
+            url=url,
+        )
+    interested: set[int] = set()
+    for tag in tags:
+        interested.update(followers_of(tag).values_list("pk", flat=True))
+    interested.update(followers_of(author).values_list("pk", flat=True))
+    interested -= mentioned
+    if interested:
+        if thread.kind == ThreadKind.QUESTION:
+            text = _("New question by %(name)s: “%(title)s”")
+        else:
+            text = _("New thread by %(name)s: “%(title)s”")
+        notify(
+            interested,
+            kind=NotificationKind.NEW_THREAD,
+            actor=author,
+            text=text % {"name": author.name, "title": thread.title},
+            url=url,
+        )
+
+
+def reply(
+    *, author: User, thread: Thread, body: str, client_token: uuid.UUID | None = None
+) -> Post:
+    existing = _existing_post(author, client_token)
+    if existing is not None:
+        return existing
+    html, text, mentioned = _render(body)
+    try:
+        with transaction.atomic():
+            thread = Thread.objects.select_for_update().get(pk=thread.pk)
+            if not can_reply(author, thread):
+                if thread.is_locked:
+                    raise ForumError(_("This thread is locked; no new replies."))
+                raise ForumError(_("You cannot reply in this thread."))
+            now = timezone.now()
+            post = Post.objects.create(
+                thread=thread,
+                author=author,
+                body=body,
+                body_html=html,
+                body_text=text,
+                created_at=now,
+                client_token=client_token,
+            )
+            Thread.objects.filter(pk=thread.pk).update(
+                reply_count=F("reply_count") + 1, last_activity_at=now, last_poster=author
+            )
+            search.index_posts([post.pk])
+            follow(author, thread)
+            _notify_reply(thread, post, {m.pk for m in mentioned})
+    except IntegrityError:
+        existing = _existing_post(author, client_token)
+        if existing is None:
+            raise
+        return existing
+    return post
+
+
+@_in_site_language
+def _notify_reply(thread: Thread, post: Post, mentioned: set[int]) -> None:
+    author = post.author
+    url = post.get_absolute_url()
+    if mentioned:
+        notify(
+            mentioned,
+            kind=NotificationKind.MENTION,
+            actor=author,
+            text=_("%(name)s mentioned you in “%(title)s”")
+            % {"name": author.name, "title": thread.title},
+            url=url,
+        )
+    followers = set(followers_of(thread).values_list("pk", flat=True)) - mentioned
+    if followers:
+        notify(
+            followers,
+            kind=NotificationKind.REPLY,
+            actor=author,
+            text=_("%(name)s replied in “%(title)s”")
+            % {"name": author.name, "title": thread.title},
+            url=url,
+        )
+
+
+def edit_post(
+    *, editor: User, post: Post, body: str, title: str | None = None, tags: list[Tag] | None = None
+) -> Post:
+    if not can_edit(editor, post):
+        raise ForumError(_("You cannot edit this post."))
+    thread = post.thread
+    title_changed = post.is_opening and title is not None and title != thread.title
+    if body == post.body and not title_changed and tags is None:
+        return post
+    html, text, _unused = _render(body)
+    with transaction.atomic():
+        PostRevision.objects.create(
+            post=post,
+            editor=editor,
+            title=thread.title if post.is_opening else "",
+            body=post.body,
+        )
+        post.body, post.body_html, post.body_text = body, html, text
+        post.edited_at = timezone.now()
+        post.edit_count = F("edit_count") + 1
+        post.save(update_fields=["body", "body_html", "body_text", "edited_at", "edit_count"])
+        post.refresh_from_db(fields=["edit_count"])
+        if title_changed:
+            thread.title = title
+            thread.save(update_fields=["title"])
+        if post.is_opening and tags is not None:
+            if not TAGS_MIN <= len(tags) <= TAGS_MAX:
+                raise ForumError(_("Choose between 1 and 5 topics."))
+            thread.tags.set(tags)
+        search.index_posts([post.pk])
+    return post
+
+
+def _recount(thread_id: int) -> None:
+    visible = Post.objects.filter(
+        thread_id=thread_id, is_opening=False, is_deleted=False, is_hidden=False
+    )
+    Thread.objects.filter(pk=thread_id).update(reply_count=visible.count())
+
+
+def delete_post(*, actor: User, post: Post) -> None:
+    if not can_delete(actor, post):
+        raise ForumError(_("You cannot delete this post."))
+    with transaction.atomic():
+        post.is_deleted, post.deleted_at, post.deleted_by = True, timezone.now(), actor
+        post.save(update_fields=["is_deleted", "deleted_at", "deleted_by"])
+        thread = post.thread
+        if post.is_opening:
+            Thread.objects.filter(pk=thread.pk).update(is_deleted=True)
+        if thread.accepted_post_id == post.pk:
+            Thread.objects.filter(pk=thread.pk).update(accepted_post=None)
+        _recount(thread.pk)
+        if actor.pk != post.author_id:
+            audit(
+                actor=actor,
+                action=AuditEntry.Action.DELETE_POST,
+                target=post.author,
+                detail=f"#{post.pk} in “{thread.title}”",
+                url=thread.get_absolute_url(),
+            )
+
+
+def restore_post(*, actor: User, post: Post) -> None:
+    if not actor.can_moderate:
+        raise ForumError(_("Only moderators can restore posts."))
+    with transaction.atomic():
+        post.is_deleted, post.deleted_at, post.deleted_by = False, None, None
+        post.save(update_fields=["is_deleted", "deleted_at", "deleted_by"])
+        if post.is_opening:
+            Thread.objects.filter(pk=post.thread_id).update(is_deleted=False)
+        _recount(post.thread_id)
+        audit(
+            actor=actor,
+            action=AuditEntry.Action.RESTORE_POST,
+            target=post.author,
+            detail=f"#{post.pk} in “{post.thread.title}”",
+            url=post.thread.get_absolute_url(),
+        )
+
+
+def mark_helpful(*, member: User, post: Post) -> None:
+    if not can_post(member):
+        raise ForumError(_("Only members can mark posts helpful."))
+    if post.author_id == member.pk:
+        raise ForumError(_("You cannot mark your own post helpful."))
+    if not post.is_visible:
+        raise ForumError(_("This post is no longer available."))
+    try:
+        with transaction.atomic():
+            HelpfulMark.objects.create(post=post, member=member)
+            Post.objects.filter(pk=post.pk).update(helpful_count=F("helpful_count") + 1)
+            Thread.objects.filter(pk=post.thread_id).update(helpful_count=F("helpful_count") + 1)
+    except IntegrityError:
+        raise ForumError(_("You already marked this post helpful.")) from None
+
+
+def unmark_helpful(*, member: User, post: Post) -> None:
+    with transaction.atomic():
+        deleted, _rows = HelpfulMark.objects.filter(post=post, member=member).delete()
+        if deleted:
+            Post.objects.filter(pk=post.pk).update(helpful_count=F("helpful_count") - 1)
+            Thread.objects.filter(pk=post.thread_id).update(helpful_count=F("helpful_count") - 1)
+
+
+def accept_answer(*, actor: User, post: Post) -> None:
+    thread = post.thread
+    if not can_accept(actor, thread):
+        raise ForumError(_("Only the person who asked, or a moderator, can accept an answer."))
+    if post.is_opening or not post.is_visible:
+        raise ForumError(_("This post cannot be accepted as the answer."))
+    with transaction.atomic():
+        Thread.objects.filter(pk=thread.pk).update(accepted_post=post)
+        if post.author_id and post.author_id != actor.pk:
+            _notify_accepted(thread, post, actor)
+
+
+@_in_site_language
+def _notify_accepted(thread: Thread, post: Post, actor: User) -> None:
+    notify(
+        [post.author_id],
+        kind=NotificationKind.ANSWER_ACCEPTED,
+        actor=actor,
+        text=_("Your answer in “%(title)s” was accepted") % {"title": thread.title},
+        url=post.get_absolute_url(),
+    )
+
+
+def unaccept_answer(*, actor: User, thread: Thread) -> None:
+    if not can_accept(actor, thread):
+        raise ForumError(_("Only the person who asked, or a moderator, can change the answer."))
+    Thread.objects.filter(pk=thread.pk).update(accepted_post=None)
+
+
+# --- Moderation -----------------------------------------------------------------
+
+
+def flag_post(*, reporter: User, post: Post, reason: str, note: str = "") -> Flag:
+    if not can_post(reporter):
+        raise ForumError(_("Only members can flag posts."))
+    try:
+        with transaction.atomic():
+            return Flag.objects.create(post=post, reporter=reporter, reason=reason, note=note)
+    except IntegrityError:
+        raise ForumError(_("You already flagged this post; a moderator will look at it.")) from None
+
+
+def _moderate(actor: User) -> None:
+    if not actor.can_moderate:
+        raise ForumError(_("Only moderators can do that."))
+
+
+def set_post_hidden(*, actor: User, post: Post, hidden: bool) -> None:
+    _moderate(actor)
+    with transaction.atomic():
+        post.is_hidden, post.hidden_by = hidden, actor if hidden else None
+        post.save(update_fields=["is_hidden", "hidden_by"])
+        if post.is_opening:
+            Thread.objects.filter(pk=post.thread_id).update(is_hidden=hidden)
+        _recount(post.thread_id)
+        if hidden:
+            # Hiding a post settles the flags on it.
+            Flag.objects.filter(post=post, resolved_at__isnull=True).update(
+                resolved_at=timezone.now(), resolved_by=actor, outcome="hidden"
+            )
+        audit(
+            actor=actor,
+            action=AuditEntry.Action.HIDE_POST if hidden else AuditEntry.Action.UNHIDE_POST,
+            target=post.author,
+            detail=f"#{post.pk} in “{post.thread.title}”",
+            url=post.thread.get_absolute_url(),
+        )
+
+
+def dismiss_flags(*, actor: User, post: Post) -> int:
+    _moderate(actor)
+    with transaction.atomic():
+        count = Flag.objects.filter(post=post, resolved_at__isnull=True).update(
+            resolved_at=timezone.now(), resolved_by=actor, outcome="dismissed"
+        )
+        audit(
+            actor=actor,
+            action=AuditEntry.Action.DISMISS_FLAG,
+            target=post.author,
+            detail=f"{count} flag(s) on #{post.pk} in “{post.thread.title}”",
+            url=post.thread.get_absolute_url(),
+        )
+    return count
+
+
+THREAD_SWITCHES = {
+    "lock": ("is_locked", True, AuditEntry.Action.LOCK_THREAD),
+    "unlock": ("is_locked", False, AuditEntry.Action.UNLOCK_THREAD),
+    "pin": ("is_pinned", True, AuditEntry.Action.PIN_THREAD),
+    "unpin": ("is_pinned", False, AuditEntry.Action.UNPIN_THREAD),
+    "hide": ("is_hidden", True, AuditEntry.Action.HIDE_THREAD),
+    "unhide": ("is_hidden", False, AuditEntry.Action.UNHIDE_THREAD),
+}
+
+
+def switch_thread(*, actor: User, thread: Thread, action: str) -> None:
+    _moderate(actor)
+    field, value, audit_action = THREAD_SWITCHES[action]
+    with transaction.atomic():
+        Thread.objects.filter(pk=thread.pk).update(**{field: value})
+        audit(
+            actor=actor,
+            action=audit_action,
+            target=thread.author,
+            detail=f"“{thread.title}”",
+            url=thread.get_absolute_url(),
+        )
+
+
+def retag_thread(*, actor: User, thread: Thread, tags: list[Tag]) -> None:
+    _moderate(actor)
+    if not TAGS_MIN <= len(tags) <= TAGS_MAX:
+        raise ForumError(_("Choose between 1 and 5 topics."))
+    with transaction.atomic():
+        before = sorted(thread.tags.values_list("slug", flat=True))
+        thread.tags.set(tags)
+        audit(
+            actor=actor,
+            action=AuditEntry.Action.RETAG_THREAD,
+            target=thread.author,
+            detail=f"“{thread.title}”: {', '.join(before)} -> {', '.join(t.slug for t in tags)}",
+            url=thread.get_absolute_url(),
+        )

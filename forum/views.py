@@ -1,0 +1,543 @@
+"""Forum pages. Views parse input, call forum.services, and render; nothing more.
+
+Members only (LoginRequiredMiddleware and MembershipMiddleware guard every view).
+A thread or post the viewer may not see answers 404, never 403.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from forum import selectors, services
+from forum.diff import line_diff
+from forum.forms import (
+    FlagForm,
+    OpeningPostEditForm,
+    PostEditForm,
+    ReplyForm,
+    RetagForm,
+    TagEditForm,
+    TagMergeForm,
+    ThreadFilterForm,
+    ThreadForm,
+)
+from forum.models import Post, PostRevision, Thread
+from forum.services import ForumError
+from members import notifications
+from members.access import moderator_required
+from members.markup import MAX_SOURCE_LENGTH
+from members.models import Tag
+from members.services import can_curate_tags, tag_merge, tag_update
+
+DRAFT_CLEAR_KEY = "forum_draft_clear"
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+# --- Lists ----------------------------------------------------------------------
+
+
+@require_safe
+def thread_list(request: HttpRequest) -> HttpResponse:
+    form = ThreadFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    sort = filters.get("sort") or "latest"
+    threads = selectors.thread_list(
+        request.user,
+        sort=sort,
+        tags=list(filters.get("tag") or []),
+        kind=filters.get("kind", ""),
+        language=filters.get("language", ""),
+    )
+    page = Paginator(threads, selectors.THREADS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "forum/thread_list.html",
+        {"form": form, "page": page, "sort": sort, "query": _query_without_page(request)},
+    )
+
+
+@require_safe
+def tag_list(request: HttpRequest) -> HttpResponse:
+    from members.selectors import followed_tag_ids
+
+    return render(
+        request,
+        "forum/tag_list.html",
+        {
+            "tags": selectors.tag_list(),
+            "followed": set(followed_tag_ids(request.user)),
+            "can_curate": can_curate_tags(request.user),
+        },
+    )
+
+
+@require_safe
+def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    tag = selectors.tag_with_followers(slug)
+    if tag is None:
+        raise Http404
+    threads = selectors.thread_list(request.user, tags=[tag])
+    page = Paginator(threads, selectors.THREADS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "forum/tag_detail.html",
+        {
+            "tag": tag,
+            "page": page,
+            "following": notifications.is_following(request.user, tag),
+            "can_curate": can_curate_tags(request.user),
+        },
+    )
+
+
+# --- Threads --------------------------------------------------------------------
+
+
+def _resolve_topics(form: ThreadForm | OpeningPostEditForm | RetagForm, member) -> list[Tag]:
+    names = [t.name for t in form.cleaned_data["topics"]] + form.cleaned_data["new_topics"]
+    return services.resolve_tags(names, member)
+
+
+def thread_create(request: HttpRequest) -> HttpResponse:
+    if not services.can_post(request.user):
+        raise Http404
+    form = ThreadForm(request.POST or None, initial=_initial_from_query(request))
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        if "preview" in request.POST:
+            preview = services.preview(form.cleaned_data["body"])
+        else:
+            try:
+                thread = services.create_thread(
+                    author=request.user,
+                    title=form.cleaned_data["title"],
+                    body=form.cleaned_data["body"],
+                    tags=_resolve_topics(form, request.user),
+                    kind=form.cleaned_data["kind"],
+                    language=form.cleaned_data["language"],
+                    client_token=form.cleaned_data["client_token"],
+                )
+            except ForumError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, _("Your thread is posted."))
+                request.session[DRAFT_CLEAR_KEY] = "new-thread"
+                return redirect(thread)
+    return render(request, "forum/thread_form.html", {"form": form, "preview": preview})
+
+
+def _initial_from_query(request: HttpRequest) -> dict:
+    initial = {"language": (request.LANGUAGE_CODE or "en").split("-")[0]}
+    tag = request.GET.get("tag")
+    if tag:
+        initial["topics"] = Tag.objects.filter(slug=tag, is_official=True)
+    return initial
+
+
+def _thread_or_404(request: HttpRequest, pk: int) -> Thread:
+    thread = selectors.thread_for(request.user, pk)
+    if thread is None:
+        raise Http404
+    return thread
+
+
+def _thread_page(
+    request: HttpRequest,
+    thread: Thread,
+    reply_form: ReplyForm | None = None,
+    *,
+    status: int = 200,
+    preview: str | None = None,
+) -> HttpResponse:
+    posts = selectors.posts_of(thread)
+    page = Paginator(posts, selectors.POSTS_PER_PAGE).get_page(request.GET.get("page"))
+    shown = list(page.object_list)
+    if thread.accepted_post:
+        shown.append(thread.accepted_post)
+    state = selectors.viewer_state(request.user, thread, shown)
+    if reply_form is None:
+        reply_form = ReplyForm(initial={"body": _quote(request, thread)})
+    clear_draft = request.session.pop(DRAFT_CLEAR_KEY, "")
+    return render(
+        request,
+        "forum/thread.html",
+        {
+            "thread": thread,
+            "page": page,
+            "opening": shown[0] if page.number == 1 and shown and shown[0].is_opening else None,
+            "viewer_state": state,
+            "reply_form": reply_form,
+            "can_reply": services.can_reply(request.user, thread),
+            "can_accept": services.can_accept(request.user, thread),
+            "clear_draft": clear_draft,
+            "preview": preview,
+        },
+        status=status,
+    )
+
+
+def _quote(request: HttpRequest, thread: Thread) -> str:
+    """?quote=<post id>: the reply box starts with that post quoted."""
+    try:
+        post_id = int(request.GET.get("quote", ""))
+    except ValueError:
+        return ""
+    post = Post.objects.filter(pk=post_id, thread=thread, is_deleted=False, is_hidden=False).first()
+    if post is None:
+        return ""
+    who = f"@{post.author.handle}" if post.author else _("A former member")
+    quoted = "\n".join(f"> {line}" for line in post.body.splitlines())
+    return f"{who} {_('wrote:')}\n{quoted}\n\n"
+
+
+@require_safe
+def thread_detail(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
+    thread = _thread_or_404(request, pk)
+    if slug != thread.slug:
+        url = thread.get_absolute_url()
+        if request.GET:
+            url += "?" + request.GET.urlencode()
+        return redirect(url, permanent=True)
+    return _thread_page(request, thread)
+
+
+@require_POST
+def reply(request: HttpRequest, pk: int) -> HttpResponse:
+    thread = _thread_or_404(request, pk)
+    form = ReplyForm(request.POST)
+    if form.is_valid():
+        if "preview" in request.POST:
+            return _thread_page(
+                request, thread, form, preview=services.preview(form.cleaned_data["body"])
+            )
+        try:
+            post = services.reply(
+                author=request.user,
+                thread=thread,
+                body=form.cleaned_data["body"],
+                client_token=form.cleaned_data["client_token"],
+            )
+        except ForumError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Your reply is posted."))
+            request.session[DRAFT_CLEAR_KEY] = f"thread-{thread.pk}"
+            return redirect(post.get_absolute_url())
+    return _thread_page(request, thread, form, status=400)
+
+
+@require_safe
+def post_redirect(request: HttpRequest, pk: int) -> HttpResponse:
+    post = get_object_or_404(Post.objects.select_related("thread"), pk=pk)
+    thread = _thread_or_404(request, post.thread_id)
+    page = selectors.page_of_post(post)
+    url = thread.get_absolute_url()
+    if page > 1:
+        url += f"?page={page}"
+    return redirect(f"{url}#post-{post.pk}")
+
+
+@require_POST
+def preview(request: HttpRequest) -> HttpResponse:
+    """The reply box's live preview: the body rendered by the one sanitising pipeline."""
+    body = request.POST.get("body", "")
+    if len(body) > MAX_SOURCE_LENGTH:
+        return HttpResponseBadRequest(_("Too long to preview."))
+    return HttpResponse(services.preview(body), content_type="text/html; charset=utf-8")
+
+
+# --- Posts ----------------------------------------------------------------------
+
+
+def _post_or_404(request: HttpRequest, pk: int) -> Post:
+    post = get_object_or_404(Post.objects.select_related("thread", "author"), pk=pk)
+    thread = selectors.thread_for(request.user, post.thread_id)
+    if thread is None:
+        raise Http404
+    if post.is_hidden and not request.user.can_moderate and post.author_id != request.user.pk:
+        raise Http404
+    post.thread = thread
+    return post
+
+
+def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    post = _post_or_404(request, pk)
+    if not services.can_edit(request.user, post):
+        raise Http404
+    thread = post.thread
+    if post.is_opening:
+        form = OpeningPostEditForm(
+            request.POST or None,
+            initial={
+                "title": thread.title,
+                "body": post.body,
+                "topics": list(thread.tags.filter(is_official=True)),
+                "new_topics": ", ".join(t.name for t in thread.tags.filter(is_official=False)),
+            },
+        )
+    else:
+        form = PostEditForm(request.POST or None, initial={"body": post.body})
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        if "preview" in request.POST:
+            preview = services.preview(form.cleaned_data["body"])
+        else:
+            try:
+                services.edit_post(
+                    editor=request.user,
+                    post=post,
+                    body=form.cleaned_data["body"],
+                    title=form.cleaned_data.get("title"),
+                    tags=_resolve_topics(form, request.user) if post.is_opening else None,
+                )
+            except ForumError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, _("Your changes are saved."))
+                return redirect(post.get_absolute_url())
+    return render(request, "forum/post_edit.html", {"form": form, "post": post, "preview": preview})
+
+
+@require_safe
+def post_history(request: HttpRequest, pk: int) -> HttpResponse:
+    post = _post_or_404(request, pk)
+    revisions = list(PostRevision.objects.filter(post=post).select_related("editor"))
+    # Each revision holds the text before an edit; the next one (or the
+    # current post) holds the text after it.
+    versions = [(r.title, r.body) for r in revisions] + [
+        (post.thread.title if post.is_opening else "", post.body)
+    ]
+    changes = []
+    for index, revision in enumerate(revisions):
+        before, after = versions[index], versions[index + 1]
+        changes.append(
+            {
+                "editor": revision.editor,
+                "when": revision.created_at,
+                "title_before": before[0],
+                "title_after": after[0],
+                "lines": line_diff(before[1], after[1]),
+            }
+        )
+    changes.reverse()
+    return render(request, "forum/post_history.html", {"post": post, "changes": changes})
+
+
+def post_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    post = _post_or_404(request, pk)
+    if not services.can_delete(request.user, post):
+        raise Http404
+    if request.method == "POST":
+        services.delete_post(actor=request.user, post=post)
+        messages.success(request, _("The post is deleted."))
+        if post.is_opening and not request.user.can_moderate:
+            return redirect("forum:list")
+        return redirect(post.thread.get_absolute_url())
+    return render(request, "forum/post_delete.html", {"post": post})
+
+
+@require_POST
+@moderator_required
+def post_restore(request: HttpRequest, pk: int) -> HttpResponse:
+    post = get_object_or_404(Post.objects.select_related("thread"), pk=pk)
+    services.restore_post(actor=request.user, post=post)
+    messages.success(request, _("The post is restored."))
+    return redirect(post.get_absolute_url())
+
+
+@require_POST
+def post_helpful(request: HttpRequest, pk: int) -> HttpResponse:
+    post = _post_or_404(request, pk)
+    try:
+        if request.POST.get("helpful") == "0":
+            services.unmark_helpful(member=request.user, post=post)
+        else:
+            services.mark_helpful(member=request.user, post=post)
+    except ForumError as error:
+        messages.error(request, str(error))
+    return redirect(post.get_absolute_url())
+
+
+@require_POST
+def post_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    post = _post_or_404(request, pk)
+    try:
+        services.accept_answer(actor=request.user, post=post)
+    except ForumError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Answer accepted."))
+    return redirect(post.thread.get_absolute_url())
+
+
+@require_POST
+def thread_unaccept(request: HttpRequest, pk: int) -> HttpResponse:
+    thread = _thread_or_404(request, pk)
+    try:
+        services.unaccept_answer(actor=request.user, thread=thread)
+    except ForumError as error:
+        messages.error(request, str(error))
+    return redirect(thread)
+
+
+def post_flag(request: HttpRequest, pk: int) -> HttpResponse:
+    post = _post_or_404(request, pk)
+    form = FlagForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.flag_post(
+                reporter=request.user,
+                post=post,
+                reason=form.cleaned_data["reason"],
+                note=form.cleaned_data["note"],
+            )
+        except ForumError as error:
+            messages.info(request, str(error))
+        else:
+            messages.success(request, _("Thank you. A moderator will look at this post."))
+        return redirect(post.get_absolute_url())
+    return render(request, "forum/post_flag.html", {"form": form, "post": post})
+
+
+@require_POST
+@moderator_required
+def post_hide(request: HttpRequest, pk: int) -> HttpResponse:
+    post = get_object_or_404(Post.objects.select_related("thread", "author"), pk=pk)
+    hidden = request.POST.get("hidden") != "0"
+    services.set_post_hidden(actor=request.user, post=post, hidden=hidden)
+    messages.success(
+        request, _("The post is hidden.") if hidden else _("The post is visible again.")
+    )
+    if request.POST.get("next") == "flags":
+        return redirect("forum:flags")
+    return redirect(post.get_absolute_url())
+
+
+@require_POST
+@moderator_required
+def flags_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
+    post = get_object_or_404(Post.objects.select_related("thread", "author"), pk=pk)
+    services.dismiss_flags(actor=request.user, post=post)
+    messages.success(request, _("Flags dismissed; the post stays."))
+    return redirect("forum:flags")
+
+
+@require_safe
+@moderator_required
+def flags(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.open_flags(), 25).get_page(request.GET.get("page"))
+    return render(request, "forum/flags.html", {"page": page})
+
+
+# --- Thread actions ------------------------------------------------------------
+
+
+@require_POST
+def thread_follow(request: HttpRequest, pk: int) -> HttpResponse:
+    thread = _thread_or_404(request, pk)
+    if request.POST.get("follow") == "0":
+        notifications.unfollow(request.user, thread)
+        messages.success(request, _("You no longer follow this thread."))
+    else:
+        notifications.follow(request.user, thread)
+        messages.success(request, _("You follow this thread: you are told of every reply."))
+    return redirect(thread)
+
+
+@require_POST
+@moderator_required
+def thread_moderate(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    thread = get_object_or_404(Thread, pk=pk)
+    if action not in services.THREAD_SWITCHES:
+        raise Http404
+    services.switch_thread(actor=request.user, thread=thread, action=action)
+    messages.success(request, _("Done."))
+    return redirect(thread)
+
+
+@moderator_required
+def thread_retag(request: HttpRequest, pk: int) -> HttpResponse:
+    thread = get_object_or_404(Thread, pk=pk)
+    form = RetagForm(
+        request.POST or None,
+        initial={
+            "topics": list(thread.tags.filter(is_official=True)),
+            "new_topics": ", ".join(t.name for t in thread.tags.filter(is_official=False)),
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.retag_thread(
+                actor=request.user, thread=thread, tags=_resolve_topics(form, request.user)
+            )
+        except ForumError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Topics changed."))
+            return redirect(thread)
+    return render(request, "forum/thread_retag.html", {"form": form, "thread": thread})
+
+
+# --- Topic curation ------------------------------------------------------------
+
+
+def _curator_or_404(request: HttpRequest) -> None:
+    if not can_curate_tags(request.user):
+        raise Http404
+
+
+def tag_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    _curator_or_404(request)
+    tag = get_object_or_404(Tag, slug=slug)
+    form = TagEditForm(request.POST or None, instance=tag)
+    merge_form = TagMergeForm(source=tag)
+    if request.method == "POST" and form.is_valid():
+        try:
+            tag = tag_update(
+                actor=request.user,
+                tag=Tag.objects.get(pk=tag.pk),
+                name=form.cleaned_data["name"],
+                description=form.cleaned_data["description"],
+                official=tag.is_official or "make_official" in request.POST,
+            )
+        except ValidationError as error:
+            form.add_error("name", error)
+        else:
+            messages.success(request, _("Topic saved."))
+            return redirect(reverse("forum:tag", args=[tag.slug]))
+    return render(
+        request, "forum/tag_edit.html", {"form": form, "merge_form": merge_form, "tag": tag}
+    )
+
+
+@require_POST
+def tag_merge_view(request: HttpRequest, slug: str) -> HttpResponse:
+    _curator_or_404(request)
+    source = get_object_or_404(Tag, slug=slug)
+    form = TagMergeForm(request.POST, source=source)
+    if not form.is_valid():
+        return render(
+            request,
+            "forum/tag_edit.html",
+            {"form": TagEditForm(instance=source), "merge_form": form, "tag": source},
+            status=400,
+        )
+    target = tag_merge(actor=request.user, source=source, target=form.cleaned_data["into"])
+    messages.success(
+        request,
+        _("“%(source)s” is merged into “%(target)s”.")
+        % {"source": source.name, "target": target.name},
+    )
+    return redirect(reverse("forum:tag", args=[target.slug]))
