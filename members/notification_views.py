@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from members.access import moderator_required
@@ -123,6 +123,14 @@ def announcement(request: HttpRequest) -> HttpResponse:
         count = announce(
             actor=request.user, text=form.cleaned_data["text"], to=form.cleaned_data["to"]
         )
-        messages.success(request, _("Announcement sent to %(count)d members.") % {"count": count})
+        messages.success(
+            request,
+            ngettext(
+                "Announcement sent to %(count)d member.",
+                "Announcement sent to %(count)d members.",
+                count,
+            )
+            % {"count": count},
+        )
         return redirect("notifications:announce")
     return render(request, "members/announce.html", {"form": form})
