@@ -1,6 +1,9 @@
-"""The search page: /search/?q=... over forum threads and posts (see forum.search).
+"""The search page: /search/?q=... over forum threads and posts (see forum.search)
+and lessons learned (see lessons.search).
 
 Members only, like every page (LoginRequiredMiddleware and MembershipMiddleware).
+The best few lessons are shown above the threads, on the first page only;
+lessons.search applies the lesson visibility rules itself all the same.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from django.views.decorators.http import require_safe
 
 from forum.models import ThreadKind
 from forum.search import CANDIDATE_LIMIT, parse_query, search_posts
+from lessons.search import LESSON_HITS, search_lessons
 from members.models import Tag
 
 HITS_PER_PAGE = 20
@@ -22,7 +26,7 @@ MAX_QUERY_LENGTH = 200
 
 class SearchForm(forms.Form):
     q = forms.CharField(
-        label=_("Search threads and answers"),
+        label=_("Search threads, answers and lessons"),
         max_length=MAX_QUERY_LENGTH,
         required=False,
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
@@ -40,9 +44,13 @@ class SearchForm(forms.Form):
         to_field_name="slug",
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 6}),
-        help_text=_("Threads with all the chosen topics."),
+        help_text=_("Threads and lessons with all the chosen topics."),
     )
-    kind = forms.ChoiceField(label=_("Kind"), required=False)
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        required=False,
+        help_text=_("Lessons learned are shown when no kind is chosen."),
+    )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -60,22 +68,27 @@ def search(request: HttpRequest) -> HttpResponse:
         "page": None,
         "capped": False,
         "candidate_limit": CANDIDATE_LIMIT,
+        "lessons": None,
     }
     if form.is_bound and form.is_valid():
         text = form.cleaned_data["q"]
         if text and not parse_query(text):
             context.update(searched=text, no_words=True)
         elif text:
-            results = search_posts(
-                text,
-                tags=[tag.slug for tag in form.cleaned_data["tag"]],
-                kind=form.cleaned_data["kind"] or None,
-            )
+            tags = [tag.slug for tag in form.cleaned_data["tag"]]
+            kind = form.cleaned_data["kind"] or None
+            results = search_posts(text, tags=tags, kind=kind)
+            page = Paginator(results, HITS_PER_PAGE).get_page(request.GET.get("page"))
+            # A kind is a kind of thread: choosing one asks for threads only.
+            if page.number == 1 and kind is None:
+                context["lessons"] = search_lessons(
+                    text, request.user, tags=tags, limit=LESSON_HITS
+                )
             query = request.GET.copy()
             query.pop("page", None)
             context.update(
                 searched=text,
-                page=Paginator(results, HITS_PER_PAGE).get_page(request.GET.get("page")),
+                page=page,
                 capped=results.capped,
                 query=query.urlencode(),
             )

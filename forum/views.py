@@ -30,6 +30,8 @@ from forum.forms import (
 )
 from forum.models import Post, PostRevision, Thread
 from forum.services import ForumError
+from lessons import selectors as lesson_selectors
+from lessons import services as lesson_services
 from members import notifications
 from members.access import moderator_required
 from members.markup import MAX_SOURCE_LENGTH
@@ -181,6 +183,15 @@ def _thread_page(
             "reply_form": reply_form,
             "can_reply": services.can_reply(request.user, thread),
             "can_accept": services.can_accept(request.user, thread),
+            "can_turn_into_lesson": lesson_services.can_turn_into_lesson(request.user, thread),
+            # Only a thread with an accepted answer can become a lesson.
+            "became_lessons": list(
+                lesson_selectors.visible_lessons(request.user)
+                .filter(from_thread=thread)
+                .order_by("created_at")
+            )
+            if thread.accepted_post_id
+            else [],
             "clear_draft": clear_draft,
             "preview": preview,
         },

@@ -322,6 +322,7 @@ class AuditEntry(models.Model):
         TAG_APPROVE = "tag_approve", _("made a topic official")
         TAG_RENAME = "tag_rename", _("renamed a topic")
         TAG_MERGE = "tag_merge", _("merged topics")
+        RETAG_LESSON = "retag_lesson", _("changed a lesson's topics or standards")
 
     actor = models.ForeignKey(
         User, null=True, on_delete=models.SET_NULL, related_name="audit_actions"
@@ -377,6 +378,10 @@ class NotificationKind(models.TextChoices):
     MENTION = "mention", _("Someone mentioned you")
     ANSWER_ACCEPTED = "answer_accepted", _("Your answer was accepted")
     NEW_THREAD = "new_thread", _("New threads in topics and by members you follow")
+    # The lessons' events.
+    REVIEW_REQUESTED = "review_requested", _("Lessons waiting for your review")
+    REVIEW = "review", _("Reviews of your lessons")
+    NEW_LESSON = "new_lesson", _("New lessons in topics and standards you follow")
 
 
 class Delivery(models.TextChoices):
@@ -398,6 +403,9 @@ DEFAULT_DELIVERY = {
     NotificationKind.MENTION: Delivery.EMAIL,
     NotificationKind.ANSWER_ACCEPTED: Delivery.APP,
     NotificationKind.NEW_THREAD: Delivery.DIGEST,
+    NotificationKind.REVIEW_REQUESTED: Delivery.EMAIL,
+    NotificationKind.REVIEW: Delivery.EMAIL,
+    NotificationKind.NEW_LESSON: Delivery.DIGEST,
 }
 
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("members/", include("members.urls")),
     path("notifications/", include("members.notification_urls")),
     path("forum/", include("forum.urls")),
+    path("lessons/", include("lessons.urls")),
     path("search/", search_views.search, name="search"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

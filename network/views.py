@@ -21,7 +21,13 @@ logger = logging.getLogger(__name__)
 @login_not_required
 @require_safe
 def landing(request: HttpRequest) -> HttpResponse:
-    return render(request, "network/landing.html")
+    from django.contrib.auth.models import AnonymousUser
+
+    from lessons.selectors import LANDING_LESSONS, published_lessons
+
+    # What anyone may read, whoever is looking: the latest public lessons.
+    lessons = published_lessons(AnonymousUser()).filter(is_public=True)[:LANDING_LESSONS]
+    return render(request, "network/landing.html", {"public_lessons": lessons})
 
 
 @login_not_required

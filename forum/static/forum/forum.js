@@ -13,30 +13,47 @@
     storage = null; // private mode or storage disabled: drafts are not kept
   }
 
-  // After a successful post the server names the draft to forget.
+  // After a successful post the server names the draft to forget (with the
+  // drafts of its other boxes, stored as "<key>:<field>").
   var cleared = document.querySelector('meta[name="draft-clear"]');
   if (cleared && storage) {
-    storage.removeItem(PREFIX + cleared.content);
+    var forget = [];
+    for (var i = 0; i < storage.length; i++) {
+      var name = storage.key(i);
+      if (name === PREFIX + cleared.content || name.indexOf(PREFIX + cleared.content + ":") === 0) {
+        forget.push(name);
+      }
+    }
+    forget.forEach(function (name) {
+      storage.removeItem(name);
+    });
+  }
+
+  function keepDraft(key, box) {
+    var stored = storage.getItem(PREFIX + key);
+    // Restore only into an empty box: a form the server sent back with the
+    // member's text (after an error) wins over the stored copy.
+    if (stored && !box.value.trim()) {
+      box.value = stored;
+    }
+    box.addEventListener("input", function () {
+      if (box.value.trim()) {
+        storage.setItem(PREFIX + key, box.value);
+      } else {
+        storage.removeItem(PREFIX + key);
+      }
+    });
   }
 
   function keepDrafts(form) {
     var key = form.dataset.draftKey;
-    var body = form.querySelector("textarea[name=body]");
-    if (!key || !body || !storage) {
+    if (!key || !storage) {
       return;
     }
-    var stored = storage.getItem(PREFIX + key);
-    // Restore only into an empty box: a form the server sent back with the
-    // member's text (after an error) wins over the stored copy.
-    if (stored && !body.value.trim()) {
-      body.value = stored;
-    }
-    body.addEventListener("input", function () {
-      if (body.value.trim()) {
-        storage.setItem(PREFIX + key, body.value);
-      } else {
-        storage.removeItem(PREFIX + key);
-      }
+    // The reply box keeps the plain key; a form with several Markdown boxes
+    // (a lesson) keeps one draft per box.
+    form.querySelectorAll("textarea[name=body], textarea[data-markdown]").forEach(function (box) {
+      keepDraft(box.name === "body" ? key : key + ":" + box.name, box);
     });
   }
 

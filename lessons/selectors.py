@@ -1,0 +1,143 @@
+"""Reads of lessons: who sees which lesson, lists with a fixed number of queries."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from lessons.models import Instrument, Lesson, LessonAuthor, LessonState, Provision
+from lessons.services import is_reviewer
+from members.models import User, Visibility
+
+LESSONS_PER_PAGE = 20
+LANDING_LESSONS = 5
+
+
+def _with_relations(lessons: QuerySet[Lesson]) -> QuerySet[Lesson]:
+    return lessons.prefetch_related(
+        "tags",
+        Prefetch("provisions", queryset=Provision.objects.select_related("instrument")),
+        Prefetch(
+            "authorships",
+            queryset=LessonAuthor.objects.select_related("member__profile").order_by(
+                "position", "id"
+            ),
+        ),
+    )
+
+
+def visible_lessons(viewer: User) -> QuerySet[Lesson]:
+    """Lessons the viewer may open, whatever their state."""
+    public = Q(state=LessonState.PUBLISHED, is_public=True)
+    if not (viewer.is_authenticated and viewer.is_member):
+        return Lesson.objects.filter(public)
+    seen = Q(state__in=[LessonState.PUBLISHED, LessonState.ARCHIVED]) | Q(
+        authorships__member=viewer
+    )
+    if viewer.can_moderate:
+        return Lesson.objects.all()
+    if is_reviewer(viewer):
+        seen |= Q(state=LessonState.IN_REVIEW)
+    # Authorship is a join: distinct ids, then the lessons by id (no DISTINCT on text).
+    return Lesson.objects.filter(pk__in=Lesson.objects.filter(seen).values("pk"))
+
+
+def published_lessons(
+    viewer: User,
+    *,
+    tag: str = "",
+    provision: Provision | None = None,
+    instrument: Instrument | None = None,
+    country: str = "",
+    setting: str = "",
+    language: str = "",
+    include_archived: bool = False,
+) -> QuerySet[Lesson]:
+    """Published lessons the viewer may read, newest first, with what a list shows."""
+    states = [LessonState.PUBLISHED]
+    if include_archived:
+        states.append(LessonState.ARCHIVED)
+    lessons = visible_lessons(viewer).filter(state__in=states)
+    if tag:
+        lessons = lessons.filter(tags__slug=tag)
+    if provision is not None:
+        lessons = lessons.filter(provisions=provision)
+    if instrument is not None:
+        lessons = lessons.filter(
+            pk__in=Lesson.provisions.through.objects.filter(
+                provision__instrument=instrument
+            ).values("lesson_id")
+        )
+    if country:
+        lessons = lessons.filter(country=country)
+    if setting:
+        lessons = lessons.filter(setting=setting)
+    if language:
+        lessons = lessons.filter(language=language)
+    return _with_relations(lessons.order_by("-published_at", "-id"))
+
+
+def lesson_for(viewer: User, pk: int) -> Lesson | None:
+    from lessons.services import can_view
+
+    lesson = (
+        _with_relations(Lesson.objects.filter(pk=pk))
+        .select_related("from_thread")
+        .prefetch_related("sources")
+        .first()
+    )
+    if lesson is None or not can_view(viewer, lesson):
+        return None
+    return lesson
+
+
+def my_lessons(member: User) -> QuerySet[Lesson]:
+    return _with_relations(
+        Lesson.objects.filter(authorships__member=member).order_by("-updated_at", "-id")
+    )
+
+
+def review_queue(viewer: User) -> QuerySet[Lesson]:
+    """Lessons in review the viewer did not write, oldest waiting first."""
+    return _with_relations(
+        Lesson.objects.filter(state=LessonState.IN_REVIEW)
+        .exclude(pk__in=LessonAuthor.objects.filter(member=viewer).values("lesson_id"))
+        .order_by("updated_at", "id")
+    )
+
+
+def instruments_with_counts(viewer: User) -> list[Instrument]:
+    visible = visible_lessons(viewer).filter(state=LessonState.PUBLISHED).values("pk")
+    provisions = Provision.objects.annotate(
+        lesson_count=Count("lessons", filter=Q(lessons__in=visible), distinct=True)
+    ).order_by("position")
+    return list(Instrument.objects.prefetch_related(Prefetch("provisions", queryset=provisions)))
+
+
+def author_name(member: User | None, viewer: User) -> str:
+    """A member's name as this viewer may see it.
+
+    Visitors and pending members see a name only when its owner made their
+    name public; everyone else on a public page is "a member of the network".
+    """
+    if member is None:
+        return _("A former member")
+    if viewer.is_authenticated and viewer.is_member:
+        return member.name
+    profile = getattr(member, "profile", None)
+    if profile is not None and profile.name_visibility == Visibility.PUBLIC:
+        return member.name
+    return _("A member of the network")
+
+
+def authors_for(lesson: Lesson, viewer: User) -> list[tuple[User, str, bool]]:
+    """(member, name shown, whether to link to the profile) for each author."""
+    members_view = viewer.is_authenticated and viewer.is_member
+    rows = []
+    for authorship in lesson.authorships.all():
+        member = authorship.member
+        name = author_name(member, viewer)
+        profile = getattr(member, "profile", None)
+        linked = members_view or (profile is not None and profile.has_public_part)
+        rows.append((member, name, linked and name != _("A member of the network")))
+    return rows

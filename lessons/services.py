@@ -1,0 +1,613 @@
+"""Every write to lessons goes through these functions.
+
+The review workflow is a small state machine (``TRANSITIONS``): each action
+names the states it starts from, the state it leads to and who may take it.
+``allowed_actions`` answers "which buttons does this viewer get", and
+``transition`` is the only place a lesson changes state. Every step is a
+``Transition`` row (who, when, the comment); edits after publication and
+retags keep the text before the change as a ``LessonRevision``.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from forum.models import Thread
+from lessons import search
+from lessons.models import (
+    Lesson,
+    LessonAuthor,
+    LessonRevision,
+    LessonState,
+    Provision,
+    Source,
+    Transition,
+)
+from members.markup import render_markdown
+from members.models import AuditEntry, NotificationKind, Tag, User
+from members.notifications import followers_of, notify
+from members.services import audit
+
+TAGS_MAX = 5
+PROVISIONS_MAX = 12
+AUTHORS_MAX = 6
+SOURCES_MAX = 20
+
+
+class LessonError(Exception):
+    """An action that is not allowed or not possible; the message is for the member."""
+
+
+# --- Roles ----------------------------------------------------------------------
+
+
+def is_author(member: User, lesson: Lesson) -> bool:
+    if not member.is_authenticated:
+        return False
+    return any(a.member_id == member.pk for a in lesson.authorships.all())
+
+
+def is_reviewer(member: User) -> bool:
+    """Experts and moderators review lessons."""
+    return (
+        member.is_authenticated and member.is_member and (member.is_expert or member.can_moderate)
+    )
+
+
+def can_review(member: User, lesson: Lesson) -> bool:
+    """Nobody reviews their own lesson."""
+    return is_reviewer(member) and not is_author(member, lesson)
+
+
+def can_create(member: User) -> bool:
+    return member.is_authenticated and member.is_member
+
+
+def can_view(viewer: User, lesson: Lesson) -> bool:
+    if lesson.state == LessonState.PUBLISHED and lesson.is_public:
+        return True
+    if not (viewer.is_authenticated and viewer.is_member):
+        return False
+    if lesson.state in {LessonState.PUBLISHED, LessonState.ARCHIVED}:
+        return True
+    if is_author(viewer, lesson) or viewer.can_moderate:
+        return True
+    return lesson.state == LessonState.IN_REVIEW and is_reviewer(viewer)
+
+
+def can_edit(member: User, lesson: Lesson) -> bool:
+    """Authors edit their lesson until it is archived; moderators edit published ones."""
+    if not (member.is_authenticated and member.is_member):
+        return False
+    if lesson.state == LessonState.ARCHIVED:
+        return False
+    if is_author(member, lesson):
+        return True
+    return lesson.state == LessonState.PUBLISHED and member.can_moderate
+
+
+def can_retag(member: User, lesson: Lesson) -> bool:
+    """Experts and moderators may change the topics and standards of any lesson they see."""
+    return is_reviewer(member) and can_view(member, lesson) and lesson.state != LessonState.DRAFT
+
+
+def can_see_history(member: User, lesson: Lesson) -> bool:
+    """Earlier text may hold details the authors removed for someone's safety."""
+    if not (member.is_authenticated and member.is_member):
+        return False
+    return is_author(member, lesson) or member.can_moderate
+
+
+def can_restore_revision(member: User, lesson: Lesson) -> bool:
+    if not (member.is_authenticated and member.is_member):
+        return False
+    return lesson.state == LessonState.PUBLISHED and (
+        is_author(member, lesson) or member.can_moderate
+    )
+
+
+# --- The workflow ---------------------------------------------------------------
+
+AUTHOR, REVIEWER, MODERATOR = "author", "reviewer", "moderator"
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    label: Any
+    sources: frozenset[str]
+    target: str | None  # None: the state does not change (a comment)
+    roles: frozenset[str]
+    comment_required: bool = False
+
+
+def _action(name, label, sources, target, roles, comment_required=False) -> Action:
+    return Action(name, label, frozenset(sources), target, frozenset(roles), comment_required)
+
+
+S = LessonState
+TRANSITIONS: dict[str, Action] = {
+    a.name: a
+    for a in [
+        _action("submit", gettext_lazy("Submit for review"), [S.DRAFT], S.IN_REVIEW, [AUTHOR]),
+        _action("withdraw", gettext_lazy("Withdraw to draft"), [S.IN_REVIEW], S.DRAFT, [AUTHOR]),
+        _action(
+            "request_changes",
+            gettext_lazy("Ask for changes"),
+            [S.IN_REVIEW],
+            S.DRAFT,
+            [REVIEWER],
+            comment_required=True,
+        ),
+        _action("publish", gettext_lazy("Publish"), [S.IN_REVIEW], S.PUBLISHED, [REVIEWER]),
+        _action(
+            "comment",
+            gettext_lazy("Comment"),
+            [S.IN_REVIEW],
+            None,
+            [AUTHOR, REVIEWER],
+            comment_required=True,
+        ),
+        # Public needs both sides: the authors asked, a reviewer agrees.
+        _action("make_public", gettext_lazy("Make public"), [S.PUBLISHED], None, [REVIEWER]),
+        _action(
+            "make_members_only",
+            gettext_lazy("Make members-only"),
+            [S.PUBLISHED],
+            None,
+            [AUTHOR, MODERATOR],
+        ),
+        _action("archive", gettext_lazy("Archive"), [S.PUBLISHED], S.ARCHIVED, [AUTHOR, MODERATOR]),
+        _action("unarchive", gettext_lazy("Publish again"), [S.ARCHIVED], S.PUBLISHED, [MODERATOR]),
+    ]
+}
+
+
+def roles_of(member: User, lesson: Lesson) -> set[str]:
+    if not (member.is_authenticated and member.is_member):
+        return set()
+    roles = set()
+    if is_author(member, lesson):
+        roles.add(AUTHOR)
+    elif is_reviewer(member):
+        roles.add(REVIEWER)
+    if member.can_moderate:
+        roles.add(MODERATOR)
+    return roles
+
+
+def may(member: User, lesson: Lesson, name: str) -> bool:
+    action = TRANSITIONS.get(name)
+    if action is None or lesson.state not in action.sources:
+        return False
+    if not (action.roles & roles_of(member, lesson)):
+        return False
+    if name == "make_public":
+        return lesson.public_requested and not lesson.is_public
+    if name == "make_members_only":
+        return lesson.is_public
+    return True
+
+
+def allowed_actions(member: User, lesson: Lesson) -> list[Action]:
+    return [a for a in TRANSITIONS.values() if may(member, lesson, a.name)]
+
+
+def transition(
+    *, actor: User, lesson: Lesson, action: str, comment: str = "", make_public: bool = False
+) -> Transition:
+    """Take one step of the review workflow, or comment; who, when and why are kept."""
+    comment = comment.strip()
+    with transaction.atomic():
+        lesson = Lesson.objects.select_for_update().get(pk=lesson.pk)
+        if action not in TRANSITIONS:
+            raise LessonError(_("Unknown action."))
+        step = TRANSITIONS[action]
+        if lesson.state not in step.sources:
+            raise LessonError(
+                _("This lesson is %(state)s; that is no longer possible.")
+                % {"state": lesson.get_state_display().lower()}
+            )
+        if not may(actor, lesson, action):
+            raise LessonError(_("You cannot do that with this lesson."))
+        if step.comment_required and not comment:
+            raise LessonError(_("Write a comment for the authors first."))
+        if action == "submit":
+            _check_complete(lesson)
+        before = lesson.state
+        now = timezone.now()
+        fields = ["updated_at"]
+        lesson.updated_at = now
+        if step.target is not None:
+            lesson.state = step.target
+            fields.append("state")
+        if action == "publish":
+            lesson.published_at = lesson.published_at or now
+            lesson.is_public = bool(make_public and lesson.public_requested)
+            fields += ["published_at", "is_public"]
+        elif action == "make_public":
+            lesson.is_public = True
+            fields.append("is_public")
+        elif action == "make_members_only":
+            lesson.is_public = lesson.public_requested = False
+            fields += ["is_public", "public_requested"]
+        lesson.save(update_fields=fields)
+        step_row = Transition.objects.create(
+            lesson=lesson,
+            actor=actor,
+            action=action,
+            from_state=before,
+            to_state=lesson.state,
+            comment=comment,
+            comment_html=render_markdown(comment) if comment else "",
+            created_at=now,
+        )
+        search.index_lessons([lesson.pk])
+        _notify_transition(lesson, step_row, actor)
+    return step_row
+
+
+def _check_complete(lesson: Lesson) -> None:
+    missing = [
+        label
+        for label, value in [
+            (_("summary"), lesson.summary.strip()),
+            (_("what happened"), lesson.what_happened.strip()),
+        ]
+        if not value
+    ]
+    if missing:
+        raise LessonError(
+            _("Add the %(fields)s before submitting.") % {"fields": _(" and ").join(missing)}
+        )
+
+
+def _in_site_language(function: Callable[..., None]) -> Callable[..., None]:
+    """Notification texts are stored once, in the site's language."""
+
+    @functools.wraps(function)
+    def wrapped(*args: object, **kwargs: object) -> None:
+        with translation.override(settings.LANGUAGE_CODE):
+            return function(*args, **kwargs)
+
+    return wrapped
+
+
+def reviewers() -> Any:
+    return User.objects.filter(status="active", is_banned=False, is_active=True).filter(
+        Q(is_expert=True) | Q(is_moderator=True) | Q(is_superuser=True)
+    )
+
+
+@_in_site_language
+def _notify_transition(lesson: Lesson, step: Transition, actor: User) -> None:
+    url = lesson.get_absolute_url()
+    authors = [a.member_id for a in lesson.authorships.all()]
+    title = {"title": lesson.title, "name": actor.name}
+    if step.action == "submit":
+        notify(
+            set(reviewers().values_list("pk", flat=True)) - set(authors),
+            kind=NotificationKind.REVIEW_REQUESTED,
+            actor=actor,
+            text=_("“%(title)s” by %(name)s is waiting for review") % title,
+            url=url,
+        )
+    elif step.action in {"request_changes", "publish", "make_public"}:
+        text = {
+            "request_changes": _("%(name)s asked for changes to “%(title)s”"),
+            "publish": _("%(name)s published “%(title)s”"),
+            "make_public": _("%(name)s made “%(title)s” public"),
+        }[step.action]
+        notify(authors, kind=NotificationKind.REVIEW, actor=actor, text=text % title, url=url)
+        if step.action == "publish":
+            _notify_published(lesson, actor, set(authors))
+    elif step.action == "comment":
+        if actor.pk in authors:
+            # The authors answer: the reviewers who commented or decided before hear it.
+            earlier = set(
+                lesson.transitions.exclude(actor__isnull=True)
+                .exclude(actor_id__in=authors)
+                .values_list("actor_id", flat=True)
+            )
+            recipients = earlier | (set(authors) - {actor.pk})
+        else:
+            recipients = set(authors)
+        notify(
+            recipients,
+            kind=NotificationKind.REVIEW,
+            actor=actor,
+            text=_("%(name)s commented on “%(title)s”") % title,
+            url=url + "#review",
+        )
+
+
+def _notify_published(lesson: Lesson, actor: User, authors: set[int]) -> None:
+    interested: set[int] = set()
+    for tag in lesson.tags.all():
+        interested.update(followers_of(tag).values_list("pk", flat=True))
+    provisions = list(lesson.provisions.select_related("instrument"))
+    for provision in provisions:
+        interested.update(followers_of(provision).values_list("pk", flat=True))
+    for instrument in {p.instrument for p in provisions}:
+        interested.update(followers_of(instrument).values_list("pk", flat=True))
+    interested -= authors
+    if interested:
+        notify(
+            interested,
+            kind=NotificationKind.NEW_LESSON,
+            actor=actor,
+            text=_("New lesson learned: “%(title)s”") % {"title": lesson.title},
+            url=lesson.get_absolute_url(),
+        )
+
+
+# --- Writing --------------------------------------------------------------------
+
+
+@dataclass
+class SourceData:
+    title: str
+    publisher: str = ""
+    date: date | None = None
+    url: str = ""
+
+
+@dataclass
+class LessonData:
+    """What the lesson form gives the services; validated by the form already."""
+
+    title: str
+    summary: str
+    setting: str
+    what_happened: str
+    country: str = ""
+    region: str = ""
+    period: str = ""
+    what_worked: str = ""
+    what_did_not: str = ""
+    recommendations: str = ""
+    language: str = "en"
+    public_requested: bool = False
+    tags: list[Tag] | None = None
+    provisions: list[Provision] | None = None
+    co_authors: list[User] | None = None
+    sources: list[SourceData] | None = None
+
+
+TEXT_FIELDS = (
+    "title",
+    "summary",
+    "country",
+    "region",
+    "period",
+    "setting",
+    "what_happened",
+    "what_worked",
+    "what_did_not",
+    "recommendations",
+    "language",
+    "public_requested",
+)
+
+
+def _check_links(data: LessonData) -> None:
+    if data.tags is not None and len(data.tags) > TAGS_MAX:
+        raise LessonError(_("Choose at most %(max)d topics.") % {"max": TAGS_MAX})
+    if data.provisions is not None and len(data.provisions) > PROVISIONS_MAX:
+        raise LessonError(_("Link at most %(max)d standards.") % {"max": PROVISIONS_MAX})
+    if data.co_authors is not None and len(data.co_authors) >= AUTHORS_MAX:
+        raise LessonError(_("A lesson has at most %(max)d authors.") % {"max": AUTHORS_MAX})
+    if data.sources is not None and len(data.sources) > SOURCES_MAX:
+        raise LessonError(_("Cite at most %(max)d sources.") % {"max": SOURCES_MAX})
+    for member in data.co_authors or []:
+        if not member.is_member:
+            raise LessonError(
+                _("%(name)s cannot be a co-author (not an active member).") % {"name": member.name}
+            )
+
+
+def _apply(lesson: Lesson, data: LessonData) -> None:
+    for field in TEXT_FIELDS:
+        setattr(lesson, field, getattr(data, field))
+    for field in Lesson.MARKDOWN_FIELDS:
+        source = getattr(lesson, field)
+        setattr(lesson, f"{field}_html", render_markdown(source) if source.strip() else "")
+
+
+def _set_relations(lesson: Lesson, data: LessonData, *, first_author: User | None) -> None:
+    if data.tags is not None:
+        lesson.tags.set(data.tags)
+    if data.provisions is not None:
+        lesson.provisions.set(data.provisions)
+    if data.co_authors is not None:
+        keep = {first_author.pk} if first_author else set()
+        existing = list(lesson.authorships.order_by("position", "id"))
+        if existing:
+            keep = {existing[0].member_id}
+        wanted = [m.pk for m in data.co_authors if m.pk not in keep]
+        LessonAuthor.objects.filter(lesson=lesson).exclude(
+            member_id__in=keep | set(wanted)
+        ).delete()
+        present = set(
+            LessonAuthor.objects.filter(lesson=lesson).values_list("member_id", flat=True)
+        )
+        for position, member_id in enumerate(wanted, start=1):
+            if member_id in present:
+                LessonAuthor.objects.filter(lesson=lesson, member_id=member_id).update(
+                    position=position
+                )
+            else:
+                LessonAuthor.objects.create(lesson=lesson, member_id=member_id, position=position)
+    if data.sources is not None:
+        Source.objects.filter(lesson=lesson).delete()
+        Source.objects.bulk_create(
+            Source(
+                lesson=lesson,
+                title=s.title,
+                publisher=s.publisher,
+                date=s.date,
+                url=s.url,
+                position=position,
+            )
+            for position, s in enumerate(data.sources)
+        )
+
+
+def create_lesson(*, author: User, data: LessonData, from_thread: Thread | None = None) -> Lesson:
+    if not can_create(author):
+        raise LessonError(_("Only approved members can write lessons."))
+    _check_links(data)
+    now = timezone.now()
+    with transaction.atomic():
+        lesson = Lesson(from_thread=from_thread, created_at=now, updated_at=now)
+        _apply(lesson, data)
+        lesson.save()
+        LessonAuthor.objects.create(lesson=lesson, member=author, position=0)
+        _set_relations(lesson, data, first_author=author)
+        search.index_lessons([lesson.pk])
+    return lesson
+
+
+def snapshot(lesson: Lesson) -> dict[str, Any]:
+    """The lesson's words and links as they are, for a revision."""
+    data: dict[str, Any] = {field: getattr(lesson, field) for field in TEXT_FIELDS}
+    data["country"] = str(lesson.country or "")
+    data["tags"] = sorted(t.name for t in lesson.tags.all())
+    data["provisions"] = sorted(lesson.provisions.values_list("pk", flat=True))
+    data["sources"] = [
+        {
+            "title": s.title,
+            "publisher": s.publisher,
+            "date": s.date.isoformat() if s.date else "",
+            "url": s.url,
+        }
+        for s in lesson.sources.all()
+    ]
+    return data
+
+
+def _record_revision(lesson: Lesson, editor: User, note: str) -> None:
+    LessonRevision.objects.create(
+        lesson=lesson, editor=editor, note=note, snapshot=snapshot(lesson)
+    )
+    Lesson.objects.filter(pk=lesson.pk).update(revision_count=F("revision_count") + 1)
+    # The callers save the whole instance afterwards; a stale count would undo the increment.
+    lesson.refresh_from_db(fields=["revision_count"])
+
+
+def edit_lesson(*, editor: User, lesson: Lesson, data: LessonData) -> Lesson:
+    """Save the authors' changes; after publication the text before is kept as a revision."""
+    with transaction.atomic():
+        lesson = Lesson.objects.select_for_update().get(pk=lesson.pk)
+        if not can_edit(editor, lesson):
+            if lesson.state == LessonState.IN_REVIEW and is_reviewer(editor):
+                raise LessonError(
+                    _("Only the authors can edit a lesson in review; leave them a comment instead.")
+                )
+            raise LessonError(_("You cannot edit this lesson."))
+        _check_links(data)
+        if lesson.state == LessonState.PUBLISHED:
+            if data.public_requested != lesson.public_requested and not data.public_requested:
+                lesson.is_public = False
+            _record_revision(lesson, editor, note="")
+        _apply(lesson, data)
+        if not lesson.public_requested:
+            lesson.is_public = False
+        lesson.updated_at = timezone.now()
+        lesson.save()
+        _set_relations(lesson, data, first_author=None)
+        search.index_lessons([lesson.pk])
+    lesson.refresh_from_db()
+    return lesson
+
+
+def retag_lesson(
+    *, actor: User, lesson: Lesson, tags: list[Tag], provisions: list[Provision]
+) -> None:
+    if not can_retag(actor, lesson):
+        raise LessonError(_("Only experts and moderators can change a lesson's topics."))
+    if len(tags) > TAGS_MAX or len(provisions) > PROVISIONS_MAX:
+        raise LessonError(_("Too many topics or standards."))
+    with transaction.atomic():
+        before_tags = sorted(t.slug for t in lesson.tags.all())
+        if lesson.state == LessonState.PUBLISHED:
+            _record_revision(lesson, actor, note="retag")
+        lesson.tags.set(tags)
+        lesson.provisions.set(provisions)
+        Lesson.objects.filter(pk=lesson.pk).update(updated_at=timezone.now())
+        audit(
+            actor=actor,
+            action=AuditEntry.Action.RETAG_LESSON,
+            target=None,
+            detail=f"“{lesson.title}”: {', '.join(before_tags)} -> "
+            f"{', '.join(sorted(t.slug for t in tags))}",
+            url=lesson.get_absolute_url(),
+        )
+        search.index_lessons([lesson.pk])
+
+
+def restore_revision(*, actor: User, lesson: Lesson, revision: LessonRevision) -> Lesson:
+    """Bring back the text of ``revision``; the current text becomes a revision itself."""
+    if revision.lesson_id != lesson.pk:
+        raise LessonError(_("That revision belongs to another lesson."))
+    with transaction.atomic():
+        # Read again under a lock: the caller's copy may be stale, and it is saved whole.
+        lesson = Lesson.objects.select_for_update().get(pk=lesson.pk)
+        if not can_restore_revision(actor, lesson):
+            raise LessonError(_("You cannot restore this lesson."))
+        old = dict(revision.snapshot)
+        # The words come back; who may read the lesson stays as it is now.
+        old["public_requested"] = lesson.public_requested
+        data = LessonData(
+            **{field: old.get(field, getattr(lesson, field)) for field in TEXT_FIELDS},
+            tags=list(Tag.objects.filter(name__in=old.get("tags", []))),
+            provisions=list(Provision.objects.filter(pk__in=old.get("provisions", []))),
+            sources=[
+                SourceData(
+                    title=s["title"],
+                    publisher=s.get("publisher", ""),
+                    date=date.fromisoformat(s["date"]) if s.get("date") else None,
+                    url=s.get("url", ""),
+                )
+                for s in old.get("sources", [])
+            ],
+        )
+        _record_revision(lesson, actor, note="restore")
+        _apply(lesson, data)
+        lesson.updated_at = timezone.now()
+        lesson.save()
+        _set_relations(lesson, data, first_author=None)
+        search.index_lessons([lesson.pk])
+    return lesson
+
+
+def draft_from_thread(thread: Thread) -> dict[str, Any]:
+    """Initial form values for "Turn into a lesson": the question and the accepted answer."""
+    opening = thread.posts.filter(is_opening=True).first()
+    answer = thread.accepted_post
+    return {
+        "title": thread.title,
+        "summary": (answer.body_text if answer else "")[:600],
+        "what_happened": opening.body if opening else "",
+        "what_worked": answer.body if answer else "",
+        "language": thread.language,
+        "topics": list(thread.tags.filter(is_official=True)),
+    }
+
+
+def can_turn_into_lesson(member: User, thread: Thread) -> bool:
+    """The asker, the one who answered, experts and moderators may do it."""
+    if not can_create(member) or thread.accepted_post_id is None:
+        return False
+    return member.pk in {thread.author_id, thread.accepted_post.author_id} or is_reviewer(member)
