@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from forum import services
 from forum.models import HelpfulMark, Post, Thread, ThreadKind
-from members.demo import DEMO_ACCOUNTS
+from members.demo import DEMO_ACCOUNTS, quiet_seeded_inboxes
 from members.models import Notification, OutboxEmail, Tag, User
 from members.notifications import follow
 
@@ -33,7 +33,6 @@ DEMO_MEMBER_DOMAIN = "@members.demo.example"
 TOKEN_NAMESPACE = uuid.UUID("6f1c9a52-2f0e-4d8e-9a39-0c3f5b7d2e11")
 # Notifications of the demo accounts from the last days stay unread, so that
 # the badge shows something the first time someone logs in as them.
-UNREAD_WINDOW = timedelta(days=3)
 ACCEPT_DELAY = timedelta(hours=18)
 HELPFUL_DELAY = timedelta(hours=4)
 
@@ -1382,24 +1381,9 @@ class _Seeding:
         HelpfulMark.objects.bulk_update(marks, ["created_at"])
 
     def quiet_inboxes(self) -> None:
-        """Seeding is not news.
-
-        The services notified members exactly as real activity would, which
-        leaves every demo member with dozens of unread notifications, a
-        digest about two months of old threads and mention emails to
-        addresses nobody reads. So: everything the seeding notified is
-        marked read and digested, except the last few days' notifications of
-        the three demo accounts (a small badge for whoever logs in as them),
-        and the emails it queued are dropped before they are committed.
-        """
-        seeded = Notification.objects.filter(
-            pk__gt=self.first_notification, recipient_id__in=self.recipients
+        quiet_seeded_inboxes(
+            first_notification=self.first_notification,
+            first_email=self.first_email,
+            recipients=self.recipients,
+            now=self.now,
         )
-        seeded.filter(digested_at__isnull=True).update(digested_at=self.now)
-        demo_emails = [account.email for account in DEMO_ACCOUNTS]
-        seeded.exclude(
-            recipient__email__in=demo_emails, created_at__gte=self.now - UNREAD_WINDOW
-        ).update(read_at=self.now)
-        OutboxEmail.objects.filter(
-            pk__gt=self.first_email, recipient_id__in=self.recipients
-        ).delete()

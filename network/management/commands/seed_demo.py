@@ -2,14 +2,14 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from forum.demo import ensure_demo_threads
-from lessons.demo import ensure_standards
+from lessons.demo import ensure_demo_lessons, ensure_standards
 from members.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, ensure_demo_accounts, ensure_tag_vocabulary
 
 
 class Command(BaseCommand):
     help = (
-        "Load the vocabulary, the reference standards, the demo accounts and the demo forum "
-        "threads (idempotent). "
+        "Load the vocabulary, the reference standards, the demo accounts, the demo forum "
+        "threads and the demo lessons (idempotent). "
         "Refuses to run unless DEBUG or DEMO_MODE is on: demo accounts have a public password."
     )
 
@@ -23,7 +23,10 @@ class Command(BaseCommand):
         provisions = ensure_standards()
         ensure_demo_accounts()
         threads = ensure_demo_threads()
+        # After the threads: some lessons grew out of answered demo questions.
+        lessons = ensure_demo_lessons()
         self.stdout.write(f"vocabulary: {tags} tags and {provisions} provisions created")
         self.stdout.write(f"demo forum: {threads} threads created")
+        self.stdout.write(f"demo lessons: {lessons} lessons created")
         emails = ", ".join(account.email for account in DEMO_ACCOUNTS)
         self.stdout.write(f"demo accounts: {emails} (password: {DEMO_PASSWORD})")

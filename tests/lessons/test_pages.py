@@ -1,0 +1,325 @@
+"""Lesson pages through the browser's eyes: forms, the workflow buttons, bad input."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+
+from forum import services as forum_services
+from lessons import services
+from lessons.models import Lesson, LessonRevision, LessonState, Setting, Source
+from members.models import Notification, NotificationKind, Tag, User, Visibility
+
+pytestmark = pytest.mark.django_db
+
+
+def form_data(topics: list[Tag], **overrides: object) -> dict[str, object]:
+    data: dict[str, object] = {
+        "title": "Liaison officers at a march in Nairobi",
+        "summary": "Named liaison officers on both sides kept a tense march peaceful.",
+        "setting": Setting.DEMONSTRATION,
+        "country": "KE",
+        "region": "Nairobi",
+        "period": "2023",
+        "what_happened": "Organisers and police agreed a **route** the day before.",
+        "what_worked": "A named liaison officer on both sides.",
+        "what_did_not": "",
+        "recommendations": "Brief every unit on the agreement.",
+        "topics": [topics[0].slug],
+        "new_topics": "",
+        "co_authors": "",
+        "language": "en",
+        "sources-TOTAL_FORMS": "2",
+        "sources-INITIAL_FORMS": "0",
+        "sources-MIN_NUM_FORMS": "0",
+        "sources-MAX_NUM_FORMS": "20",
+        "sources-0-title": "Guidelines on Freedom of Peaceful Assembly",
+        "sources-0-publisher": "OSCE/ODIHR",
+        "sources-0-date": "2019-07-15",
+        "sources-0-url": "https://www.osce.org/odihr/73405",
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def author(make_user: Callable[..., User]) -> User:
+    return make_user(display_name="Ana Author", handle="ana-author")
+
+
+def test_write_submit_publish_and_read_journey(
+    client: Client, author: User, expert: User, member: User, topics, make_provision
+) -> None:
+    provision = make_provision()
+    client.force_login(author)
+    response = client.post(
+        "/lessons/new/", form_data(topics, provisions=[provision.pk], public_requested="on")
+    )
+    lesson = Lesson.objects.get()
+    assert response.status_code == 302
+    assert response.headers["Location"] == lesson.get_absolute_url()
+    assert lesson.state == LessonState.DRAFT
+    assert "<strong>route</strong>" in lesson.what_happened_html
+    assert list(lesson.provisions.all()) == [provision]
+    assert Source.objects.get().publisher == "OSCE/ODIHR"
+    # The saved lesson's page tells the browser to forget the locally kept draft, once.
+    page = client.get(lesson.get_absolute_url()).content.decode()
+    assert '<meta name="draft-clear" content="new-lesson">' in page
+    assert "draft-clear" not in client.get(lesson.get_absolute_url()).content.decode()
+
+    # A draft is the authors' own.
+    client.force_login(member)
+    assert client.get(lesson.get_absolute_url()).status_code == 404
+
+    client.force_login(author)
+    page = client.get(lesson.get_absolute_url()).content.decode()
+    assert 'value="submit"' in page and 'value="publish"' not in page
+    assert client.post(f"/lessons/{lesson.pk}/act/", {"action": "submit"}).status_code == 302
+    assert Notification.objects.filter(
+        recipient=expert, kind=NotificationKind.REVIEW_REQUESTED
+    ).exists()
+
+    client.force_login(expert)
+    page = client.get(lesson.get_absolute_url()).content.decode()
+    assert 'value="publish"' in page and 'name="make_public"' in page
+    response = client.post(
+        f"/lessons/{lesson.pk}/act/",
+        {"action": "publish", "comment": "Clear and useful.", "make_public": "on"},
+    )
+    assert response.status_code == 302
+    lesson.refresh_from_db()
+    assert lesson.state == LessonState.PUBLISHED and lesson.is_public
+
+    # Visitors read it, and find it from the provision's page, without any member's name.
+    client.logout()
+    page = client.get(lesson.get_absolute_url()).content.decode()
+    assert "Liaison officers at a march" in page
+    assert "Ana Author" not in page and "A member of the network" in page
+    assert 'value="submit"' not in page
+    assert lesson.title in client.get(provision.get_absolute_url()).content.decode()
+    assert lesson.title in client.get("/").content.decode()
+
+
+def test_a_public_name_is_shown_to_visitors(
+    client: Client, author: User, make_lesson: Callable[..., Lesson]
+) -> None:
+    author.profile.name_visibility = Visibility.PUBLIC
+    author.profile.save()
+    lesson = make_lesson(author, state=LessonState.PUBLISHED, is_public=True)
+    assert "Ana Author" in client.get(lesson.get_absolute_url()).content.decode()
+
+
+def test_members_only_lesson_is_not_found_by_visitors(
+    client: Client, make_lesson: Callable[..., Lesson]
+) -> None:
+    lesson = make_lesson(state=LessonState.PUBLISHED, is_public=False)
+    assert client.get(lesson.get_absolute_url()).status_code == 404
+    assert lesson.title not in client.get("/lessons/").content.decode()
+
+
+def test_turn_a_solved_thread_into_a_lesson(
+    client: Client, member: User, expert: User, make_thread, topics
+) -> None:
+    thread = make_thread(member)
+    answer = forum_services.reply(
+        author=expert, thread=thread, body="Film from **two angles** and keep the originals."
+    )
+    forum_services.accept_answer(actor=member, post=answer)
+    client.force_login(expert)
+    page = client.get(thread.get_absolute_url()).content.decode()
+    assert f"/lessons/new/?from_thread={thread.pk}" in page
+    form = client.get(f"/lessons/new/?from_thread={thread.pk}").content.decode()
+    assert "How do we document kettling at protests?" in form
+    assert "two angles" in form
+    response = client.post(
+        f"/lessons/new/?from_thread={thread.pk}",
+        form_data(topics, title=thread.title, from_thread=thread.pk),
+    )
+    assert response.status_code == 302
+    lesson = Lesson.objects.get()
+    assert lesson.from_thread == thread
+    assert thread.get_absolute_url() in client.get(lesson.get_absolute_url()).content.decode()
+    assert lesson.get_absolute_url() in client.get(thread.get_absolute_url()).content.decode()
+
+
+def test_a_thread_without_accepted_answer_cannot_become_a_lesson(
+    client: Client, member: User, make_thread
+) -> None:
+    thread = make_thread(member)
+    client.force_login(member)
+    assert "Turn into a lesson" not in client.get(thread.get_absolute_url()).content.decode()
+    assert client.get(f"/lessons/new/?from_thread={thread.pk}").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"summary": ""}, "summary", "Write a short summary"),
+        ({"sources-0-url": "not a url at all"}, "url", "Enter a full web address"),
+        ({"sources-0-url": "javascript:alert(1)"}, "url", "web address"),
+        ({"sources-0-date": "31/31/2024"}, "date", "Enter a date like 2024-03-31"),
+        ({"provisions": ["999999"]}, "provisions", "That standard does not exist"),
+        ({"co_authors": "@nobody-here"}, "co_authors", "No member with the handle @nobody-here"),
+        ({"title": "x" * 201}, "title", "Keep the title under 200 characters"),
+    ],
+)
+def test_bad_input_is_refused_and_keeps_what_was_typed(
+    client: Client, author: User, topics, overrides: dict, field: str, message: str
+) -> None:
+    client.force_login(author)
+    data = form_data(topics, what_worked="Everything I typed stays here.", **overrides)
+    response = client.post("/lessons/new/", data)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert message in page
+    assert "Everything I typed stays here." in page
+    assert Lesson.objects.count() == 0
+
+
+def test_a_reviewer_cannot_edit_a_lesson_in_review_that_is_not_theirs(
+    client: Client, author: User, expert: User, make_lesson, topics
+) -> None:
+    lesson = make_lesson(author, state=LessonState.IN_REVIEW)
+    client.force_login(expert)
+    assert client.get(f"/lessons/{lesson.pk}/edit/").status_code == 404
+    response = client.post(f"/lessons/{lesson.pk}/edit/", form_data(topics), follow=True)
+    assert "Only the authors can edit this lesson" in response.content.decode()
+    lesson.refresh_from_db()
+    assert lesson.title == "Negotiating with protest organisers before the march"
+
+
+def test_publishing_without_being_a_reviewer_is_refused(
+    client: Client, author: User, member: User, make_lesson
+) -> None:
+    lesson = make_lesson(author, state=LessonState.IN_REVIEW)
+    co_author_lesson = make_lesson(author, state=LessonState.IN_REVIEW, co_authors=[member])
+    client.force_login(author)
+    response = client.post(f"/lessons/{lesson.pk}/act/", {"action": "publish"})
+    assert response.status_code == 400
+    assert "You cannot do that with this lesson" in response.content.decode()
+    client.force_login(member)
+    response = client.post(f"/lessons/{co_author_lesson.pk}/act/", {"action": "publish"})
+    assert response.status_code == 400
+    assert Lesson.objects.filter(state=LessonState.PUBLISHED).count() == 0
+
+
+def test_asking_for_changes_needs_a_comment_and_keeps_it_on_error(
+    client: Client, author: User, expert: User, make_lesson
+) -> None:
+    lesson = make_lesson(author, state=LessonState.IN_REVIEW)
+    client.force_login(expert)
+    response = client.post(f"/lessons/{lesson.pk}/act/", {"action": "request_changes"})
+    assert response.status_code == 400
+    assert "Write a comment for the authors first" in response.content.decode()
+    response = client.post(
+        f"/lessons/{lesson.pk}/act/",
+        {"action": "request_changes", "comment": "Please add the date of the march."},
+    )
+    assert response.status_code == 302
+    lesson.refresh_from_db()
+    assert lesson.state == LessonState.DRAFT
+    client.force_login(author)
+    page = client.get(lesson.get_absolute_url()).content.decode()
+    assert "Please add the date of the march." in page
+
+
+def test_edit_after_publication_has_history_with_diff_and_restore(
+    client: Client, author: User, make_lesson, topics
+) -> None:
+    lesson = make_lesson(author, state=LessonState.PUBLISHED, tags=[topics[0]])
+    client.force_login(author)
+    edit = client.get(f"/lessons/{lesson.pk}/edit/").content.decode()
+    assert "Negotiating with protest organisers" in edit
+    response = client.post(
+        f"/lessons/{lesson.pk}/edit/",
+        form_data(topics, title="Negotiating a march route with organisers"),
+    )
+    assert response.status_code == 302
+    assert LessonRevision.objects.filter(lesson=lesson).count() == 1
+    history = client.get(f"/lessons/{lesson.pk}/history/").content.decode()
+    assert "<del>Negotiating with protest organisers before the march</del>" in history
+    assert "<ins>Negotiating a march route with organisers</ins>" in history
+    revision = LessonRevision.objects.get(lesson=lesson)
+    client.post(f"/lessons/{lesson.pk}/history/{revision.pk}/restore/")
+    lesson.refresh_from_db()
+    assert lesson.title == "Negotiating with protest organisers before the march"
+    assert LessonRevision.objects.filter(lesson=lesson).count() == 2
+
+
+def test_expert_retags_a_published_lesson(
+    client: Client, expert: User, make_lesson, topics, make_provision
+) -> None:
+    lesson = make_lesson(state=LessonState.PUBLISHED, tags=[topics[0]])
+    provision = make_provision()
+    client.force_login(expert)
+    response = client.post(
+        f"/lessons/{lesson.pk}/topics/",
+        {"topics": [topics[1].slug, topics[2].slug], "provisions": [provision.pk]},
+    )
+    assert response.status_code == 302
+    assert sorted(t.slug for t in lesson.tags.all()) == sorted([topics[1].slug, topics[2].slug])
+    assert list(lesson.provisions.all()) == [provision]
+    assert LessonRevision.objects.get(lesson=lesson).note == "retag"
+
+
+def test_follow_a_standard_and_hear_of_new_lessons(
+    client: Client, member: User, author: User, expert: User, make_lesson, make_provision
+) -> None:
+    provision = make_provision()
+    client.force_login(member)
+    response = client.post(f"/lessons/standards/{provision.instrument.slug}/{provision.pk}/follow/")
+    assert response.status_code == 302
+    lesson = make_lesson(author, provisions=[provision])
+    services.transition(actor=author, lesson=lesson, action="submit")
+    services.transition(actor=expert, lesson=lesson, action="publish")
+    assert Notification.objects.filter(
+        recipient=member, kind=NotificationKind.NEW_LESSON, url=lesson.get_absolute_url()
+    ).exists()
+
+
+def test_lists_filter_by_setting_country_and_standard(
+    client: Client, member: User, make_lesson, make_provision
+) -> None:
+    provision = make_provision()
+    detention = make_lesson(
+        state=LessonState.PUBLISHED,
+        title="Custody visits by independent monitors",
+        setting=Setting.DETENTION,
+        country="BR",
+        provisions=[provision],
+    )
+    march = make_lesson(state=LessonState.PUBLISHED, title="A march kept peaceful", country="KE")
+    client.force_login(member)
+
+    def titles(query: str) -> str:
+        return client.get(f"/lessons/?{query}").content.decode()
+
+    assert detention.title in titles("setting=detention")
+    assert march.title not in titles("setting=detention")
+    assert march.title in titles("country=KE") and detention.title not in titles("country=KE")
+    assert detention.title in titles(f"standard={provision.pk}")
+    assert march.title not in titles(f"standard={provision.pk}")
+
+
+def test_lesson_list_queries_do_not_grow_with_rows(
+    client: Client, member: User, make_lesson, topics, make_provision, django_assert_num_queries
+) -> None:
+    provision = make_provision()
+    client.force_login(member)
+
+    def count_queries() -> int:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/lessons/").status_code == 200
+        return len(queries)
+
+    for _ in range(2):
+        make_lesson(state=LessonState.PUBLISHED, tags=topics[:2], provisions=[provision])
+    few = count_queries()
+    for _ in range(18):
+        make_lesson(state=LessonState.PUBLISHED, tags=topics[:2], provisions=[provision])
+    assert count_queries() == few
