@@ -9,11 +9,13 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 RUN useradd --create-home --uid 10001 network
 WORKDIR /app
 
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md constraints.txt ./
 COPY network ./network
 COPY members ./members
+COPY forum ./forum
 COPY lessons ./lessons
-RUN pip install .
+# The versions tested together (constraints.txt), not whatever is newest today.
+RUN pip install -c constraints.txt .
 
 COPY manage.py ./
 COPY templates ./templates

@@ -15,19 +15,21 @@ RUN_ENV  = DEBUG=$${DEBUG:-true} DEMO_MODE=$${DEMO_MODE:-true} DEMO_MODERATOR_WI
 # connections: the live-server thread would keep the test database open.
 TEST_ENV = DEBUG=true DB_CONN_MAX_AGE=0
 
-.PHONY: run test lint format messages makemessages migrate collectstatic clean
+.PHONY: run test lint format messages makemessages migrate collectstatic clean bench
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is needed: run make PYTHON=python3.11 ...")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+# constraints.txt pins every package to the versions tested together (README:
+# "Upgrading dependencies").
+$(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -c constraints.txt -e .
 	@touch $@
 
-$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e ".[dev]"
+$(VENV)/.installed-dev: pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -c constraints.txt -e ".[dev]"
 	@touch $@ $(VENV)/.installed
 
 # Compiled catalogues are build output (git-ignored); Babel compiles them
@@ -63,6 +65,13 @@ format: $(VENV)/.installed-dev
 test: $(VENV)/.installed-dev messages lint
 	@mkdir -p var
 	$(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Builds a large dataset on PostgreSQL (+ Redis) and SQLite, measures pages,
+# HTTP and WebSockets, prints a table; BENCH_SCALE=small for a quick run,
+# BENCH_BACKENDS=sqlite for one backend. Results in .bench/results.json.
+bench: $(VENV)/.installed-dev messages
+	@mkdir -p var
+	$(BIN)/python -m bench
 
 collectstatic: $(VENV)/.installed
 	$(BIN)/python manage.py collectstatic --noinput

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from forum.models import BODY_MAX, TAGS_MAX, TAGS_MIN, TITLE_MAX, TITLE_MIN, FlagReason, ThreadKind
+from members import widgets
 from members.forms import LANGUAGE_CHOICES
 from members.models import Tag
 
@@ -191,11 +192,13 @@ class ThreadFilterForm(forms.Form):
         queryset=Tag.objects.none(),
         to_field_name="slug",
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=widgets.SelectMultiple(attrs={"size": 6}),
         help_text=gettext_lazy("Threads with all the chosen topics."),
     )
-    kind = forms.ChoiceField(label=gettext_lazy("Kind"), required=False)
-    language = forms.ChoiceField(label=gettext_lazy("Language"), required=False)
+    kind = forms.ChoiceField(label=gettext_lazy("Kind"), required=False, widget=widgets.Select)
+    language = forms.ChoiceField(
+        label=gettext_lazy("Language"), required=False, widget=widgets.Select
+    )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)

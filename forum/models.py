@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
+from members.links import quick_reverse
 from members.models import TaggedItem, User
 
 TITLE_MAX = 200
@@ -69,7 +69,7 @@ class Thread(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("forum:thread", args=[self.pk, self.slug])
+        return quick_reverse("forum:thread", self.pk, self.slug)
 
     @property
     def slug(self) -> str:
@@ -129,7 +129,7 @@ class Post(models.Model):
         return f"post {self.pk} in {self.thread_id}"
 
     def get_absolute_url(self) -> str:
-        return f"{reverse('forum:post', args=[self.pk])}"
+        return quick_reverse("forum:post", self.pk)
 
     @property
     def is_visible(self) -> bool:

@@ -222,6 +222,11 @@ class SearchResults(Sequence[SearchHit]):
         # More posts matched than were ranked: only the newest were considered.
         self.capped = capped
 
+    @property
+    def match(self) -> str:
+        """The query as the engine reads it (lessons.search can reuse it)."""
+        return self._match
+
     def __len__(self) -> int:
         return len(self._ranked)
 

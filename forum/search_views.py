@@ -18,6 +18,7 @@ from django.views.decorators.http import require_safe
 from forum.models import ThreadKind
 from forum.search import CANDIDATE_LIMIT, parse_query, search_posts
 from lessons.search import LESSON_HITS, search_lessons
+from members import widgets
 from members.models import Tag
 
 HITS_PER_PAGE = 20
@@ -43,12 +44,13 @@ class SearchForm(forms.Form):
         queryset=Tag.objects.none(),
         to_field_name="slug",
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=widgets.SelectMultiple(attrs={"size": 6}),
         help_text=_("Threads and lessons with all the chosen topics."),
     )
     kind = forms.ChoiceField(
         label=_("Kind"),
         required=False,
+        widget=widgets.Select,
         help_text=_("Lessons learned are shown when no kind is chosen."),
     )
 
@@ -82,7 +84,7 @@ def search(request: HttpRequest) -> HttpResponse:
             # A kind is a kind of thread: choosing one asks for threads only.
             if page.number == 1 and kind is None:
                 context["lessons"] = search_lessons(
-                    text, request.user, tags=tags, limit=LESSON_HITS
+                    text, request.user, tags=tags, limit=LESSON_HITS, match=results.match
                 )
             query = request.GET.copy()
             query.pop("page", None)

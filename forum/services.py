@@ -14,9 +14,11 @@ from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from forum import search
@@ -517,3 +519,97 @@ def retag_thread(*, actor: User, thread: Thread, tags: list[Tag]) -> None:
             detail=f"“{thread.title}”: {', '.join(before)} -> {', '.join(t.slug for t in tags)}",
             url=thread.get_absolute_url(),
         )
+
+
+# --- A member deletes their account ------------------------------------------------
+
+
+def forget_member(*, member: User, remove_posts: bool) -> None:
+    """The forum's part of deleting an account (``members.privacy.delete_account``).
+
+    Runs inside that transaction, before the User row goes; deleting it sets
+    the author of whatever stays to NULL ("a former member"). The helpful
+    marks the member gave go, and the counts with them. With ``remove_posts``
+    every post of theirs becomes a deleted placeholder: its text, revisions
+    and search entry erased, the helpful marks on it dropped, unaccepted if it
+    was the answer. A thread they started keeps the others' replies readable
+    under a placeholder title, or is deleted when nobody else wrote in it.
+    The notes of flags they filed are erased; the flags stay for the moderators.
+    """
+    from members.privacy import removed_placeholder
+
+    given = HelpfulMark.objects.filter(member=member)
+    marked = list(given.values_list("post_id", "post__thread_id"))
+    given.delete()
+    post_ids = {post_id for post_id, _thread_id in marked}
+    thread_ids = {thread_id for _post_id, thread_id in marked}
+    own_ids: list[int] = []
+    started: list[int] = []
+    if remove_posts:
+        placeholder = removed_placeholder()
+        own = list(Post.objects.filter(author=member).values_list("pk", "thread_id"))
+        own_ids = [post_id for post_id, _thread_id in own]
+        post_ids.update(own_ids)
+        thread_ids.update(thread_id for _post_id, thread_id in own)
+        started = list(Thread.objects.filter(author=member).values_list("pk", flat=True))
+        now = timezone.now()
+        for chunk in search._chunks(own_ids):
+            PostRevision.objects.filter(post_id__in=chunk).delete()
+            HelpfulMark.objects.filter(post_id__in=chunk).delete()
+            Thread.objects.filter(accepted_post_id__in=chunk).update(accepted_post=None)
+            Post.objects.filter(pk__in=chunk, is_deleted=False).update(
+                is_deleted=True, deleted_at=now
+            )
+            Post.objects.filter(pk__in=chunk).update(
+                body=placeholder,
+                body_html=f"<p>{escape(placeholder)}</p>",
+                body_text="",
+                edited_at=None,
+                edit_count=0,
+                client_token=None,
+            )
+        for chunk in search._chunks(started):
+            Thread.objects.filter(pk__in=chunk).update(title=placeholder)
+        Flag.objects.filter(reporter=member).update(note="")
+    _recount_helpful(sorted(post_ids), sorted(thread_ids))
+    if remove_posts:
+        _recount_replies(sorted(thread_ids))
+        for chunk in search._chunks(started):
+            Thread.objects.filter(pk__in=chunk, reply_count=0).update(is_deleted=True)
+        search.index_posts(own_ids)
+
+
+def _recount_helpful(post_ids: list[int], thread_ids: list[int]) -> None:
+    """Helpful counts from the marks themselves, for posts and threads that lost some."""
+    per_post = (
+        HelpfulMark.objects.filter(post=OuterRef("pk"))
+        .order_by()
+        .values("post")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    per_thread = (
+        HelpfulMark.objects.filter(post__thread=OuterRef("pk"))
+        .order_by()
+        .values("post__thread")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    for chunk in search._chunks(post_ids):
+        Post.objects.filter(pk__in=chunk).update(helpful_count=Coalesce(Subquery(per_post), 0))
+    for chunk in search._chunks(thread_ids):
+        Thread.objects.filter(pk__in=chunk).update(helpful_count=Coalesce(Subquery(per_thread), 0))
+
+
+def _recount_replies(thread_ids: list[int]) -> None:
+    visible = (
+        Post.objects.filter(
+            thread=OuterRef("pk"), is_opening=False, is_deleted=False, is_hidden=False
+        )
+        .order_by()
+        .values("thread")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    for chunk in search._chunks(thread_ids):
+        Thread.objects.filter(pk__in=chunk).update(reply_count=Coalesce(Subquery(visible), 0))

@@ -13,6 +13,7 @@ from django_countries.fields import LazyTypedChoiceField
 from forum.forms import TopicsMixin
 from lessons.models import Lesson, LessonState, Provision, Setting
 from lessons.services import AUTHORS_MAX, PROVISIONS_MAX, SOURCES_MAX
+from members import widgets
 from members.forms import LANGUAGE_CHOICES
 from members.models import Tag, User
 
@@ -261,16 +262,24 @@ class LessonFilterForm(forms.Form):
         to_field_name="slug",
         required=False,
         empty_label=gettext_lazy("Any topic"),
+        widget=widgets.Select,
     )
     standard = forms.ModelChoiceField(
         label=gettext_lazy("Standard"),
         queryset=Provision.objects.none(),
         required=False,
         empty_label=gettext_lazy("Any standard"),
+        widget=widgets.Select,
     )
-    country = forms.ChoiceField(label=gettext_lazy("Country"), required=False)
-    setting = forms.ChoiceField(label=gettext_lazy("Setting"), required=False)
-    language = forms.ChoiceField(label=gettext_lazy("Language"), required=False)
+    country = forms.ChoiceField(
+        label=gettext_lazy("Country"), required=False, widget=widgets.Select
+    )
+    setting = forms.ChoiceField(
+        label=gettext_lazy("Setting"), required=False, widget=widgets.Select
+    )
+    language = forms.ChoiceField(
+        label=gettext_lazy("Language"), required=False, widget=widgets.Select
+    )
     archived = forms.BooleanField(label=gettext_lazy("Include archived lessons"), required=False)
 
     def __init__(self, *args: object, **kwargs: object) -> None:

@@ -177,18 +177,22 @@ def search_lessons(
     tags: list[str] | None = None,
     limit: int = LESSON_HITS,
     limit_candidates: int = CANDIDATE_LIMIT,
+    match: str | None = None,
 ) -> LessonResults:
     """The best ``limit`` lessons matching every term of ``text`` that ``viewer`` may read.
 
     ``tags``: slugs; the lesson must have all of them. Published lessons come
     before archived ones; among lessons ranked equal, the newer first.
+    ``match``: the engine's form of ``text`` when the caller has it already
+    (``forum.search.SearchResults.match``), which saves PostgreSQL a parse.
     """
-    terms = parse_query(text)
-    match = ""
-    if terms and connection.vendor == "postgresql":
-        match = _tsquery_postgresql(terms)
-    elif terms and connection.vendor == "sqlite":
-        match = _fts5_match(terms)
+    if match is None:
+        terms = parse_query(text)
+        match = ""
+        if terms and connection.vendor == "postgresql":
+            match = _tsquery_postgresql(terms)
+        elif terms and connection.vendor == "sqlite":
+            match = _fts5_match(terms)
     if not match:
         return LessonResults(hits=[], total=0, capped=False)
     visible = _findable(viewer, tags or [])

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -410,6 +411,10 @@ def _check_links(data: LessonData) -> None:
         raise LessonError(_("A lesson has at most %(max)d authors.") % {"max": AUTHORS_MAX})
     if data.sources is not None and len(data.sources) > SOURCES_MAX:
         raise LessonError(_("Cite at most %(max)d sources.") % {"max": SOURCES_MAX})
+    for source in data.sources or []:
+        # The form checks this too; the service is the last line before an href.
+        if source.url and not source.url.lower().startswith(("https://", "http://")):
+            raise LessonError(_("Only http and https addresses can be cited."))
     for member in data.co_authors or []:
         if not member.is_member:
             raise LessonError(
@@ -611,3 +616,40 @@ def can_turn_into_lesson(member: User, thread: Thread) -> bool:
     if not can_create(member) or thread.accepted_post_id is None:
         return False
     return member.pk in {thread.author_id, thread.accepted_post.author_id} or is_reviewer(member)
+
+
+# --- A member deletes their account ------------------------------------------------
+
+
+def forget_member(*, member: User, remove_lessons: bool) -> None:
+    """The lessons' part of deleting an account (``members.privacy.delete_account``).
+
+    Runs inside that transaction, before the User row goes. The member stops
+    being an author everywhere. A lesson written with others stays with them
+    either way: the text is theirs too. A lesson the member wrote alone stays,
+    by "a former member", only when it was published or archived and they
+    chose to keep their contributions; otherwise it is deleted (a draft or a
+    lesson in review nobody else can ever finish or see). With
+    ``remove_lessons`` their review comments are erased as well.
+    """
+    from members.privacy import removed_placeholder
+
+    written = list(LessonAuthor.objects.filter(member=member).values_list("lesson_id", flat=True))
+    shared = set(
+        LessonAuthor.objects.filter(lesson_id__in=written)
+        .exclude(member=member)
+        .values_list("lesson_id", flat=True)
+    )
+    alone = Lesson.objects.filter(pk__in=[pk for pk in written if pk not in shared])
+    if not remove_lessons:
+        alone = alone.filter(state__in=[LessonState.DRAFT, LessonState.IN_REVIEW])
+    doomed = list(alone.values_list("pk", flat=True))
+    LessonAuthor.objects.filter(member=member).delete()
+    Lesson.objects.filter(pk__in=doomed).delete()
+    # Deleted lessons leave the search index too.
+    search.index_lessons(doomed)
+    if remove_lessons:
+        placeholder = removed_placeholder()
+        Transition.objects.filter(actor=member).exclude(comment="").update(
+            comment=placeholder, comment_html=f"<p>{escape(placeholder)}</p>"
+        )

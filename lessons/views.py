@@ -101,9 +101,11 @@ def _lesson_page(
     sees_review = is_member and (
         services.is_author(user, lesson) or services.is_reviewer(user) or user.can_moderate
     )
-    thread = None
-    if is_member and lesson.from_thread_id:
-        thread = forum_selectors.thread_for(user, lesson.from_thread_id)
+    # "Discussed in": the thread came with the lesson (select_related); the
+    # page needs its title and address, and whether this member may open it.
+    thread = lesson.from_thread if is_member else None
+    if thread is not None and not (thread.is_visible or user.can_moderate):
+        thread = None
     return render(
         request,
         "lessons/lesson_detail.html",

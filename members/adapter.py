@@ -1,13 +1,19 @@
-"""allauth's extension point: where a sign-up or a login goes next."""
+"""allauth's extension point: where a sign-up or a login goes next, and who is asking."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.usersessions.adapter import DefaultUserSessionsAdapter
+from allauth.usersessions.models import UserSession
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.urls import reverse
 
 from members.notifications import close_sockets_of_member, close_sockets_of_session
+from network.ratelimit import client_ip
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -19,6 +25,14 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_signup_redirect_url(self, request: HttpRequest) -> str:
         return self.get_login_redirect_url(request)
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        # The address allauth's limits count by: the same one as ours, so
+        # X-Forwarded-For counts only behind TRUSTED_PROXY_COUNT proxies.
+        address = client_ip(request)
+        if address is None:
+            raise PermissionDenied("Unable to determine client IP address")
+        return address
 
     def logout(self, request: HttpRequest) -> None:
         # The sockets this browser opened close with the session.
@@ -32,3 +46,12 @@ class AccountAdapter(DefaultAccountAdapter):
         # as it ends their other sessions.
         super().set_password(user, password)
         close_sockets_of_member(user.pk)
+
+
+class UserSessionsAdapter(DefaultUserSessionsAdapter):
+    def end_sessions(self, sessions: Iterable[UserSession]) -> None:
+        # "Sign out everywhere else": the sockets those browsers opened close too.
+        sessions = list(sessions)
+        super().end_sessions(sessions)
+        for session in sessions:
+            close_sockets_of_session(session.session_key)

@@ -5,3 +5,14 @@ from django.utils.translation import gettext_lazy as _
 class MembersConfig(AppConfig):
     name = "members"
     verbose_name = _("Members")
+
+    def ready(self) -> None:
+        from allauth.usersessions.models import UserSession
+        from django.db.models.signals import pre_save
+
+        from members.privacy import forget_session_address
+
+        # allauth has no hook for the IP address it stores with a session.
+        pre_save.connect(
+            forget_session_address, sender=UserSession, dispatch_uid="members.session_address"
+        )

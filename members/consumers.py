@@ -7,14 +7,23 @@ from the client are small JSON objects; anything else is ignored.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from urllib.parse import parse_qs
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
-from members.notifications import catch_up, member_group, session_group, with_retry
+from members.notifications import (
+    BROADCAST_GROUP,
+    broadcast_frame,
+    catch_up,
+    member_group,
+    session_group,
+    with_retry,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -48,18 +57,35 @@ class NotificationConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_NOT_A_MEMBER)
             return
         self.member_id = user.pk
-        groups = [member_group(user.pk)]
+        groups = [member_group(user.pk), BROADCAST_GROUP]
         session = self.scope.get("session")
         if session is not None and session.session_key:
             groups.append(session_group(session.session_key))
         # Join before reading the catch-up, so nothing falls between the two;
-        # the client drops the duplicates by id.
-        for group in groups:
-            await self._join(group)
-            self.groups_joined.append(group)
+        # the client drops the duplicates by id. The joins run at once: each
+        # is two Redis round trips, and a burst of reconnects waits on them.
+        results = await asyncio.gather(
+            *(self._join(group) for group in groups), return_exceptions=True
+        )
+        self.groups_joined = [g for g, r in zip(groups, results, strict=True) if r is None]
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
         await self.accept()
         for frame in await database_sync_to_async(catch_up)(user.pk, self._after()):
             await self.send(text_data=json.dumps(frame))
+
+    async def dispatch(self, message: dict) -> None:
+        # channels' dispatch first runs close_old_connections() in the one
+        # thread for sync code: a thread hop per message per socket, one after
+        # another. An announcement to 2,000 sockets spent seconds queueing
+        # there (py-spy: aclose_old_connections, run_in_executor). No handler
+        # here touches the database except through database_sync_to_async,
+        # which closes stale connections itself.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def _join(self, group: str) -> None:
         # If Redis is down this raises and the socket is refused; the client
@@ -84,6 +110,13 @@ class NotificationConsumer(AsyncWebsocketConsumer):
 
     async def notification_push(self, event: dict) -> None:
         await self.send(text_data=json.dumps(event["frame"]))
+
+    async def notification_broadcast(self, event: dict) -> None:
+        # One event for many members, shared by every socket of this process:
+        # read it, never change it.
+        frame = broadcast_frame(event, self.member_id)
+        if frame is not None:
+            await self.send(text_data=json.dumps(frame))
 
     async def notification_read(self, event: dict) -> None:
         await self.send(text_data=json.dumps(event["frame"]))

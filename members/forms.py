@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from members import services
+from members import services, widgets
 from members.models import HANDLE_PATTERN, MemberRole, Profile, Tag, User
 
 INVITATION_SESSION_KEY = "members_invitation_token"
@@ -166,11 +166,15 @@ class DirectoryFilterForm(forms.Form):
         to_field_name="slug",
         required=False,
         empty_label=_("Any topic"),
+        widget=widgets.Select,
     )
-    country = forms.ChoiceField(label=_("Country"), required=False)
-    language = forms.ChoiceField(label=_("Language"), required=False)
+    country = forms.ChoiceField(label=_("Country"), required=False, widget=widgets.Select)
+    language = forms.ChoiceField(label=_("Language"), required=False, widget=widgets.Select)
     role = forms.ChoiceField(
-        label=_("Role"), required=False, choices=[("", _("Any role")), *MemberRole.choices]
+        label=_("Role"),
+        required=False,
+        choices=[("", _("Any role")), *MemberRole.choices],
+        widget=widgets.Select,
     )
     open = forms.BooleanField(label=_("Open to questions"), required=False)
     experts = forms.BooleanField(label=_("Experts only"), required=False)

@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 
 import bleach
-from bleach.linkifier import LinkifyFilter
+from bleach.linkifier import LinkifyFilter, build_url_re
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 from markdown_it.rules_core import StateCore
@@ -45,6 +45,10 @@ ALLOWED_TAGS = frozenset(
 )  # fmt: skip
 ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
 LINK_REL = "nofollow noopener ugc"
+# Linkify only the schemes the safelist allows. bleach's linkifier runs after its
+# sanitiser and by default also links data:, ftp:, irc: and others ("data:x.com/a"
+# became <a href="data:...">), which a second clean then stripped.
+_LINKIFY_URL = build_url_re(protocols=ALLOWED_PROTOCOLS)
 MAX_SOURCE_LENGTH = 100_000
 
 _LANGUAGE_CLASS = re.compile(r"^language-[a-z0-9+#_-]{1,30}$")
@@ -146,6 +150,7 @@ def _cleaner() -> bleach.Cleaner:
                 source,
                 callbacks=[_set_rel],
                 skip_tags={"pre", "code"},
+                url_re=_LINKIFY_URL,
                 parse_email=False,
             )
         ],

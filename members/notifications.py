@@ -9,17 +9,24 @@ fails the write that caused it.
 
 from __future__ import annotations
 
+import array
 import asyncio
+import bisect
+import json
 import logging
-from collections.abc import Awaitable, Callable, Iterable
+import os
+import sys
+import threading
+from collections.abc import Awaitable, Callable, Collection, Iterable, Sequence
 from typing import Any
 
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
-from django.db.models import Count, Model, QuerySet
+from django.db import connection, transaction
+from django.db.models import BooleanField, Count, Model, QuerySet
+from django.db.models.expressions import RawSQL
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -41,6 +48,10 @@ logger = logging.getLogger(__name__)
 
 CATCH_UP_LIMIT = 100
 PUSH_CONCURRENCY = 200
+# Every socket joins this group; pushes to many members go through it (see _broadcasts).
+BROADCAST_GROUP = "members.everyone"
+BROADCAST_MIN_RECIPIENTS = 200
+BROADCAST_CHUNK = 10_000
 
 
 def member_group(member_id: int) -> str:
@@ -74,53 +85,119 @@ def notify(
     if not ids:
         return []
     ids = set(
-        User.objects.filter(pk__in=ids, is_active=True, is_banned=False).values_list(
+        User.objects.filter(_among(User, "id", ids), is_active=True, is_banned=False).values_list(
             "pk", flat=True
         )
     )
     deliveries = delivery_for(ids, kind)
-    now = timezone.now()
-    rows = [
-        Notification(
-            recipient_id=member_id,
-            kind=kind,
-            actor=actor,
-            text=text[:300],
-            url=url,
-            created_at=now,
-            # Only rows meant for the daily digest wait to be digested.
-            digested_at=None if deliveries[member_id] == Delivery.DIGEST else now,
-        )
-        for member_id in sorted(ids)
-        if deliveries[member_id] != Delivery.OFF
-    ]
     with transaction.atomic():
-        created = Notification.objects.bulk_create(rows)
+        created = _insert_notifications(
+            deliveries, kind=kind, actor=actor, text=text[:300], url=url, now=timezone.now()
+        )
         emails = [n for n in created if deliveries[n.recipient_id] == Delivery.EMAIL]
         if emails:
             queue_notification_emails(emails)
-        frames = [_frame(n) for n in created]
+        list_url = reverse("notifications:list")
+        frames = [_frame(n, list_url) for n in created]
         transaction.on_commit(lambda: push_notifications(frames))
     return created
 
 
-def delivery_for(member_ids: Iterable[int], kind: str) -> dict[int, str]:
-    chosen = dict(
-        NotificationPreference.objects.filter(member_id__in=member_ids, kind=kind).values_list(
-            "member_id", "delivery"
+def _among(model: type[Model], column: str, ids: Collection[int]) -> RawSQL:
+    """A filter ``column IN ids`` that passes the ids as one parameter.
+
+    Django's ``__in`` turns every id into a parameter of its own and prepares
+    each one (measured: 0.55 s for three lookups of 5,000 ids, an
+    announcement's); an array (PostgreSQL) or a JSON list (SQLite) is one.
+    """
+    # The SQL holds only quoted names from the model; the ids are a parameter.
+    quote = connection.ops.quote_name
+    name = f"{quote(model._meta.db_table)}.{quote(column)}"
+    if connection.vendor == "postgresql":
+        sql, ids_param = f"{name} = ANY(%s::bigint[])", list(ids)
+    else:
+        sql, ids_param = f"{name} IN (SELECT value FROM json_each(%s))", json.dumps(list(ids))  # noqa: S608
+    return RawSQL(sql, (ids_param,), output_field=BooleanField())  # noqa: S611
+
+
+def _insert_notifications(
+    deliveries: dict[int, str], *, kind: str, actor: User | None, text: str, url: str, now: Any
+) -> list[Notification]:
+    """The rows of one notify(), in member order, with their ids.
+
+    What ``bulk_create`` does, as one INSERT ... SELECT over the member ids
+    (two when some members want a digest) instead of preparing every field of
+    every row in Python: 5,000 rows (an announcement) took 0.8 s on
+    PostgreSQL and 1.3 s on SQLite with ``bulk_create``, 0.2 s with this.
+    """
+    waiting = sorted(m for m, d in deliveries.items() if d == Delivery.DIGEST)
+    sent = sorted(m for m, d in deliveries.items() if d not in (Delivery.DIGEST, Delivery.OFF))
+    field = Notification._meta.get_field
+    created_at = field("created_at").get_db_prep_value(now, connection)
+    table = connection.ops.quote_name(Notification._meta.db_table)
+    columns = "recipient_id, kind, actor_id, text, url, created_at, digested_at"
+    if connection.vendor == "postgresql":
+        select = (
+            "SELECT member, %s, %s::bigint, %s, %s, %s::timestamptz, %s::timestamptz"
+            " FROM unnest(%s::bigint[]) AS member ORDER BY member"
         )
+    else:
+        select = "SELECT value, %s, %s, %s, %s, %s, %s FROM json_each(%s) ORDER BY value"
+    actor_id = actor.pk if actor is not None else None
+    inserted: list[tuple[int, int, Any]] = []
+    with connection.cursor() as cursor:
+        # Only rows meant for the daily digest wait to be digested.
+        for members, digested_at in ((sent, now), (waiting, None)):
+            if not members:
+                continue
+            digested = field("digested_at").get_db_prep_value(digested_at, connection)
+            ids = members if connection.vendor == "postgresql" else json.dumps(members)
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) {select} RETURNING id, recipient_id",
+                [kind, actor_id, text, url, created_at, digested, ids],
+            )
+            inserted.extend((pk, member, digested_at) for pk, member in cursor.fetchall())
+    inserted.sort(key=lambda row: row[1])
+    # Instances as the database now holds them (positional arguments in the
+    # model's field order: the fast way to make thousands).
+    names = [f.attname for f in Notification._meta.concrete_fields]
+    known = {"kind": kind, "actor_id": actor_id, "text": text, "url": url, "created_at": now}
+    if set(names) != {*known, "id", "recipient_id", "read_at", "digested_at"}:
+        raise RuntimeError("Notification has new fields: add them to the INSERT above")
+    template = [known.get(name) for name in names]
+    slots = (names.index("id"), names.index("recipient_id"), names.index("digested_at"))
+    actor_field = Notification._meta.get_field("actor")
+    created = []
+    for row in inserted:
+        values = template.copy()
+        for slot, value in zip(slots, row, strict=True):
+            values[slot] = value
+        notification = Notification(*values)
+        notification._state.adding = False
+        notification._state.db = connection.alias
+        if actor is not None:
+            actor_field.set_cached_value(notification, actor)
+        created.append(notification)
+    return created
+
+
+def delivery_for(member_ids: Collection[int], kind: str) -> dict[int, str]:
+    chosen = dict(
+        NotificationPreference.objects.filter(
+            _among(NotificationPreference, "member_id", member_ids), kind=kind
+        ).values_list("member_id", "delivery")
     )
     default = DEFAULT_DELIVERY.get(kind, Delivery.APP)
     return {member_id: chosen.get(member_id, default) for member_id in member_ids}
 
 
-def _frame(notification: Notification) -> dict[str, Any]:
+def _frame(notification: Notification, list_url: str) -> dict[str, Any]:
     return {
         "type": "notification",
         "id": notification.pk,
         "kind": notification.kind,
         "text": notification.text,
-        "url": notification.url or reverse("notifications:list"),
+        "url": notification.url or list_url,
         "created": notification.created_at.isoformat(),
         "recipient": notification.recipient_id,
     }
@@ -168,11 +245,15 @@ def queue_email(member: User, template: str, context: dict[str, Any]) -> OutboxE
 # --- Pushing ---------------------------------------------------------------------
 
 
-def unread_counts(member_ids: Iterable[int]) -> dict[int, int]:
+def unread_counts(member_ids: Collection[int]) -> dict[int, int]:
     counts = dict(
-        Notification.objects.filter(recipient_id__in=list(member_ids), read_at__isnull=True)
+        Notification.objects.filter(
+            _among(Notification, "recipient_id", member_ids), read_at__isnull=True
+        )
         .values("recipient_id")
-        .annotate(unread=Count("id"))
+        # COUNT(*), not COUNT(id): the partial index on unread rows answers it
+        # alone (an index-only scan; 5,000 members: 60 ms instead of 150 ms).
+        .annotate(unread=Count("*"))
         .values_list("recipient_id", "unread")
     )
     return {member_id: counts.get(member_id, 0) for member_id in member_ids}
@@ -184,18 +265,93 @@ def push_notifications(frames: list[dict[str, Any]]) -> None:
         return
     try:
         unread = unread_counts({frame["recipient"] for frame in frames})
-        messages = []
-        for frame in frames:
-            recipient = frame.pop("recipient")
-            messages.append(
-                (
-                    member_group(recipient),
-                    {"type": "notification.push", "frame": {**frame, "unread": unread[recipient]}},
+        if len(frames) >= BROADCAST_MIN_RECIPIENTS:
+            messages = _broadcasts(frames, unread)
+        else:
+            messages = []
+            for frame in frames:
+                recipient = frame.pop("recipient")
+                frame["unread"] = unread[recipient]
+                messages.append(
+                    (member_group(recipient), {"type": "notification.push", "frame": frame})
                 )
-            )
         _send_to_groups(messages)
     except Exception:
         logger.exception("push of %d notifications failed; clients catch up", len(frames))
+
+
+def _broadcasts(
+    frames: list[dict[str, Any]], unread: dict[int, int]
+) -> list[tuple[str, dict[str, Any]]]:
+    """Events for the group every socket joins, one per BROADCAST_CHUNK recipients.
+
+    A notify() to thousands of members (an announcement, a new thread in a
+    busy topic) made one group send per member. With Redis that is four round
+    trips each on the sending side and, on every daphne process, one blocking
+    pop per message, one after another; the in-memory layer scans all its
+    channels and groups on every group send. 5,000 members took seconds on
+    either. One group send reaches every socket of a process as one message;
+    each consumer finds its member in the sorted recipient list and sends only
+    its own frame, so a socket still gets exactly the frames meant for it.
+
+    The lists travel as bytes (little-endian int64): the in-memory layer
+    deep-copies a message for every socket, and bytes are copied by
+    reference; consumers search them in place (``broadcast_frame``).
+    """
+    by_event: dict[tuple, list[dict[str, Any]]] = {}
+    for frame in frames:
+        common = (frame["kind"], frame["text"], frame["url"], frame["created"])
+        by_event.setdefault(common, []).append(frame)
+    messages = []
+    for (kind, text, url, created), group in by_event.items():
+        group.sort(key=lambda frame: frame["recipient"])
+        for start in range(0, len(group), BROADCAST_CHUNK):
+            chunk = group[start : start + BROADCAST_CHUNK]
+            members = [frame["recipient"] for frame in chunk]
+            event = {
+                "type": "notification.broadcast",
+                "frame": {"type": "notification", "kind": kind, "text": text, "url": url,
+                          "created": created},
+                "members": _pack(members),
+                "ids": _pack([frame["id"] for frame in chunk]),
+                "unread": _pack([unread[member_id] for member_id in members]),
+            }  # fmt: skip
+            messages.append((BROADCAST_GROUP, event))
+    return messages
+
+
+def _pack(numbers: list[int]) -> bytes:
+    packed = array.array("q", numbers)
+    if sys.byteorder == "big":
+        packed.byteswap()
+    return packed.tobytes()
+
+
+def _unpack(packed: bytes) -> Sequence[int]:
+    if sys.byteorder == "big":
+        numbers = array.array("q", packed)
+        numbers.byteswap()
+        return numbers
+    # A view, not a copy: every socket of the process reads the same bytes.
+    return memoryview(packed).cast("q")
+
+
+def broadcast_frame(event: dict[str, Any], member_id: int) -> dict[str, Any] | None:
+    """The frame of a ``notification.broadcast`` event meant for ``member_id``, if any."""
+    members = _unpack(event["members"])
+    index = bisect.bisect_left(members, member_id)
+    if index == len(members) or members[index] != member_id:
+        return None
+    common = event["frame"]
+    return {
+        "type": "notification",
+        "id": _unpack(event["ids"])[index],
+        "kind": common["kind"],
+        "text": common["text"],
+        "url": common["url"],
+        "created": common["created"],
+        "unread": _unpack(event["unread"])[index],
+    }
 
 
 def push_to_member(member_id: int, event: dict[str, Any]) -> None:
@@ -230,6 +386,45 @@ async def with_retry(operation: Callable[[], Awaitable[None]], attempts: int = 3
                 raise
 
 
+class _PushLoop:
+    """One event loop, in a daemon thread, for the pushes of a process's sync code.
+
+    ``async_to_sync`` outside an event loop runs each call on a new loop, and
+    the Redis layer keeps its connection pools per loop: every push paid for
+    new connections (measured: 120 ms to push a reply to 20 followers, most of
+    it connecting). On this loop the pool stays open between pushes.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._pid = 0
+
+    def run(self, function: Callable[[], Awaitable[None]]) -> None:
+        with self._lock:
+            # A forked worker (gunicorn --preload) has the loop but not its thread.
+            if self._loop is None or self._pid != os.getpid():
+                self._loop = asyncio.new_event_loop()
+                self._pid = os.getpid()
+                threading.Thread(
+                    target=self._loop.run_forever, name="notification-push", daemon=True
+                ).start()
+            loop = self._loop
+        asyncio.run_coroutine_threadsafe(function(), loop).result()
+
+
+_push_loop = _PushLoop()
+
+
+def _run_push(layer: Any, function: Callable[[], Awaitable[None]]) -> None:
+    if isinstance(layer, InMemoryChannelLayer):
+        # Its queues belong to the loop the consumers run on: async_to_sync
+        # finds that loop when called from a view under daphne or a test.
+        async_to_sync(function)()
+    else:
+        _push_loop.run(function)
+
+
 def _send_to_groups(messages: list[tuple[str, dict[str, Any]]]) -> None:
     layer = get_channel_layer()
     if layer is None:
@@ -250,7 +445,7 @@ def _send_to_groups(messages: list[tuple[str, dict[str, Any]]]) -> None:
         if failures:
             logger.error("%d of %d pushes failed: %r", len(failures), len(results), failures[0])
 
-    async_to_sync(send_all)()
+    _run_push(layer, send_all)
 
 
 # --- Reading ---------------------------------------------------------------------
@@ -267,10 +462,14 @@ def catch_up(member_id: int, after: int) -> list[dict[str, Any]]:
             :CATCH_UP_LIMIT
         ]
     )
+    if not rows:
+        # The usual reconnect: nothing missed, and no count to send.
+        return []
     unread = unread_counts([member_id])[member_id]
+    list_url = reverse("notifications:list")
     frames = []
     for notification in reversed(rows):
-        frame = _frame(notification)
+        frame = _frame(notification, list_url)
         frame.pop("recipient")
         frame["unread"] = unread
         frames.append(frame)

@@ -48,14 +48,17 @@ def directory(
     if country:
         members = members.filter(profile__country=country)
     if language:
-        members = members.filter(profile__languages__code=language)
+        # A subquery like the tag's: a join would repeat a member per matching
+        # language and need DISTINCT, which sorts every member's every column.
+        members = members.filter(profile__in=Profile.objects.filter(languages__code=language))
     if role:
         members = members.filter(profile__role=role)
     if open_to_questions:
         members = members.filter(profile__open_to_questions=True)
     if experts_only:
         members = members.filter(is_expert=True)
-    return members.distinct().order_by("-is_expert", "display_name", "handle")
+    # Every filter above keeps one row per member: no DISTINCT needed.
+    return members.order_by("-is_expert", "display_name", "handle")
 
 
 def member_by_handle(handle: str) -> User | None:

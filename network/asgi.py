@@ -1,7 +1,8 @@
 """ASGI entry point: daphne serves the WebSockets (and, under `make run`, everything).
 
-HTTP goes to Django; WebSockets go through the Origin check (the allowed hosts)
-and the session authentication before reaching a consumer.
+HTTP goes to Django; WebSockets go through the Origin check (the allowed hosts),
+the session authentication and the limits on connections per member
+(network.ratelimit) before reaching a consumer.
 """
 
 import os
@@ -15,17 +16,24 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "network.settings")
 # Django must be set up before anything imports models (consumers do).
 django_asgi_app = exit_on_config_error(get_asgi_application)
 
+# daphne runs no system checks; a production process must not serve with a
+# missing Content-Security-Policy or in-memory backends (network/checks.py).
+from network.checks import exit_on_check_errors  # noqa: E402
+
+exit_on_check_errors()
+
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from network.ratelimit import SocketLimitMiddleware  # noqa: E402
 from network.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+            AuthMiddlewareStack(SocketLimitMiddleware(URLRouter(websocket_urlpatterns)))
         ),
     }
 )

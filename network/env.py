@@ -9,6 +9,7 @@ so an operator sees "DATABASE_URL: ..." and not a traceback.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Callable
 from typing import Any, NoReturn, TypeVar
@@ -149,6 +150,42 @@ def email_from_url(name: str, url: str) -> dict[str, Any]:
         "EMAIL_USE_TLS": not implicit_tls and query.get("tls", "").lower() in _TRUE,
         "EMAIL_TIMEOUT": 20,
     }
+
+
+_RATE = r"\d+/(?:[1-9]\d*)?[smhd]"
+_RATES = re.compile(rf"^{_RATE}(,{_RATE})*$")
+
+
+def get_rate_limits(name: str, defaults: dict[str, str]) -> dict[str, str]:
+    """The abuse limits: ``defaults``, changed by e.g. ``search=120/m;post=20/m,200/h``.
+
+    Each rate is "amount/period" with a period in s, m, h or d ("10/m",
+    "100/h", "3/10s"); several rates for one action are separated by commas,
+    actions by semicolons. ``off`` turns one action's limit off
+    (``search=off``), or every limit of ours when it is the whole value.
+    """
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return dict(defaults)
+    if raw.strip().lower() == "off":
+        return {}
+    limits = dict(defaults)
+    for entry in raw.split(";"):
+        if not entry.strip():
+            continue
+        action, _, rates = (part.strip() for part in entry.partition("="))
+        if action not in defaults:
+            raise ConfigError(
+                name, f"unknown action {action!r}; expected one of {', '.join(sorted(defaults))}"
+            )
+        rates = rates.replace(" ", "")
+        if rates.lower() == "off":
+            limits.pop(action)
+        elif _RATES.match(rates):
+            limits[action] = rates
+        else:
+            raise ConfigError(name, f"{action}: expected rates such as 10/m,100/h, got {rates!r}")
+    return limits
 
 
 def exit_on_config_error(start: Callable[[], T]) -> T:

@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    # The sessions list with "sign out everywhere else" (/accounts/sessions/).
+    "allauth.usersessions",
     "members",
     "forum",
     "lessons",
@@ -82,8 +84,16 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that every response gets the security headers and the
+    # Content-Security-Policy: redirects to HTTPS, static files from whitenoise
+    # and error pages included (network/middleware.py).
+    "network.middleware.SecurityHeadersMiddleware",
+    "network.middleware.ContentSecurityPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before every middleware that reads the database: while it cannot be
+    # reached, pages answer with the styled 503 (network/failures.py).
+    "network.failures.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -93,10 +103,16 @@ MIDDLEWARE = [
     # and a login that is not (yet) an approved membership sees the waiting page.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "members.middleware.MembershipMiddleware",
+    # Limits on posting, flagging, invitations, search (network/ratelimit.py).
+    "network.ratelimit.RateLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Records a session's browser; with USERSESSIONS_TRACK_ACTIVITY off (below)
+    # only at login, so a page view writes nothing.
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    # X-Robots-Tag: noindex on everything but the public pages (network/robots.py).
+    "network.robots.NoIndexMiddleware",
 ]
 
 ROOT_URLCONF = "network.urls"
@@ -171,10 +187,17 @@ REDIS_MAX_CONNECTIONS = env.get_int("REDIS_MAX_CONNECTIONS", 2000, minimum=10)
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache, for which Redis being down is a miss: sessions
+            # are read from the database and pages keep working (network/cache.py).
+            "BACKEND": "network.cache.OutageTolerantRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.get_str("CACHE_KEY_PREFIX", "network"),
-            "OPTIONS": {"max_connections": REDIS_MAX_CONNECTIONS, "socket_timeout": 5},
+            "OPTIONS": {
+                "max_connections": REDIS_MAX_CONNECTIONS,
+                "socket_timeout": 5,
+                # Give up connecting to a Redis that does not answer after a second.
+                "socket_connect_timeout": 1,
+            },
         }
     }
     CHANNEL_LAYERS = {
@@ -210,6 +233,11 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     # A process-local cache cannot front sessions shared by several processes.
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# With DEBUG off, the process refuses to start on the in-memory channel layer or
+# a local-memory cache (network/checks.py): with more than one process, rate
+# limits would count per process and notifications would miss sockets held by
+# another process. Only a single-process server (a demo, a benchmark) may opt out.
+ALLOW_IN_MEMORY_BACKENDS = env.get_bool("ALLOW_IN_MEMORY_BACKENDS", default=False)
 
 # --- Accounts -----------------------------------------------------------------
 AUTH_USER_MODEL = "members.User"
@@ -267,6 +295,42 @@ DIGEST_HOUR = env.get_int("DIGEST_HOUR", 6, maximum=23)
 # moderator pages. Only a demo server may exempt the demo moderator account.
 DEMO_MODERATOR_WITHOUT_MFA = DEMO_MODE and env.get_bool("DEMO_MODERATOR_WITHOUT_MFA", default=False)
 MFA_TOTP_ISSUER = SITE_NAME
+# Sessions list: last-seen tracking would write the database on every page
+# view; the list shows when each session started and its browser instead.
+USERSESSIONS_TRACK_ACTIVITY = False
+USERSESSIONS_ADAPTER = "members.adapter.UserSessionsAdapter"
+
+# --- Privacy --------------------------------------------------------------------
+# allauth's sessions list stores each session's IP address; here it stores
+# 0.0.0.0 instead unless this is on (members.privacy.forget_session_address).
+RECORD_SESSION_IPS = env.get_bool("RECORD_SESSION_IPS", default=False)
+# Addresses older than this are blanked by `manage.py purge_ips`, which the
+# outbox worker runs daily.
+IP_RETENTION_DAYS = env.get_int("IP_RETENTION_DAYS", 14)
+
+# --- Abuse limits -------------------------------------------------------------
+# The client address is REMOTE_ADDR unless this many proxies of ours sit in
+# front (nginx in deploy/: 1); then it is the entry that many places from the
+# right of X-Forwarded-For, the part a client cannot forge
+# (network.ratelimit.client_ip, used by allauth's limits and ours).
+TRUSTED_PROXY_COUNT = env.get_int("TRUSTED_PROXY_COUNT", 0, maximum=10)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+# Our own limits per member (per address for visitors), counted in the shared
+# cache: "amount/period" in s, m, h or d, several separated by commas.
+# Nobody is exempt, moderators included. RATE_LIMITS in the environment
+# changes them ("search=120/m;post=20/m,200/h") or turns them off ("off").
+DEFAULT_RATE_LIMITS = {
+    "post": "10/m,100/h",  # new threads, replies, edits, lessons and their steps
+    "preview": "120/m",  # the reply box's live preview and preview buttons
+    "flag": "20/h",
+    "invitation": "10/d",
+    "search": "60/m",
+    "announce": "10/h",
+    "socket": "30/m",  # WebSocket connection attempts
+}
+RATE_LIMITS = env.get_rate_limits("RATE_LIMITS", DEFAULT_RATE_LIMITS)
+# Open WebSockets per member across every process (0: no limit).
+SOCKETS_PER_MEMBER = env.get_int("SOCKETS_PER_MEMBER", 10)
 
 # --- Email --------------------------------------------------------------------
 _email_url = env.get_str("EMAIL_URL", "console:" if DEBUG else "smtp://localhost:25")

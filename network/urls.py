@@ -7,12 +7,13 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from forum import search_views
-from network import views
+from network import robots, views
 
 urlpatterns = [
     path("", views.landing, name="landing"),
     path("healthz", views.health, name="health"),
     path("favicon.ico", views.favicon, name="favicon"),
+    path("robots.txt", robots.robots_txt, name="robots"),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("members/", include("members.urls")),
     path("notifications/", include("members.notification_urls")),

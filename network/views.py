@@ -80,6 +80,6 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 @login_not_required
 def error_preview(request: HttpRequest, status: int) -> HttpResponse:
-    if status not in {400, 403, 404, 429, 500}:
+    if status not in {400, 403, 404, 429, 500, 503}:
         status = 404
     return _error(request, status)

@@ -81,6 +81,12 @@ def _fresh_cache() -> None:
 
 
 @pytest.fixture(autouse=True)
+def _generous_rate_limits(settings) -> None:
+    """Tests post far faster than people. tests/network/test_rate_limits.py sets its own."""
+    settings.RATE_LIMITS = {action: "100000/m" for action in settings.RATE_LIMITS}
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings) -> None:
     """PBKDF2 at production strength costs ~0.3 s a password; tests make hundreds."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -12,10 +12,13 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.parse
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.db import connection
@@ -173,3 +176,85 @@ class PrivateRedis:
         if self.process is not None:
             stop(self.process)
             self.process = None
+
+
+@contextmanager
+def running(*starts: Callable[[], tuple[subprocess.Popen, int]]) -> Iterator[list[int]]:
+    """Start several servers at once (each takes seconds to load Django); their
+    ports, in order. All are stopped on leaving, also when one failed to start."""
+    with ThreadPoolExecutor(len(starts)) as pool:
+        starting = [pool.submit(start) for start in starts]
+    started = [future.result()[0] for future in starting if future.exception() is None]
+    try:
+        yield [future.result()[1] for future in starting]
+    finally:
+        for process in started:
+            stop(process)
+
+
+def postgres_binaries() -> Path | None:
+    """The bin directory of the newest PostgreSQL on this machine (Debian's layout)."""
+    if initdb := shutil.which("initdb"):
+        return Path(initdb).resolve().parent  # past a symlink, to where createdb is too
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parts[-3]))
+    return found[-1].parent if found else None
+
+
+class PrivatePostgres:
+    """A throw-away PostgreSQL cluster on its own port, for tests that stop and restart it.
+
+    ``with PrivatePostgres() as postgres:`` creates the cluster (initdb), starts
+    it and creates the database ``network``; leaving the block removes it all.
+    PostgreSQL refuses to run as root, so as root it runs as the postgres user.
+    """
+
+    def __init__(self) -> None:
+        self.bin = postgres_binaries()
+        self.port = free_port()
+        self.directory: Path | None = None
+
+    @property
+    def url(self) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/network"
+
+    def _run(self, *command: str) -> None:
+        assert self.bin, "PostgreSQL is not installed"
+        prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        result = subprocess.run(
+            [*prefix, str(self.bin / command[0]), *command[1:]],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        if result.returncode:
+            raise RuntimeError(f"{command[0]} failed: {result.stderr or result.stdout}")
+
+    def __enter__(self) -> PrivatePostgres:
+        self.directory = Path(tempfile.mkdtemp(prefix="private-postgres-"))
+        if os.geteuid() == 0:
+            shutil.chown(self.directory, "postgres")
+        try:
+            # A cluster that lives for one test: no fsync.
+            self._run("initdb", "-D", str(self.directory / "data"), "-U", "postgres",
+                      "--auth=trust", "--encoding=UTF8", "--no-sync")  # fmt: skip
+            self.start()
+            self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
+                      "network")  # fmt: skip
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if (self.directory / "data" / "postmaster.pid").exists():
+            self._run("pg_ctl", "-D", str(self.directory / "data"), "-m", "immediate", "stop")
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+    def start(self) -> None:
+        options = f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1 -c fsync=off"
+        self._run("pg_ctl", "-D", str(self.directory / "data"), "-o", options,
+                  "-l", str(self.directory / "log"), "-w", "start")  # fmt: skip
+
+    def stop(self) -> None:
+        """A fast shutdown, as for a restart: open connections are cut."""
+        self._run("pg_ctl", "-D", str(self.directory / "data"), "-m", "fast", "-w", "stop")

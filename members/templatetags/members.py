@@ -1,12 +1,22 @@
-"""How a member appears everywhere: avatar, name and the expert badge."""
+"""How a member appears everywhere: avatar, name and the expert badge.
+
+Simple tags that build their few elements with ``format_html`` rather than
+inclusion tags: a thread page shows fifty names, and rendering a template
+for each name and each avatar was a fifth of the page's time.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import re
+from datetime import datetime
 
 from django import template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
+from members.links import quick_reverse
 from members.models import User
 
 register = template.Library()
@@ -22,16 +32,65 @@ def initials(user: User) -> str:
     return letters.upper()
 
 
-@register.inclusion_tag("members/includes/avatar.html")
-def avatar(user: User, size: str = "small") -> dict:
+@register.simple_tag
+def avatar(user: User, size: str = "small") -> SafeString:
     digest = hashlib.sha256(user.handle.encode()).digest()
-    return {"initials": initials(user), "colour": digest[0] % AVATAR_COLOURS, "size": size}
+    return format_html(
+        '<span class="avatar avatar-{} avatar-c{}" aria-hidden="true">{}</span>',
+        size,
+        digest[0] % AVATAR_COLOURS,
+        initials(user),
+    )
 
 
-@register.inclusion_tag("members/includes/member_name.html", takes_context=True)
-def member_name(context: template.Context, user: User, link: bool = True) -> dict:
+@register.simple_tag(takes_context=True)
+def member_name(context: template.Context, user: User, link: bool = True) -> SafeString:
+    """Avatar, name (a link to the profile for a logged-in viewer) and badges."""
     viewer = context.get("user")
-    return {
-        "member": user,
-        "link": link and getattr(viewer, "is_authenticated", False),
-    }
+    if link and getattr(viewer, "is_authenticated", False):
+        name = format_html(
+            '<a href="{}">{}</a>', quick_reverse("members:profile", user.handle), user.name
+        )
+    else:
+        name = format_html("{}", user.name)
+    badges = []
+    if user.is_expert:
+        badges.append(
+            format_html(
+                ' <span class="badge badge-expert" title="{}">{}</span>',
+                gettext("Expert: recognised by the moderators for their expertise"),
+                gettext("Expert"),
+            )
+        )
+    if user.is_moderator:
+        badges.append(
+            format_html(' <span class="badge badge-moderator">{}</span>', gettext("Moderator"))
+        )
+    return format_html(
+        '<span class="member-name">{}{}{}</span>',
+        avatar(user),
+        name,
+        mark_safe("".join(badges)),  # noqa: S308 - built by format_html
+    )
+
+
+@register.simple_tag(takes_context=True)
+def author(context: template.Context, user: User | None) -> SafeString:
+    """Who wrote something: the member's name, or "a former member" when the account is gone."""
+    if user is None:
+        return format_html(
+            '<span class="member-name former-member">{}</span>', gettext("a former member")
+        )
+    return member_name(context, user)
+
+
+@register.simple_tag
+def quick_url(name: str, *args: int | str) -> str:
+    """``{% url %}`` for links repeated on every row of a page (see members.links)."""
+    return quick_reverse(name, *args)
+
+
+@register.filter(expects_localtime=True)
+def iso(value: datetime) -> str:
+    """``value|date:'c'`` without the general date formatter: for rows of timestamps."""
+    return value.isoformat() if value else ""

@@ -323,3 +323,11 @@ def test_lesson_list_queries_do_not_grow_with_rows(
     for _ in range(18):
         make_lesson(state=LessonState.PUBLISHED, tags=topics[:2], provisions=[provision])
     assert count_queries() == few
+
+
+def test_the_service_refuses_a_source_address_that_is_not_http(author: User, lesson_data) -> None:
+    """The form checks the scheme; the service does too, as it is the last step before href."""
+    data = lesson_data(sources=[services.SourceData(title="x", url="javascript:alert(1)")])
+    with pytest.raises(services.LessonError, match="Only http and https"):
+        services.create_lesson(author=author, data=data)
+    assert Lesson.objects.count() == 0

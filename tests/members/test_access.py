@@ -26,6 +26,9 @@ WAIT = "waiting"  # the waiting page (403) instead of the content
 MATRIX: dict[str, tuple[str, list[object]]] = {
     "members:directory": ("get", [LOGIN, WAIT, 200, 200]),
     "members:profile_edit": ("get", [LOGIN, WAIT, 200, 200]),
+    # Their own data: people waiting for approval may download it or leave too.
+    "members:data_export": ("get", [LOGIN, 200, 200, 200]),
+    "members:account_delete": ("get", [LOGIN, 200, 200, 200]),
     "members:waiting": ("get", [LOGIN, 200, 302, 302]),
     "members:topics": ("get", [LOGIN, WAIT, 200, 200]),
     "members:follow_tag": ("post", [LOGIN, WAIT, 302, 302]),
@@ -81,6 +84,8 @@ def test_access(client: Client, make_user, moderator, role: str, name: str) -> N
     url = {
         "members:directory": "/members/",
         "members:profile_edit": "/members/me/edit/",
+        "members:data_export": "/members/me/data/",
+        "members:account_delete": "/members/me/delete/",
         "members:waiting": "/members/waiting/",
         "members:topics": "/members/topics/",
         "members:follow_tag": "/members/topics/use-of-force/follow/",

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
 
+from members import notifications
 from members.models import Status
 from members.notifications import close_sockets_of_member, close_sockets_of_session, notify
 from network.asgi import application
@@ -109,3 +110,36 @@ async def test_a_ban_or_password_change_closes_all_the_members_sockets(member) -
     await database_sync_to_async(close_sockets_of_member)(member.pk)
     for socket in [first, second]:
         assert (await socket.receive_output(timeout=2))["code"] == 4000
+
+
+async def test_a_notification_to_many_members_gives_each_socket_only_its_own_frame(
+    make_user, monkeypatch
+) -> None:
+    # From BROADCAST_MIN_RECIPIENTS on, one event reaches every socket and
+    # each socket picks out its member's frame.
+    monkeypatch.setattr(notifications, "BROADCAST_MIN_RECIPIENTS", 2)
+    first, second, bystander = [await database_sync_to_async(make_user)() for _ in range(3)]
+    send = database_sync_to_async(notify)
+    [earlier] = await send([second], kind="mention", actor=None, text="Unread before")
+    sockets = {}
+    for member, after in [(first, 0), (second, earlier.pk), (bystander, 0)]:
+        sockets[member.pk], connected, _, _ = await open_socket(member, after=after)
+        assert connected
+
+    created = await send(
+        [first, second], kind="announcement", actor=None, text="To many", url="/members/"
+    )
+    for notification, unread in zip(created, [1, 2], strict=True):
+        socket = sockets[notification.recipient_id]
+        assert await socket.receive_json_from(timeout=2) == {
+            "type": "notification",
+            "id": notification.pk,
+            "kind": "announcement",
+            "text": "To many",
+            "url": "/members/",
+            "created": notification.created_at.isoformat(),
+            "unread": unread,
+        }
+    for socket in sockets.values():
+        assert await socket.receive_nothing(timeout=0.2)
+        await socket.disconnect()

@@ -19,6 +19,7 @@ from django.test import Client
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import ClientConnection, connect
 
+from members import notifications
 from members.models import NotificationKind, User
 from members.notifications import notify
 from tests.servers import REPO_ROOT, PrivateRedis, server_env, start_daphne, stop
@@ -114,6 +115,28 @@ def test_notification_written_in_one_process_reaches_sockets_on_two_others(
             assert frame["id"] == notification.pk
             assert frame["text"] == "Hi"
             assert frame["unread"] == 1
+
+
+def test_a_notification_to_many_members_reaches_each_one_on_any_process(
+    web_processes, make_user, monkeypatch
+) -> None:
+    # Past BROADCAST_MIN_RECIPIENTS one message per process carries every
+    # recipient's frame (through Redis, as bytes); each socket sends its own.
+    monkeypatch.setattr(notifications, "BROADCAST_MIN_RECIPIENTS", 2)
+    first, second = web_processes(2)
+    members = [make_user(), make_user(), make_user()]
+    with (
+        open_socket(first, session_cookie(members[0])) as socket_a,
+        open_socket(second, session_cookie(members[1])) as socket_b,
+        open_socket(first, session_cookie(members[2])) as bystander,
+    ):
+        assert catch_up(socket_a) == catch_up(socket_b) == catch_up(bystander) == []
+        created = notify(members[:2], kind=NotificationKind.ANNOUNCEMENT, actor=None, text="All")
+        for socket, notification in zip((socket_a, socket_b), created, strict=True):
+            [frame] = frames(socket, 1)
+            assert (frame["id"], frame["text"], frame["unread"]) == (notification.pk, "All", 1)
+            assert nothing_more(socket, wait=0.2)
+        assert nothing_more(bystander)
 
 
 def test_announce_from_a_shell_reaches_every_web_process(

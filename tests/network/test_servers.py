@@ -122,6 +122,8 @@ def test_gunicorn_serves_the_pages_in_production_mode(
         "ALLOWED_HOSTS": "127.0.0.1",
         "TRUST_X_FORWARDED_PROTO": "true",
         "STATIC_ROOT": str(tmp_path / "static"),
+        # No Redis here: the documented opt-out of the start-up check (network/checks.py).
+        "ALLOW_IN_MEMORY_BACKENDS": "true",
     }
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput"],
@@ -156,6 +158,10 @@ def test_gunicorn_serves_the_pages_in_production_mode(
             urllib.request.Request(static, headers=request.headers)
         ) as response:
             assert "immutable" in response.headers["Cache-Control"]
+            # Answered by whitenoise before the view middleware, and still with the headers.
+            assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+            assert "camera=()" in response.headers["Permissions-Policy"]
+            assert response.headers["X-Content-Type-Options"] == "nosniff"
         with pytest.raises(urllib.error.HTTPError) as missing:
             urllib.request.urlopen(
                 urllib.request.Request(

@@ -128,4 +128,18 @@
     postOnce(form);
     livePreview(form);
   });
+
+  // Back from a refused post (e.g. the "please slow down" page), the browser
+  // may restore this page as it was left: submitting, buttons disabled.
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted) {
+      return;
+    }
+    document.querySelectorAll("form.post-form").forEach(function (form) {
+      delete form.dataset.submitting;
+      form.querySelectorAll("button[type=submit]").forEach(function (button) {
+        button.disabled = false;
+      });
+    });
+  });
 })();

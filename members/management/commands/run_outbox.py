@@ -12,10 +12,14 @@ from django.db import close_old_connections
 from django.utils import timezone
 
 from members.outbox import deliver_due, send_digests
+from members.privacy import purge_ips
 
 
 class Command(BaseCommand):
-    help = "Deliver queued email (retrying failures) and send the daily digest at DIGEST_HOUR."
+    help = (
+        "Deliver queued email (retrying failures), send the daily digest at DIGEST_HOUR "
+        "and blank IP addresses older than IP_RETENTION_DAYS once a day."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--once", action="store_true", help="deliver what is due, then exit")
@@ -41,7 +45,7 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
-        last_digest_day = None
+        last_digest_day = last_purge_day = None
         self.stdout.write("outbox worker running")
         while not stopping:
             close_old_connections()
@@ -50,6 +54,13 @@ class Command(BaseCommand):
                 if now.hour == settings.DIGEST_HOUR and last_digest_day != now.date():
                     self.stdout.write(f"digests: {send_digests(now)}")
                     last_digest_day = now.date()
+                # Once a day, from the first poll on: addresses older than
+                # IP_RETENTION_DAYS are blanked.
+                if last_purge_day != now.date():
+                    purged = purge_ips(now)
+                    if purged:
+                        self.stdout.write(f"blanked {purged} old IP address(es)")
+                    last_purge_day = now.date()
                 sent, failed = deliver_due()
                 if sent or failed:
                     self.stdout.write(f"sent {sent}, failed {failed}")
