@@ -42,8 +42,9 @@ WARMUP_SECONDS = 2.0
 CEILING_SECONDS = 4.0
 # As deploy/ (Dockerfile, docker-compose.yml) starts gunicorn. The sync worker
 # (gunicorn's default) expects a buffering proxy in front, as nginx is in
-# production; measured here against gthread with 2 and 4 threads, it cost the
-# same CPU per request and gave no more throughput (see README, Benchmarks).
+# production. Measured on the thread page against gthread with 2 and 4
+# threads (keep-alive on): the same CPU per request (the page is CPU-bound)
+# and no more requests per second, so the bench runs what production runs.
 WORKER_CLASS = "sync"
 GUNICORN_OPTIONS = ["--access-logfile", "-", "--forwarded-allow-ips", "*"]
 # A sync worker closes the connection after every response; the generator

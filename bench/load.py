@@ -1,5 +1,5 @@
-"""An HTTP load generator, run as its own process so that it does not share a core's
-time slices with the server it measures in the same Python process.
+"""An HTTP load generator, run as a process of its own (never inside a server's
+Python process, whose interpreter lock it would share).
 
     python -m bench.load --url http://127.0.0.1:8000/forum/1/x/ \\
         --header "Cookie: sessionid=..." --concurrency 32 --seconds 15
@@ -9,10 +9,11 @@ connection, keeps the connection open while the server allows it (HTTP/1.1
 keep-alive) and opens a new one when the server closes it (gunicorn's sync
 workers close after every response). Latency is measured from the moment a
 client starts a request, connecting included, to the last byte of the body.
-The first ``--warmup`` seconds are not counted. Prints one JSON object:
+Responses that arrive in the first ``--warmup`` seconds are not counted. Prints one JSON object:
 ``{"rps", "p50_ms", "p99_ms", "requests", "errors", "statuses", ...}``; a
 response other than 2xx, a body without ``--expect`` and a broken connection
-are errors.
+are errors. With ``--watch-pid`` (repeatable) it also reports the CPU time
+those server processes and their children spent per counted response.
 
 ``python -m bench.load serve --port N`` is a trivial keep-alive server that
 answers every request at once: the generator's own ceiling is what it reaches

@@ -57,8 +57,8 @@ def _generate(path: str, **options) -> dict:
                 f"http://127.0.0.1:{port}{path}",
                 headers=[],
                 concurrency=4,
-                seconds=0.4,
-                warmup=0.1,
+                seconds=0.25,
+                warmup=0.05,
                 **options,
             )
 
@@ -70,7 +70,7 @@ def test_keep_alive_responses_count_on_reused_connections():
     assert result["requests"] > 0
     assert result["errors"] == 0
     assert result["statuses"] == {"200": result["requests"]}
-    assert result["connections"] == 0  # opened during the warm-up, then kept
+    assert result["connections"] <= 4  # one per client at most, then kept
     assert 0 < result["p50_ms"] <= result["p99_ms"]
 
 
@@ -95,7 +95,7 @@ def test_server_errors_and_missing_text_are_errors():
 def test_refused_connections_are_errors_not_a_hang():
     result = asyncio.run(
         load.generate(
-            f"http://127.0.0.1:{free_port()}/", headers=[], concurrency=2, seconds=0.3, warmup=0
+            f"http://127.0.0.1:{free_port()}/", headers=[], concurrency=2, seconds=0.2, warmup=0
         )
     )
     assert result["requests"] == 0
@@ -126,6 +126,8 @@ def test_command_line_prints_one_json_object_against_the_trivial_server():
                 "0.5",
                 "--warmup",
                 "0.2",
+                "--watch-pid",
+                str(server.pid),
             ],
             cwd=REPO_ROOT,
             capture_output=True,
@@ -140,3 +142,4 @@ def test_command_line_prints_one_json_object_against_the_trivial_server():
     assert result["requests"] > 0
     assert result["errors"] == 0
     assert set(result) >= {"rps", "p50_ms", "p99_ms", "requests", "errors", "statuses"}
+    assert result["server_cpu_ms_per_request"] >= 0
