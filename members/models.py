@@ -97,6 +97,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_expert = models.BooleanField(_("expert"), default=False)
     is_moderator = models.BooleanField(_("moderator"), default=False)
     is_banned = models.BooleanField(_("banned"), default=False)
+    # The "first steps" checklist on the home page stays until its steps are
+    # done or the member puts it away (network/guidance.py).
+    first_steps_dismissed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = UserManager()
 

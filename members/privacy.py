@@ -171,6 +171,7 @@ def _account(member: User) -> dict[str, Any]:
         "last_login": _when(member.last_login),
         "membership": member.status,
         "approved_at": _when(member.approved_at),
+        "first_steps_dismissed_at": _when(member.first_steps_dismissed_at),
         "joined_with_invitation": invitation is not None,
         "expert": member.is_expert,
         "moderator": member.is_moderator,
