@@ -32,6 +32,12 @@ $(VENV)/.installed-dev: pyproject.toml constraints.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -c constraints.txt -e ".[dev]"
 	@touch $@ $(VENV)/.installed
 
+# Test-only JavaScript (axe-core for the accessibility browser test), pinned by
+# package-lock.json; never served to members.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
 # Compiled catalogues are build output (git-ignored); Babel compiles them
 # without GNU gettext on the machine.
 messages: $(VENV)/.installed
@@ -62,7 +68,7 @@ format: $(VENV)/.installed-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test: $(VENV)/.installed-dev messages lint
+test: $(VENV)/.installed-dev node_modules/.installed messages lint
 	@mkdir -p var
 	$(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -77,4 +83,4 @@ collectstatic: $(VENV)/.installed
 	$(BIN)/python manage.py collectstatic --noinput
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache locale/*/LC_MESSAGES/*.mo
+	rm -rf $(VENV) node_modules var .pytest_cache .ruff_cache locale/*/LC_MESSAGES/*.mo
