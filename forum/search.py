@@ -90,6 +90,12 @@ START, STOP = "\x02", "\x03"
 # returns; "<" is swapped for this private-use character and back, so a
 # snippet shows what the member wrote ("<script>" as text, escaped).
 LT_STANDIN = "\ue000"
+# PostgreSQL's default parser reads text as HTML: it drops "<...>" as a tag
+# and skips everything between <script> and </script> (or <style>). Member
+# text is plain text, so "<" is swapped for the stand-in (a separator, like
+# "<" in SQLite's tokenizer) before it is indexed or parsed as a query, else
+# a post that is only "<script>alert(1)</script>" could never be found.
+LT_STANDIN_SQL = f"chr({ord(LT_STANDIN)})"
 ELLIPSIS = "…"
 
 _PHRASE = re.compile(r'"([^"]*)"')
@@ -140,7 +146,8 @@ def _fts5_match(terms: list[str]) -> str:
 
 def _websearch_text(terms: list[str]) -> str:
     # Quoted for websearch_to_tsquery: no "or" or "-" operators from members.
-    return " ".join(f'"{term}"' for term in terms)
+    # "<" swapped as in the index: a term such as "<script>" is a word, not a tag.
+    return " ".join(f'"{term}"'.replace("<", LT_STANDIN) for term in terms)
 
 
 # --- Indexing ---------------------------------------------------------------------
@@ -151,6 +158,11 @@ def _config_sql(language_column: str) -> str:
         f"WHEN '{code}' THEN '{config}'::regconfig" for code, config in TEXT_SEARCH_CONFIGS.items()
     )
     return f"CASE split_part(lower({language_column}), '-', 1) {whens} ELSE 'simple'::regconfig END"
+
+
+def _as_text_sql(column: str) -> str:
+    """SQL for ``column`` with "<" swapped, so PostgreSQL parses it as text, not HTML."""
+    return f"translate({column}, '<', {LT_STANDIN_SQL})"
 
 
 def _chunks(ids: list[int], size: int = 500) -> Iterator[list[int]]:
@@ -173,10 +185,11 @@ def index_posts(post_ids: list[int]) -> None:
 def _index_postgresql(ids: list[int]) -> None:
     post, thread = Post._meta.db_table, Thread._meta.db_table
     config = _config_sql("t.language")
+    title = _as_text_sql("CASE WHEN p.is_opening THEN t.title ELSE '' END")
     sql = f"""
         UPDATE {post} AS p SET search_vector =
-            setweight(to_tsvector({config}, CASE WHEN p.is_opening THEN t.title ELSE '' END), 'A')
-            || setweight(to_tsvector({config}, p.body_text), 'B')
+            setweight(to_tsvector({config}, {title}), 'A')
+            || setweight(to_tsvector({config}, {_as_text_sql("p.body_text")}), 'B')
         FROM {thread} AS t
         WHERE t.id = p.thread_id AND p.id = ANY(%s)
     """  # noqa: S608 - table names and configurations are constants

@@ -54,6 +54,7 @@ from forum.search import (
     START,
     STOP,
     TITLE_WEIGHT_FTS5,
+    _as_text_sql,
     _chunks,
     _config_sql,
     _fts5_match,
@@ -143,9 +144,9 @@ def _index_postgresql(texts: list[tuple[int, str, str, str]]) -> None:
     config = _config_sql("l.language")
     sql = f"""
         UPDATE {table} AS l SET search_vector =
-            setweight(to_tsvector({config}, l.title), 'A')
-            || setweight(to_tsvector({config}, l.summary), 'B')
-            || setweight(to_tsvector({config}, v.body), 'C')
+            setweight(to_tsvector({config}, {_as_text_sql("l.title")}), 'A')
+            || setweight(to_tsvector({config}, {_as_text_sql("l.summary")}), 'B')
+            || setweight(to_tsvector({config}, {_as_text_sql("v.body")}), 'C')
         FROM unnest(%s::bigint[], %s::text[]) AS v(id, body)
         WHERE l.id = v.id
     """  # noqa: S608 - table names and configurations are constants

@@ -201,6 +201,30 @@ def test_member_text_is_escaped_in_titles_and_snippets(new_lesson, member) -> No
     assert "&amp;" in hit.snippet and "a &lt; b" in hit.snippet
 
 
+def test_a_lesson_written_only_of_xss_vectors_is_found_by_their_words(
+    client: Client, new_lesson, member
+) -> None:
+    """Vectors of ../shared/corpus as a whole lesson. PostgreSQL's parser reads text
+    as HTML (tags dropped, <script> and <style> contents skipped), so before "<" was
+    swapped such a lesson had an empty index entry there and was never found."""
+    lesson = new_lesson(
+        title="<script>alert('xss-lesson')</script>",
+        summary="<img src=x onerror=alert('xss-summary')>",
+        what_happened="<script>alert('xss-lesson-body')</script>",
+        what_worked="<style>@import'/xss-canary/publisher';</style>",
+        what_did_not="<svg/onload=alert('xss-name')>",
+        recommendations="\"><script>alert(String.fromCharCode(88,83,83))</script>",
+    )
+    for query in ("xss lesson body", "alert", "<script>", "import", "xss-summary", "xss name"):
+        assert found(query, member) == [lesson.pk], query
+    (hit,) = search_lessons("xss-lesson", member).hits
+    assert "&lt;script&gt;" in hit.title and "<mark>" in hit.title and "<script" not in hit.title
+    client.force_login(member)
+    html = client.get("/search/", {"q": "xss lesson body"}).content.decode()
+    assert f'href="{lesson.get_absolute_url()}"' in html
+    assert "&lt;script&gt;alert(" in html and "<script>alert(" not in html
+
+
 @pytest.mark.parametrize(
     "query", ['"', '"unclosed', "*", "AND(", "NEAR(x, 2)", "' OR 1=1 --", "a:* & !b", "x" * 250]
 )
