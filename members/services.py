@@ -275,6 +275,14 @@ def profile_update(
     return profile
 
 
+def first_steps_dismiss(*, member: User) -> User:
+    """Put away the first-steps checklist for good (the member knows their way)."""
+    if member.first_steps_dismissed_at is None:
+        member.first_steps_dismissed_at = timezone.now()
+        member.save(update_fields=["first_steps_dismissed_at"])
+    return member
+
+
 # --- Topics (the shared tag vocabulary) -----------------------------------------
 
 

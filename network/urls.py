@@ -11,6 +11,7 @@ from network import robots, views
 
 urlpatterns = [
     path("", views.landing, name="landing"),
+    path("welcome/dismiss/", views.first_steps_dismiss, name="first_steps_dismiss"),
     path("healthz", views.health, name="health"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("robots.txt", robots.robots_txt, name="robots"),

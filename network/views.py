@@ -5,15 +5,20 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template import loader
 from django.templatetags.static import static
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
+
+from members import services as members_services
+from network import guidance
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +32,27 @@ def landing(request: HttpRequest) -> HttpResponse:
 
     # What anyone may read, whoever is looking: the latest public lessons.
     lessons = published_lessons(AnonymousUser()).filter(is_public=True)[:LANDING_LESSONS]
-    return render(request, "network/landing.html", {"public_lessons": lessons})
+    steps = guidance.first_steps(request.user)
+    return render(
+        request,
+        "network/landing.html",
+        {
+            "public_lessons": lessons,
+            "first_steps": steps,
+            "first_steps_done": sum(step.done for step in steps or ()),
+        },
+    )
+
+
+@require_POST
+def first_steps_dismiss(request: HttpRequest) -> HttpResponse:
+    """Put the first-steps checklist away (a form, so it works without JavaScript)."""
+    members_services.first_steps_dismiss(member=request.user)
+    messages.success(
+        request,
+        _("The checklist is hidden. Your profile, topics and the forum are in the menu."),
+    )
+    return redirect("landing")
 
 
 @login_not_required

@@ -1,0 +1,251 @@
+"""Phone first: the main pages at 360 px and 1280 px wide, on a slow link.
+
+For every main page, at both widths: nothing scrolls sideways, every request
+stays on the site's own origin (no web fonts, no third-party scripts), and the
+page's own CSS and JavaScript weigh less than 60 KB gzipped. At 360 px every
+button, form control and standalone link is at least 44 x 44 CSS pixels; a link
+inside a sentence is exempt, as WCAG 2.5.8 allows. Each page is photographed
+(full page) into docs/screenshots/<page>-<width>.png, which the README shows.
+"""
+
+from __future__ import annotations
+
+import gzip
+from urllib.parse import urlsplit
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from forum import services as forum_services
+from lessons import services as lesson_services
+from lessons.demo import ensure_standards
+from lessons.models import Lesson, LessonState, Provision, Setting
+from members import services as member_services
+from members.models import MemberRole
+from tests.conftest import REPO_ROOT, TEST_PASSWORD
+from tests.e2e.conftest import log_in
+
+pytestmark = pytest.mark.browser
+
+SCREENSHOTS = REPO_ROOT / "docs" / "screenshots"
+WIDTHS = (360, 1280)
+PHONE = 360
+MIN_TARGET = 44
+OWN_CODE_BUDGET = 60 * 1024  # bytes of the page's own CSS + JS, gzipped
+
+# Measures, in the page, everything a finger has to hit. A target is the
+# element's box, or for a checkbox or radio button the box of its label
+# (clicking the label ticks it). Links in running text are exempt (WCAG 2.5.8
+# "inline"): a link whose nearest block holds other words than its own, unless
+# it sits where controls live (navigation, pagination, topic chips, tabs,
+# action rows, filter forms).
+TARGETS_JS = """
+({minimum, controlAreas}) => {
+  const words = (element) => element.textContent.replace(/\\s+/g, " ").trim();
+  const shown = (element) => {
+    const box = element.getBoundingClientRect();
+    const style = getComputedStyle(element);
+    return box.width > 1 && box.height > 1 && box.bottom > 0 && box.right > 0
+      && style.visibility !== "hidden";
+  };
+  const inRunningText = (link) => {
+    if (link.closest(controlAreas) || link.classList.contains("button")) return false;
+    let block = link.parentElement;
+    while (block && getComputedStyle(block).display.startsWith("inline")) {
+      block = block.parentElement;
+    }
+    return block !== null && words(block).length > words(link).length;
+  };
+  const describe = (element) => {
+    const text = words(element) || element.getAttribute("aria-label") || element.name || "";
+    return `<${element.tagName.toLowerCase()}> "${text.slice(0, 40)}"`;
+  };
+  const small = [];
+  const selector = "a[href], button, input:not([type=hidden]), select, textarea, summary";
+  for (const element of document.querySelectorAll(selector)) {
+    if (!shown(element)) continue;
+    if (element.tagName === "A" && inRunningText(element)) continue;
+    let boxes = [element.getBoundingClientRect()];
+    if (element.type === "checkbox" || element.type === "radio") {
+      boxes = boxes.concat([...element.labels].map((label) => label.getBoundingClientRect()));
+    }
+    if (!boxes.some((box) => box.width >= minimum - 0.5 && box.height >= minimum - 0.5)) {
+      const box = boxes[boxes.length - 1];
+      small.push(`${describe(element)} ${Math.round(box.width)}x${Math.round(box.height)}`);
+    }
+  }
+  return small;
+}
+"""
+# Every stylesheet and script the page itself loads (no inline ones: the CSP forbids them).
+OWN_CODE_JS = """
+() => [...document.querySelectorAll("link[rel~=stylesheet][href], script[src]")]
+  .map((element) => element.href || element.src)
+"""
+CONTROL_AREAS = (
+    "nav, .pagination, .tags, .tabs, .actions, .post-actions, .page-head, .filters, "
+    ".checklist, .site-header, .site-footer"
+)
+
+
+def _seed() -> dict[str, object]:
+    """A modest, realistic site: a solved thread, a public lesson, the standards."""
+    from tests.conftest import UserFactory
+
+    ensure_standards()
+    from members.models import Tag
+
+    topics = [
+        Tag.objects.get_or_create(slug=slug, defaults={"name": name})[0]
+        for slug, name in [
+            ("public-assembly", "Public assembly"),
+            ("use-of-force", "Use of force"),
+            ("accountability", "Accountability"),
+        ]
+    ]
+    asker = UserFactory(display_name="Amina Wanjiru", handle="amina")
+    expert = UserFactory(display_name="João Pereira", handle="joao", is_expert=True)
+    member_services.profile_update(
+        member=expert,
+        display_name=expert.display_name,
+        handle=expert.handle,
+        profile_fields={
+            "bio": "Trainer of public-order units for **fifteen years**; now an independent "
+            "adviser on the policing of assemblies.",
+            "role": MemberRole.TRAINER,
+            "country": "PT",
+            "organisation": "Independent",
+            "open_to_questions": True,
+        },
+        languages=["pt", "en", "es"],
+        expertise=topics[:2],
+    )
+    thread = forum_services.create_thread(
+        author=asker,
+        title="Is it lawful to kettle a peaceful crowd for hours?",
+        body="Police held about 200 people **without water** for five hours after a march "
+        "in Nairobi. What standards apply, and how do we document it?",
+        tags=topics[:2],
+        kind="question",
+        language="en",
+    )
+    answer = forum_services.reply(
+        author=expert,
+        thread=thread,
+        body="Containment must be necessary and proportionate, and people must be able to "
+        "leave; see Basic Principles 12 to 14. Write down times, exits and every request "
+        "for water or medical help.",
+    )
+    forum_services.reply(author=asker, thread=thread, body="Thank you, that helps a lot.")
+    forum_services.accept_answer(actor=asker, post=answer)
+    forum_services.create_thread(
+        author=expert,
+        title="Body-worn cameras during stop and search: who keeps the footage?",
+        body="Collecting retention policies from several countries.",
+        tags=topics[2:],
+        kind="discussion",
+        language="en",
+    )
+    lesson = lesson_services.create_lesson(
+        author=expert,
+        data=lesson_services.LessonData(
+            title="Kettling a peaceful crowd: what held up in court",
+            summary="A five-hour kettle without water was challenged; proportionality won.",
+            setting=Setting.DEMONSTRATION,
+            what_happened="Police contained about 200 people for five hours.",
+            what_worked="Monitors logged times, exits and requests for water.",
+            what_did_not="Complaints to the police went nowhere.",
+            recommendations="Film the **exits**; log every request.",
+            country="KE",
+            tags=topics[:2],
+            provisions=list(Provision.objects.order_by("pk")[:2]),
+        ),
+    )
+    Lesson.objects.filter(pk=lesson.pk).update(
+        state=LessonState.PUBLISHED, is_public=True, published_at=timezone.now()
+    )
+    return {"asker": asker, "expert": expert, "thread": thread, "lesson": lesson}
+
+
+def _pages(seeded: dict[str, object]) -> list[tuple[str, str, bool]]:
+    """(name, path, as a member) of every main page."""
+    return [
+        ("landing", "/", False),
+        ("login", reverse("account_login"), False),
+        ("home", "/", True),
+        ("thread-list", reverse("forum:list"), True),
+        ("thread", seeded["thread"].get_absolute_url(), True),
+        ("ask", reverse("forum:create"), True),
+        ("lesson-list", reverse("lessons:list"), True),
+        ("lesson", seeded["lesson"].get_absolute_url(), True),
+        ("standards", reverse("lessons:standards"), True),
+        ("directory", reverse("members:directory"), True),
+        ("profile", reverse("members:profile", args=[seeded["expert"].handle]), True),
+        ("notifications", reverse("notifications:list"), True),
+        ("search", reverse("search") + "?q=kettle", True),
+    ]
+
+
+def _same_origin(url: str, origin: tuple[str, str]) -> bool:
+    parts = urlsplit(url)
+    scheme = {"ws": "http", "wss": "https"}.get(parts.scheme, parts.scheme)
+    return (scheme, parts.netloc) == origin
+
+
+def test_main_pages_fit_a_phone_and_a_slow_link(new_page, daphne_server) -> None:
+    seeded = _seed()
+    origin_parts = urlsplit(daphne_server.url)
+    origin = (origin_parts.scheme, origin_parts.netloc)
+    visitor = new_page()
+    member = new_page()
+    log_in(member, seeded["asker"].email, TEST_PASSWORD)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    requested: list[str] = []
+    for browser_page in (visitor, member):
+        browser_page.on("request", lambda request: requested.append(request.url))
+        browser_page.on("websocket", lambda socket: requested.append(socket.url))
+
+    problems: list[str] = []
+    weights: dict[str, int] = {}
+    for name, path, as_member in _pages(seeded):
+        browser_page = member if as_member else visitor
+        for width in WIDTHS:
+            requested.clear()
+            browser_page.set_viewport_size({"width": width, "height": 800})
+            response = browser_page.goto(path, wait_until="load")
+            where = f"{name} at {width} px"
+            if response is None or response.status != 200:
+                problems.append(f"{where}: answered {response and response.status}")
+                continue
+            scroll_width, viewport = browser_page.evaluate(
+                "[document.scrollingElement.scrollWidth, window.innerWidth]"
+            )
+            if scroll_width > viewport:
+                problems.append(f"{where}: {scroll_width} px wide, scrolls sideways")
+            if width == PHONE:
+                small = browser_page.evaluate(
+                    TARGETS_JS, {"minimum": MIN_TARGET, "controlAreas": CONTROL_AREAS}
+                )
+                problems += [f"{where}: touch target too small: {target}" for target in small]
+            foreign = [url for url in requested if not _same_origin(url, origin)]
+            if foreign:
+                problems.append(f"{where}: requests outside the site: {foreign}")
+            # What the page asks for, fetched again: the browser may have cached it.
+            own_code = browser_page.evaluate(OWN_CODE_JS)
+            foreign = [url for url in own_code if not _same_origin(url, origin)]
+            if foreign:
+                problems.append(f"{where}: CSS or JS from outside the site: {foreign}")
+            weight = sum(
+                len(gzip.compress(browser_page.request.get(url).body(), 6))
+                for url in own_code
+                if _same_origin(url, origin)
+            )
+            if not own_code or weight >= OWN_CODE_BUDGET:
+                problems.append(f"{where}: own CSS+JS {weight} bytes gzipped")
+            weights[name] = max(weights.get(name, 0), weight)
+            browser_page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True)
+
+    assert not problems, "\n".join(problems)
+    print("own CSS+JS, bytes gzipped:", weights)
