@@ -12,6 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff
 
 from network import env
 
@@ -216,6 +218,12 @@ if REDIS_URL:
                         "max_connections": REDIS_MAX_CONNECTIONS,
                     }
                 ],
+                        # After Redis restarts, every pooled connection is dead and
+                        # its next command fails. Without a retry the consumer whose
+                        # receive (BZPOPMIN) hit one crashed and its socket was
+                        # dropped; now the command runs again on a new connection.
+                        # When Redis is really down it still fails, after ~0.3 s.
+                        "retry": Retry(ExponentialBackoff(cap=0.2, base=0.05), 3),
                 "prefix": env.get_str("CHANNEL_LAYER_PREFIX", "network"),
                 "capacity": env.get_int("CHANNEL_LAYER_CAPACITY", 1000, minimum=10),
                 "expiry": 60,
