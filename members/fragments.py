@@ -1,0 +1,123 @@
+"""Rendered rows kept in memory, addressed by everything they are rendered from.
+
+A thread page renders fifty posts and a thread list fifty rows with the same
+template, and almost always with the same inputs as on the request before:
+template rendering was most of those pages' time (issue 7: 60% of a 50-post
+thread page, per pyinstrument). ``render_rows`` renders each row once per
+process and then reuses it.
+
+Correctness does not depend on anyone remembering to invalidate: a row's key
+is a digest of its template's name, the language, the time zone and every
+value the caller says the row is rendered from (the post's text and counters,
+the author's name and badges, the viewer's relation to the row...). When any
+of them changes, the key changes and the row is rendered again; the old entry
+ages out of the least-recently-used store. A caller must list every input its
+template reads -- tests/forum/test_fragments.py changes each one and checks
+the page shows it.
+
+The CSRF token differs per session, so rows are rendered with a placeholder
+that is replaced by the request's token on the way out. The store is per
+process (no network round trip, no pickling), bounded by the characters it
+holds (``FRAGMENT_CACHE_CHARS``, default 32 million: ~64 MB at most per
+process).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable, Iterable, Mapping
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.middleware.csrf import get_token
+from django.template.loader import get_template
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import get_current_timezone_name
+from django.utils.translation import get_language
+
+# Never produced by rendering anything else: letters no template writes.
+CSRF_PLACEHOLDER = "qxcsrfplaceholderxq"
+
+
+class FragmentStore:
+    """A least-recently-used map of rendered rows, bounded by total characters."""
+
+    def __init__(self, max_chars: int) -> None:
+        self.max_chars = max_chars
+        self._entries: OrderedDict[bytes, str] = OrderedDict()
+        self._chars = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: bytes) -> str | None:
+        with self._lock:
+            value = self._entries.get(key)
+            if value is not None:
+                self._entries.move_to_end(key)
+            return value
+
+    def put(self, key: bytes, value: str) -> None:
+        if len(value) > self.max_chars:
+            return
+        with self._lock:
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self._chars -= len(old)
+            self._entries[key] = value
+            self._chars += len(value)
+            while self._chars > self.max_chars:
+                _, evicted = self._entries.popitem(last=False)
+                self._chars -= len(evicted)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._chars = 0
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+store = FragmentStore(getattr(settings, "FRAGMENT_CACHE_CHARS", 32_000_000))
+
+
+def row_key(template_name: str, inputs: Hashable) -> bytes:
+    # repr() of tuples of str/int/bool/None/datetime is exact for those types.
+    material = repr((template_name, get_language(), get_current_timezone_name(), inputs))
+    return hashlib.blake2b(material.encode(), digest_size=16).digest()
+
+
+def render_rows(
+    request: HttpRequest,
+    template_name: str,
+    rows: Iterable[tuple[Hashable, Mapping[str, Any]]],
+) -> list[SafeString]:
+    """Each row's ``template_name`` rendered with its context, reusing earlier renders.
+
+    ``rows`` pairs the inputs of a row (a tuple of plain values: everything
+    the template reads from the context, directly or through objects) with
+    the context to render it from. The context has no request and no context
+    processors: pass what the template needs.
+    """
+    template = get_template(template_name)
+    rendered = []
+    for inputs, context in rows:
+        key = row_key(template_name, inputs)
+        html = store.get(key)
+        if html is None:
+            html = template.render({**context, "csrf_token": CSRF_PLACEHOLDER})
+            store.put(key, html)
+        rendered.append(html)
+    if any(CSRF_PLACEHOLDER in html for html in rendered):
+        token = get_token(request)
+        rendered = [html.replace(CSRF_PLACEHOLDER, token) for html in rendered]
+    return [mark_safe(html) for html in rendered]  # noqa: S308 - rendered by a template
+
+
+def member_inputs(member: Any) -> tuple | None:
+    """What a row shows of a member (members.templatetags.members.member_name)."""
+    if member is None:
+        return None
+    return (member.pk, member.handle, member.name, member.is_expert, member.is_moderator)
