@@ -16,6 +16,8 @@ from tests.servers import free_port, server_env, start_daphne, stop
 
 pytestmark = pytest.mark.browser
 
+WAIT = 30_000  # ms: how long to wait for something to appear, never how long it may take
+
 
 class Daphne:
     """daphne on a fixed port, to be killed and started again on that port."""
@@ -49,18 +51,19 @@ def test_after_daphne_is_killed_the_page_reconnects_and_catches_up_once(
     context = browser.new_context(base_url=daphne.url, locale="en-GB")
     errors: list[str] = []
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    # Generous waits for a loaded machine; what arrives is asserted exactly.
+    page.set_default_timeout(30_000)
     page.on("console", lambda message: record_console(message, errors))
     page.on("response", lambda response: record_failed_resource(response, errors))
     try:
         log_in(page, member.email, TEST_PASSWORD)
         page.goto("/members/")
         badge = page.locator("#unread-count")
-        expect(badge).to_have_text("1")
-        expect(page.locator("body[data-live-state=open]")).to_be_attached()
+        expect(badge).to_have_text("1", timeout=WAIT)
+        expect(page.locator("body[data-live-state=open]")).to_be_attached(timeout=WAIT)
 
         daphne.kill()
-        expect(page.locator("body[data-live-state=open]")).not_to_be_attached()
+        expect(page.locator("body[data-live-state=open]")).not_to_be_attached(timeout=WAIT)
         # Written while no process holds the member's socket: no push reaches it.
         missed = [
             notify([member], kind=NotificationKind.ANNOUNCEMENT, actor=None, text=text)[0]
@@ -70,12 +73,12 @@ def test_after_daphne_is_killed_the_page_reconnects_and_catches_up_once(
 
         # live.js retries with backoff (1 s, 2 s, 4 s, ... plus jitter) and
         # reconnects with ?after=<last id seen>: the two it missed, once each.
-        expect(page.locator("body[data-live-state=open]")).to_be_attached(timeout=40_000)
+        expect(page.locator("body[data-live-state=open]")).to_be_attached(timeout=60_000)
         toasts = page.locator("#toasts .toast")
-        expect(toasts).to_have_count(2)
+        expect(toasts).to_have_count(2, timeout=WAIT)
         expect(toasts.nth(0)).to_contain_text("Missed one")
         expect(toasts.nth(1)).to_contain_text("Missed two")
-        expect(badge).to_have_text("3")
+        expect(badge).to_have_text("3", timeout=WAIT)
         assert before.pk < missed[0].pk < missed[1].pk
         # Nothing arrives twice: a second reconnect would catch up from the
         # newest id, and the page never shows a toast for "Before".

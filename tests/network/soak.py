@@ -183,7 +183,7 @@ def wait_for_delivery(
     sockets: Sockets, expected: dict[int, set[int]], timeout: float
 ) -> dict[str, list[str]]:
     """Wait until every socket has what its member should get; then what is wrong."""
-    deadline = time.monotonic() + timeout
+    deadline, settled = time.monotonic() + timeout, False
     while True:
         problems: dict[str, list[str]] = {"missing": [], "duplicated": [], "unexpected": []}
         for owner, ids in zip(sockets.owners, list(sockets.received), strict=True):
@@ -195,6 +195,9 @@ def wait_for_delivery(
                 problems["duplicated"].append(f"{member}: {sorted(duplicated)[:5]}")
             if unexpected := got.keys() - want:
                 problems["unexpected"].append(f"{member}: {sorted(unexpected)[:5]}")
-        if not problems["missing"] or time.monotonic() > deadline:
+        if time.monotonic() > deadline or (settled and not problems["missing"]):
             return {kind: found for kind, found in problems.items() if found}
-        time.sleep(0.5)
+        # Once nothing is missing, look once more a second later: a frame sent
+        # twice may arrive after the last one that was missing.
+        settled = not problems["missing"]
+        time.sleep(1.0 if settled else 0.5)
