@@ -11,6 +11,7 @@ inside a sentence is exempt, as WCAG 2.5.8 allows. Each page is photographed
 from __future__ import annotations
 
 import gzip
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
 import pytest
@@ -168,6 +169,15 @@ def _seed() -> dict[str, object]:
     return {"asker": asker, "expert": expert, "thread": thread, "lesson": lesson}
 
 
+def _seeded_in_own_connection() -> dict[str, object]:
+    from django.db import connection
+
+    try:
+        return _seed()
+    finally:
+        connection.close()
+
+
 def _pages(seeded: dict[str, object]) -> list[tuple[str, str, bool]]:
     """(name, path, as a member) of every main page."""
     return [
@@ -194,7 +204,10 @@ def _same_origin(url: str, origin: tuple[str, str]) -> bool:
 
 
 def test_main_pages_fit_a_phone_and_a_slow_link(new_page, daphne_server) -> None:
-    seeded = _seed()
+    # Seeded from another thread: this one runs Playwright's event loop, in
+    # which the services' after-commit pushes (async_to_sync) cannot run.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        seeded = pool.submit(_seeded_in_own_connection).result()
     origin_parts = urlsplit(daphne_server.url)
     origin = (origin_parts.scheme, origin_parts.netloc)
     visitor = new_page()
