@@ -73,7 +73,8 @@ def test_sign_up_verify_wait_approve_profile_and_find_an_expert(new_page, daphne
 
     # Now a member: complete the profile, then find an expert by tag.
     newcomer.goto("/")
-    newcomer.get_by_role("link", name="Your profile").click()
+    # exact: the first-steps checklist also offers "Complete your profile".
+    newcomer.get_by_role("link", name="Your profile", exact=True).click()
     newcomer.get_by_role("link", name="Edit your profile").click()
     newcomer.get_by_label("About you").fill("I document **protest policing**.")
     newcomer.get_by_label("Public assembly").check()
