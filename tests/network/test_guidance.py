@@ -8,7 +8,9 @@ from collections.abc import Callable
 
 import pytest
 from allauth.mfa.models import Authenticator
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from forum import services as forum_services
@@ -262,3 +264,13 @@ def test_an_empty_topic_vocabulary_invites_members_to_propose_a_topic(
         assert len(states) == 1, url
         assert "No topics yet." in states[0][1]
         assert 'href="/forum/new/"' in states[0][1]
+
+
+def test_the_checklist_costs_the_home_page_one_query(client: Client, newcomer: User) -> None:
+    client.get("/")  # content types cached, session loaded
+    with CaptureQueriesContext(connection) as with_checklist:
+        assert first_steps(client) is not None
+    member_services.first_steps_dismiss(member=newcomer)
+    with CaptureQueriesContext(connection) as without_checklist:
+        assert first_steps(client) is None
+    assert len(with_checklist) == len(without_checklist) + 1
