@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from members import services, widgets
+from members import language, services, widgets
 from members.models import HANDLE_PATTERN, MemberRole, Profile, Tag, User
 
 INVITATION_SESSION_KEY = "members_invitation_token"
@@ -90,6 +90,11 @@ class ProfileForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Topics you know well; members look for experts by these."),
     )
+    site_language = forms.ChoiceField(
+        label=_("Language of the site"),
+        required=False,
+        help_text=_("The language of menus, buttons and messages, on every device you use."),
+    )
 
     class Meta:
         model = Profile
@@ -119,7 +124,13 @@ class ProfileForm(forms.ModelForm):
         self.member = member
         profile = kwargs.get("instance")
         initial = kwargs.setdefault("initial", {})
-        initial.update({"display_name": member.display_name, "handle": member.handle})
+        initial.update(
+            {
+                "display_name": member.display_name,
+                "handle": member.handle,
+                "site_language": member.language,
+            }
+        )
         if profile is not None and profile.pk:
             initial["languages"] = list(profile.languages.values_list("code", flat=True))
             initial["expertise"] = list(profile.expertise.all())
@@ -127,6 +138,10 @@ class ProfileForm(forms.ModelForm):
         for name, field in self.fields.items():
             if name.endswith("_visibility"):
                 field.label = _("Who can see it")
+        self.fields["site_language"].choices = [
+            ("", _("Your browser's language")),
+            *language.shipped_languages(),
+        ]
 
     def clean_handle(self) -> str:
         handle = self.cleaned_data["handle"].lower()
@@ -136,6 +151,9 @@ class ProfileForm(forms.ModelForm):
 
     def save(self, commit: bool = True) -> Profile:
         profile_fields = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        language.member_language_set(
+            member=self.member, language=self.cleaned_data["site_language"]
+        )
         return services.profile_update(
             member=self.member,
             display_name=self.cleaned_data["display_name"],

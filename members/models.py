@@ -100,6 +100,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     # The "first steps" checklist on the home page stays until its steps are
     # done or the member puts it away (network/guidance.py).
     first_steps_dismissed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The interface language the member chose (a code from settings.LANGUAGES);
+    # empty: the browser's (members/language.py).
+    language = models.CharField(_("language of the site"), max_length=10, blank=True, default="")
 
     objects = UserManager()
 

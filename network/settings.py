@@ -101,6 +101,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A member's chosen language wins over the cookie and the browser's.
+    "members.language.MemberLanguageMiddleware",
     # Default deny: every view needs a login unless marked @login_not_required,
     # and a login that is not (yet) an approved membership sees the waiting page.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
@@ -348,7 +350,16 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Internationalisation -----------------------------------------------------
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English")), ("nl", _("Dutch"))]
+# The shipped languages (README, "Languages"): each has a complete catalogue in
+# locale/<code>/ (tests/network/test_translations.py). Arabic is right-to-left:
+# base.html sets dir from LANGUAGE_BIDI and site.css uses logical properties.
+LANGUAGES = [
+    ("en", _("English")),
+    ("nl", _("Dutch")),
+    ("fr", _("French")),
+    ("es", _("Spanish")),
+    ("ar", _("Arabic")),
+]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True

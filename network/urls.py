@@ -2,11 +2,10 @@
 
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
-from django.views.i18n import set_language
 
 from forum import search_views
+from members import language
 from network import robots, views
 
 urlpatterns = [
@@ -15,7 +14,7 @@ urlpatterns = [
     path("healthz", views.health, name="health"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("robots.txt", robots.robots_txt, name="robots"),
-    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("i18n/setlang/", language.set_language, name="set_language"),
     path("members/", include("members.urls")),
     path("notifications/", include("members.notification_urls")),
     path("forum/", include("forum.urls")),
