@@ -103,6 +103,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # A member's chosen language wins over the cookie and the browser's.
     "members.language.MemberLanguageMiddleware",
+    # A member's chosen language wins over the cookie and the browser's.
+    "members.language.MemberLanguageMiddleware",
     # Default deny: every view needs a login unless marked @login_not_required,
     # and a login that is not (yet) an approved membership sees the waiting page.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
@@ -367,6 +369,8 @@ LANGUAGES = [
     ("ar", _("Arabic")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Formats Django's locale files lack (Arabic has no DATETIME_FORMAT of its own).
+FORMAT_MODULE_PATH = ["network.formats"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "UTC"
