@@ -103,8 +103,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # A member's chosen language wins over the cookie and the browser's.
     "members.language.MemberLanguageMiddleware",
-    # A member's chosen language wins over the cookie and the browser's.
-    "members.language.MemberLanguageMiddleware",
     # Default deny: every view needs a login unless marked @login_not_required,
     # and a login that is not (yet) an approved membership sees the waiting page.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
