@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -101,6 +102,8 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
     form = ProfileForm(request.POST or None, instance=profile, member=member)
     if request.method == "POST" and form.is_valid():
         form.save()
+        if member.language:  # the confirmation already in the language just chosen
+            translation.activate(member.language)
         messages.success(request, _("Your profile has been saved."))
         return redirect("members:profile", handle=member.handle)
     return render(request, "members/profile_edit.html", {"form": form})

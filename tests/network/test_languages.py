@@ -125,6 +125,7 @@ def test_member_chooses_the_language_in_their_profile(client: Client, member) ->
     assert member.language == "ar"
     html = client.get(response.headers["Location"], headers={"accept-language": "en"})
     assert html_tag(html.content.decode()) == '<html lang="ar" dir="rtl">'
+    assert "حُفظ ملفك الشخصي." in html.content.decode(), "confirmed in the new language"
 
     client.post("/members/me/edit/", profile_data(site_language=""))
     member.refresh_from_db()
