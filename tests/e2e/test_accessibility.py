@@ -51,10 +51,11 @@ CHECKS_JS = Path(__file__).with_name("accessibility.js")
 class Site:
     url: str
     states: dict[str, dict]  # role -> Playwright storage state
-    paths: dict[str, list[tuple[str, str]]]  # role -> [(page name, path)]
+    # role -> [(page name, path)], or (page name, path, form sent empty)
+    paths: dict[str, list[tuple[str, ...]]]
 
 
-def _seed() -> tuple[dict[str, object], dict[str, list[tuple[str, str]]]]:
+def _seed() -> tuple[dict[str, object], dict[str, list[tuple[str, ...]]]]:
     """Just what the pages need: one of each thing, in the states that show most."""
     from allauth.mfa.totp.internal.auth import TOTP
 
@@ -160,10 +161,12 @@ def _seed() -> tuple[dict[str, object], dict[str, list[tuple[str, str]]]]:
         ("topic-list", reverse("forum:tags")),
         ("topic", reverse("forum:tag", args=[topics[0].slug])),
         ("ask", reverse("forum:create")),
+        ("ask-errors", reverse("forum:create"), "form.post-form"),
         ("post-edit", reverse("forum:post_edit", args=[opening.pk])),
         ("post-history", reverse("forum:post_history", args=[unaccepted.pk])),
         ("post-flag", reverse("forum:post_flag", args=[answer.pk])),
         ("lesson-new", reverse("lessons:create")),
+        ("lesson-new-errors", reverse("lessons:create"), "form.lesson-form"),
         ("my-lessons", reverse("lessons:mine")),
         ("directory", reverse("members:directory")),
         ("profile", reverse("members:profile", args=[expert.handle])),
@@ -186,8 +189,11 @@ def _seed() -> tuple[dict[str, object], dict[str, list[tuple[str, str]]]]:
             ("landing", "/"),
             ("login", reverse("account_login")),
             ("signup", reverse("account_signup")),
+            ("signup-errors", reverse("account_signup"), "form.entrance-form"),
             ("password-reset", reverse("account_reset_password")),
             ("invitation-invalid", reverse("members:join", args=["not-a-token"])),
+            # The other error pages, as the DEBUG server previews them.
+            *[(str(status), f"/_errors/{status}/") for status in (403, 429, 500, 503)],
             *everyone,
         ],
         # The public pages again with a member's header (not the standards: the same).
@@ -319,9 +325,15 @@ def test_every_page_has_no_serious_accessibility_violation_in_light_and_dark(sit
     problems: list[str] = []
     for role, paths in site.paths.items():
         page = open_as(role)
-        for name, path in paths:
+        for name, path, *form in paths:
             page.emulate_media(color_scheme="light")
             response = page.goto(path)
+            if form:  # sent empty, past the browser's own checks: the server's errors
+                with page.expect_navigation() as sent:
+                    page.evaluate("(form) => document.querySelector(form).submit()", form[0])
+                response = sent.value
+                invalid = page.locator("[aria-invalid=true]").count()
+                assert invalid, f"{path}: no field marked invalid"
             assert response is not None, path
             where = f"{role} {name} ({path}, {response.status})"
             page.keyboard.press("Shift+Tab")  # keyboard modality, for :focus-visible
