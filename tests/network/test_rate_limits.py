@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from itertools import count
 
 import pytest
+from allauth.mfa.models import Authenticator
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings as django_settings
@@ -23,7 +24,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from forum.models import Flag, Post, Thread
 from lessons.models import Lesson
-from members.models import Invitation, User
+from members.models import Invitation, Notification, User
 from network import env, ratelimit
 from network import settings as shipped
 from network.asgi import application
@@ -273,6 +274,26 @@ def test_invitations_are_limited_per_day(client: Client, member: User, clock, li
     assert "try again in 24 hours" in refused.content.decode()
     assert Invitation.objects.count() == 2
     assert client.get("/members/invitations/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_announcements_are_limited_per_moderator(
+    client: Client, make_user, member: User, clock, limit
+) -> None:
+    moderator = make_user(is_moderator=True)
+    # The announcement page is for moderators with two factors set up.
+    Authenticator.objects.create(
+        user=moderator, type=Authenticator.Type.TOTP, data={"secret": "JBSWY3DPEHPK3PXP"}
+    )
+    limit(announce="2/h")
+    client.force_login(moderator)
+    for text in ["Welcome week", "Maintenance tonight"]:
+        assert client.post("/notifications/announce/", {"text": text, "to": ""}).status_code == 302
+    refused = client.post("/notifications/announce/", {"text": "A third one", "to": ""})
+    assert assert_refused(refused, text_kept=True) == 3600 - 10
+    assert not Notification.objects.filter(text="A third one").exists()
+    assert Notification.objects.filter(recipient=member).count() == 2
+    assert client.get("/notifications/announce/").status_code == 200
 
 
 @pytest.mark.django_db
