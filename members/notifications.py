@@ -232,8 +232,9 @@ def queue_notification_emails(notifications: list[Notification]) -> None:
 
 
 def queue_email(member: User, template: str, context: dict[str, Any]) -> OutboxEmail:
-    """A templated email for one member, sent by the outbox worker after commit."""
-    with translation.override(settings.LANGUAGE_CODE):
+    """A templated email for one member, sent by the outbox worker after commit,
+    in the language they chose for the site (else the site's)."""
+    with translation.override(member.language or settings.LANGUAGE_CODE):
         full = {"member": member, "site_name": settings.SITE_NAME, **context}
         subject = render_to_string(f"members/email/{template}_subject.txt", full)
         body = render_to_string(f"members/email/{template}_message.txt", full)

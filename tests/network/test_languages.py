@@ -204,3 +204,19 @@ def test_thread_list_filters_by_content_language(
     client.force_login(member)
     html = client.get("/forum/?language=es").content.decode()
     assert "Pregunta en español" in html and "Question in English" not in html
+
+
+def test_membership_emails_come_in_the_member_language(make_user) -> None:
+    from members import services
+    from members.models import OutboxEmail, Status
+
+    moderator = make_user(is_moderator=True)
+    french = make_user(status=Status.PENDING, language="fr")
+    services.member_approve(moderator=moderator, member=french)
+    email = OutboxEmail.objects.get(recipient=french)
+    assert email.subject.startswith("Bienvenue sur ")
+    assert "Un modérateur a approuvé votre demande" in email.body
+
+    spanish = make_user(status=Status.PENDING, language="es")
+    services.member_reject(moderator=moderator, member=spanish, reason="No.")
+    assert OutboxEmail.objects.get(recipient=spanish).subject.startswith("Tu solicitud")
