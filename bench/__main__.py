@@ -228,6 +228,13 @@ ROWS: list[Row] = [
     ("ws receipt p50 ms", _ws("receipt_p50_ms"), "", None),
     ("ws receipt p99 ms", _ws("receipt_p99_ms"), "< 100", lambda v: v < 100),
     ("ws fanout 2000 ms", _ws("fanout_2000_ms"), "< 1000", lambda v: v < 1000),
+    ("ws fanout 2000 ms, two daphne processes", _ws("fanout_2000_two_processes_ms"), "", None),
+    (
+        "http worker CPU ms per thread page",
+        lambda b: b.get("http_worker_cpu_ms_per_request"),
+        "",
+        None,
+    ),
     ("ws KiB per socket", _ws("kib_per_socket"), "<= 50", lambda v: v <= 50),
 ]
 

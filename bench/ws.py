@@ -14,6 +14,8 @@ drives sockets from one or two ``bench.ws_client`` processes:
    (``members.notifications.announce``: a row for every active member,
    connected or not, as the product does). The figure is the time from the call
    to the last socket's frame.
+   With Redis, the same again with the sockets split over two daphne
+   processes (scaling out: ``fanout_2000_two_processes_ms``).
 3. **Idle sockets.** A fresh daphne process; ``scale.idle_sockets`` sockets
    (sessions cycled over the members, as several devices per member) connect
    and stay idle. The figure is the growth of the process's VmRSS divided by
@@ -499,6 +501,26 @@ def measure(env: dict[str, str], scale: Scale) -> dict[str, Any]:
             # Consumers leave their groups before the process stops (no stale
             # group entries in Redis for the next run).
             wait_until_idle(daphne.pid)
+        if redis:
+            # Scaling out: the same announcement with the sockets split over
+            # two daphne processes sharing Redis, as docker compose --scale ws=2.
+            with (
+                Daphne(env) as first,
+                Daphne(env) as second,
+                Clients(CLIENT_PROCESSES) as clients,
+            ):
+                producer = ServiceProducer(env, plan)
+                try:
+                    results.update(
+                        _fanout_two_processes(
+                            (first, second), clients, producer, plan, cookies, scale, marker
+                        )
+                    )
+                finally:
+                    producer.close()
+                clients.close()
+                wait_until_idle(first.pid)
+                wait_until_idle(second.pid)
         with Daphne(env) as daphne, Clients(CLIENT_PROCESSES) as clients:
             results["idle_load_average"] = os.getloadavg()[0]
             results.update(_idle(daphne, clients, plan, cookies, scale))
@@ -616,6 +638,41 @@ def _fanout(
         "fanout_p50_ms": ms(percentile([t - t0 for t in times], 0.5)) if times else None,
         "fanout_call_ms": ms(t1 - t0),
         "fanout_daphne_cpu_ms": ms(daphne_cpu),
+    }
+
+
+def _fanout_two_processes(
+    daphnes: tuple[Daphne, Daphne],
+    clients: Clients,
+    producer: ServiceProducer,
+    plan: dict[str, Any],
+    cookies: list[str],
+    scale: Scale,
+    marker: str,
+) -> dict[str, Any]:
+    """One announcement to ``scale.fanout_sockets`` sockets, half on each of two processes."""
+    half = scale.fanout_sockets // 2
+    failed = clients.open(daphnes[0], cookies[:half], plan["after"])["failed"]
+    failed += clients.open(daphnes[1], cookies[half : scale.fanout_sockets], plan["after"])[
+        "failed"
+    ]
+    connected = clients.status()["open"]
+    for daphne in daphnes:
+        wait_until_idle(daphne.pid)
+    text = f"WebSocket benchmark announcement {marker} (two processes)"
+    cpu = [cpu_seconds(daphne.pid) for daphne in daphnes]
+    t0, _t1 = producer.announce(text)
+    received = clients.wait("announcement", text, timeout=60)
+    times = received["times"]
+    return {
+        "fanout_two_processes_sockets": connected,
+        "fanout_two_processes_open_failed": failed,
+        "fanout_two_processes_received": received["received"],
+        "fanout_2000_two_processes_ms": ms(times[-1] - t0) if times else None,
+        "fanout_two_processes_daphne_cpu_ms": [
+            ms(cpu_seconds(daphne.pid) - before)
+            for daphne, before in zip(daphnes, cpu, strict=True)
+        ],
     }
 
 

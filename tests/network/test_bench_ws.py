@@ -55,6 +55,12 @@ def test_the_websocket_benchmark_measures_delivery_and_leaves_no_trace(make_user
     assert results["receipt_missing"] == 0
     assert results["receipt_duplicates"] == results["receipt_misdelivered"] == 0
     assert results["fanout_sockets"] == results["fanout_received"] == TINY.fanout_sockets
+    if redis_url:
+        assert results["fanout_two_processes_sockets"] == TINY.fanout_sockets
+        assert results["fanout_two_processes_received"] == TINY.fanout_sockets
+        assert results["fanout_2000_two_processes_ms"] is not None
+    else:
+        assert "fanout_two_processes_received" not in results
     assert results["idle_sockets_held"] == TINY.idle_sockets
     assert results["kib_per_socket"] is not None
     after = (User.objects.count(), Session.objects.count(), Thread.objects.count())
