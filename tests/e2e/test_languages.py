@@ -89,3 +89,22 @@ def test_arabic_member_gets_a_mirrored_site(new_page, make_user) -> None:
     title = page.get_by_role("heading", level=1)
     assert title.get_attribute("lang") == "en"
     assert title.evaluate("element => getComputedStyle(element).direction") == "ltr"
+
+
+@pytest.mark.parametrize("language", ["fr", "es", "ar"])
+def test_longer_translations_fit_a_phone(new_page, make_user, language: str) -> None:
+    """French and Spanish run longer than English: nothing may push a page sideways."""
+    make_user(email=f"{language}@example.org", language=language)
+    page = new_page()
+    page.set_viewport_size({"width": 360, "height": 800})
+    page.goto("/")
+    assert page.evaluate(OVERFLOW_JS) <= 0, "/ scrolls sideways"
+    page.goto("/accounts/login/")
+    page.locator("#id_login").fill(f"{language}@example.org")
+    page.locator("#id_password").fill(TEST_PASSWORD)
+    page.locator("#id_password").press("Enter")
+    page.wait_for_load_state()
+    for path in ("/", "/forum/", "/forum/new/", "/lessons/", "/members/", "/members/me/edit/"):
+        page.goto(path)
+        assert page.locator("html").get_attribute("lang") == language
+        assert page.evaluate(OVERFLOW_JS) <= 0, f"{path} scrolls sideways in {language}"
