@@ -30,7 +30,8 @@ def body_field(label: str) -> forms.CharField:
     return forms.CharField(
         label=label,
         max_length=BODY_MAX,
-        widget=forms.Textarea(attrs={"rows": 10, "data-markdown": "true"}),
+        # dir=auto: text typed in Arabic reads right to left in any interface.
+        widget=forms.Textarea(attrs={"rows": 10, "data-markdown": "true", "dir": "auto"}),
         help_text=gettext_lazy(
             "Markdown: **bold**, *italic*, [link](https://…), > quote, - list. "
             "Mention a member with @handle. Images are shown as links."

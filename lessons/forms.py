@@ -32,7 +32,8 @@ def markdown_field(label: str, *, required: bool = False, help_text: str = "") -
         required=required,
         max_length=20_000,
         help_text=help_text,
-        widget=forms.Textarea(attrs={"rows": 8, "data-markdown": "true"}),
+        # dir=auto: text typed in Arabic reads right to left in any interface.
+        widget=forms.Textarea(attrs={"rows": 8, "data-markdown": "true", "dir": "auto"}),
         error_messages={
             "required": gettext_lazy("This part is needed."),
             "max_length": gettext_lazy(

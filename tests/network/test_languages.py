@@ -220,3 +220,11 @@ def test_membership_emails_come_in_the_member_language(make_user) -> None:
     spanish = make_user(status=Status.PENDING, language="es")
     services.member_reject(moderator=moderator, member=spanish, reason="No.")
     assert OutboxEmail.objects.get(recipient=spanish).subject.startswith("Tu solicitud")
+
+
+def test_writing_fields_follow_the_direction_of_what_is_typed(client: Client, member) -> None:
+    """An Arabic post typed in an English interface reads right to left as it is typed."""
+    client.force_login(member)
+    for path in ("/forum/new/", "/lessons/new/"):
+        html = client.get(path).content.decode()
+        assert re.search(r'<textarea[^>]*data-markdown="true"[^>]*dir="auto"', html), path
