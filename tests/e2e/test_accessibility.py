@@ -430,12 +430,12 @@ def test_keyboard_only_ask_answer_accept_and_open_notifications(
         # The region was in the page before the text came, as screen readers need.
         expect(announced).to_have_id("toasts")
         # The toast is last on the page: Shift+Tab from the top reaches it.
-        tab_to(asking, "Dismiss", backwards=True, limit=3)
-        tab_to(asking, "Open", backwards=True, limit=3)
         asking.evaluate(CHECKS_JS.read_text())
-        for scheme in ("dark", "light"):  # the toast's focus ring, on the toast's colours
-            asking.emulate_media(color_scheme=scheme)
-            assert asking.evaluate("a11yChecks.focused()") is None, scheme
+        for control in ("Dismiss", "Open"):
+            tab_to(asking, control, backwards=True, limit=3)
+            for scheme in ("dark", "light"):  # the focus ring, on the toast's own colours
+                asking.emulate_media(color_scheme=scheme)
+                assert asking.evaluate("a11yChecks.focused()") is None, (control, scheme)
         asking.keyboard.press("Enter")
         asking.wait_for_url(re.compile(r"#post-\d+$"))
 
