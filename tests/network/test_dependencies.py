@@ -62,3 +62,17 @@ def test_every_dependency_is_pinned_at_the_installed_version() -> None:
         if metadata.version(name) != pins[name]
     }
     assert not drifted, f"constraints.txt pins (left) differ from what is installed: {drifted}"
+
+
+def test_make_and_the_dockerfile_install_with_the_constraints() -> None:
+    # Every install of the project (make run, make test, the image) takes the
+    # pinned versions; only pip itself is upgraded freely, before them.
+    installs = [
+        (path, line.strip())
+        for path in ("Makefile", "Dockerfile")
+        for line in (REPO_ROOT / path).read_text().splitlines()
+        if "pip install" in line and "--upgrade pip" not in line
+    ]
+    assert {path for path, _ in installs} == {"Makefile", "Dockerfile"}
+    unpinned = [line for _, line in installs if "-c constraints.txt" not in line]
+    assert not unpinned, f"installs without the constraints: {unpinned}"

@@ -38,7 +38,7 @@ def open_socket(port: int, cookie: str, after: int = 0) -> ClientConnection:
         f"ws://127.0.0.1:{port}/ws/notifications/?after={after}",
         origin=f"http://127.0.0.1:{port}",
         additional_headers={"Cookie": cookie},
-        open_timeout=5,
+        open_timeout=30,  # generous on a loaded machine: waiting, not a speed limit
     )
 
 
@@ -47,7 +47,7 @@ def catch_up(socket: ClientConnection) -> list[dict]:
     so the answer to a ping comes after the last of them."""
     socket.send(json.dumps({"type": "ping"}))
     received = []
-    while (frame := json.loads(socket.recv(timeout=5))) != {"type": "pong"}:
+    while (frame := json.loads(socket.recv(timeout=30))) != {"type": "pong"}:
         received.append(frame)
     return received
 
