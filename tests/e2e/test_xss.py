@@ -511,8 +511,7 @@ def visit_as_member(page: object, written: Written) -> None:
 
     # Search: hits with snippets and titles of posts and lessons; the query echoed.
     check_page(page, "/search/?q=alert", "alert")
-    # The lesson section's escaping is proven in tests/lessons/test_search.py on both
-    # databases; here PostgreSQL does not find this vector-only lesson (to look into).
+    check_page(page, "/search/?q=xss+lesson+body", WITNESS["lesson_title"])
     for query in [WITNESS["search"], *CANARY_VECTORS[:3], "\"><svg onload=alert('q')>"]:
         check_page(page, "/search/?" + urllib.parse.urlencode({"q": query}), query)
 
