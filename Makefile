@@ -46,7 +46,7 @@ messages: $(VENV)/.installed
 
 # For developers adding strings (needs GNU gettext's xgettext).
 makemessages: $(VENV)/.installed
-	$(TEST_ENV) $(BIN)/python manage.py makemessages --all --no-obsolete --ignore=.venv --ignore=var --ignore=tests
+	$(TEST_ENV) $(BIN)/python manage.py makemessages --all --no-obsolete --ignore=.venv --ignore=node_modules --ignore=var --ignore=tests
 
 migrate: $(VENV)/.installed
 	@mkdir -p var
