@@ -228,3 +228,23 @@ def test_writing_fields_follow_the_direction_of_what_is_typed(client: Client, me
     for path in ("/forum/new/", "/lessons/new/"):
         html = client.get(path).content.decode()
         assert re.search(r'<textarea[^>]*data-markdown="true"[^>]*dir="auto"', html), path
+
+
+def test_language_lists_are_named_and_sorted_in_the_interface_language(
+    client: Client, member
+) -> None:
+    client.force_login(member)
+    html = client.get("/members/me/edit/", headers={"accept-language": "fr"}).content.decode()
+    spoken = re.search(r'<select name="languages".*?</select>', html, re.S).group(0)
+    names = re.findall(r'<option value="[a-z]+"[^>]*>([^<]+)</option>', spoken)
+    assert "Anglais" in names and "English" not in names
+    assert names.index("Allemand") < names.index("Anglais") < names.index("Espagnol")
+    filters = client.get("/forum/", headers={"accept-language": "es"}).content.decode()
+    assert '<option value="fr">Francés</option>' in filters
+    names = re.findall(r'<option value="[a-z]+">([^<]+)</option>', filters)
+    assert names.index("Alemán") < names.index("Árabe") < names.index("Armenio"), (
+        "accented names sort with their letter, not after Z"
+    )
+    # Validation works whatever the language of the request.
+    response = client.post("/members/me/edit/", profile_data(languages=["fr", "ar"]))
+    assert response.status_code == 302
