@@ -120,6 +120,18 @@ def _seed() -> tuple[dict[str, object], dict[str, list[tuple[str, ...]]]]:
     forum.edit_post(editor=expert, post=unaccepted, body="Usually the police force itself.")
     forum.flag_post(reporter=member, post=unaccepted, reason="other", note="Check the source.")
     members.invitation_create(inviter=member, note="For a colleague")
+    # What only moderators see: a pinned, locked thread and a hidden one (dimmed).
+    forum.switch_thread(actor=moderator, thread=solved, action="pin")
+    forum.switch_thread(actor=moderator, thread=solved, action="lock")
+    hidden = forum.create_thread(
+        author=member,
+        title="Names of the officers at the gate",
+        body="Posted by mistake.",
+        tags=topics[:1],
+        kind="discussion",
+        language="en",
+    )
+    forum.switch_thread(actor=moderator, thread=hidden, action="hide")
 
     def lesson(state: str, title: str) -> Lesson:
         made = lessons.create_lesson(
@@ -196,6 +208,8 @@ def _seed() -> tuple[dict[str, object], dict[str, list[tuple[str, ...]]]]:
             *[(str(status), f"/_errors/{status}/") for status in (403, 429, 500, 503)],
             *everyone,
         ],
+        # Right to left: the shell and a form in Arabic, as a visitor's browser asks.
+        "visitor-ar": [("landing", "/"), ("login", reverse("account_login"))],
         # The public pages again with a member's header (not the standards: the same).
         "member": [*member_pages, *everyone[:3]],
         "expert": [
@@ -207,6 +221,8 @@ def _seed() -> tuple[dict[str, object], dict[str, list[tuple[str, ...]]]]:
             ("profile-own", reverse("members:profile", args=[expert.handle])),
         ],
         "moderator": [
+            ("thread-list-moderated", reverse("forum:list")),
+            ("thread-hidden", hidden.get_absolute_url()),
             ("thread-open", open_question.get_absolute_url()),
             ("pending", reverse("members:pending")),
             ("audit", reverse("members:audit")),
@@ -241,6 +257,7 @@ def _storage_states(people: dict[str, object]) -> dict[str, dict]:
     from django.test import Client
 
     states = {"visitor": {"cookies": [], "origins": []}}
+    states["visitor-ar"] = states["visitor"]
     for role, person in people.items():
         client = Client()
         client.force_login(person)
@@ -289,7 +306,9 @@ def open_as(browser, site, axe_source) -> Iterator[Callable[..., object]]:
 
     def open_page(role: str) -> object:
         context = browser.new_context(
-            base_url=site.url, locale="en-GB", storage_state=site.states[role]
+            base_url=site.url,
+            locale="ar" if role.endswith("-ar") else "en-GB",
+            storage_state=site.states[role],
         )
         # Added by the DevTools protocol before the page's own scripts: the
         # page's CSP does not apply, and no copy travels per page.
@@ -335,6 +354,8 @@ def test_every_page_has_no_serious_accessibility_violation_in_light_and_dark(sit
                 invalid = page.locator("[aria-invalid=true]").count()
                 assert invalid, f"{path}: no field marked invalid"
             assert response is not None, path
+            if role.endswith("-ar"):
+                assert page.locator("html").get_attribute("dir") == "rtl", path
             where = f"{role} {name} ({path}, {response.status})"
             page.keyboard.press("Shift+Tab")  # keyboard modality, for :focus-visible
             for scheme, options in (("light", AXE_OPTIONS), ("dark", COLOUR_RULES)):
