@@ -45,6 +45,15 @@ AXE_OPTIONS = {
 # What changes between the light and the dark theme.
 COLOUR_RULES = {"runOnly": {"type": "rule", "values": ["color-contrast", "link-in-text-block"]}}
 CHECKS_JS = Path(__file__).with_name("accessibility.js")
+EXPECTED_STATUS = {
+    "404": 404,
+    "403": 403,
+    "429": 429,
+    "500": 500,
+    "503": 503,
+    "forum-refused": 403,  # a member waiting for approval gets the waiting page
+    "invitation-invalid": 410,
+}
 
 
 @dataclass(frozen=True)
@@ -354,6 +363,9 @@ def test_every_page_has_no_serious_accessibility_violation_in_light_and_dark(sit
                 invalid = page.locator("[aria-invalid=true]").count()
                 assert invalid, f"{path}: no field marked invalid"
             assert response is not None, path
+            # The page itself, not a redirect to the login or the two-factor page.
+            expected = {200, 400} if form else {EXPECTED_STATUS.get(name, 200)}
+            assert response.status in expected and response.url == site.url + path, name
             if role.endswith("-ar"):
                 assert page.locator("html").get_attribute("dir") == "rtl", path
             where = f"{role} {name} ({path}, {response.status})"
