@@ -8,6 +8,7 @@ from the client are small JSON objects; anything else is ignored.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 from urllib.parse import parse_qs
@@ -44,6 +45,119 @@ def read_frame(text_data: str | None) -> dict | None:
     return message if isinstance(message, dict) else None
 
 
+# Every RELAY_REJOIN_SECONDS the relay renews its place in the broadcast group:
+# the Redis layer drops group entries older than its group_expiry, and a Redis
+# restarted without persistence has forgotten every group.
+RELAY_REJOIN_SECONDS = 30.0
+
+
+class BroadcastRelay:
+    """The one member of the broadcast group in this process, for all its sockets.
+
+    A notification to many members (an announcement, a new thread in a busy
+    topic) is one ``notification.broadcast`` event. When every socket joined
+    the broadcast group itself, the Redis layer stored the event once per
+    socket and the process popped it once per socket: 2,000 sockets, 2,000
+    copies and 2,000 round trips, about a second (issue 7). The relay joins
+    the group once per process, receives each event once, and hands every
+    local socket of a member in the event its own frame.
+    """
+
+    def __init__(self) -> None:
+        self._sockets: dict[int, set[NotificationConsumer]] = {}
+        self._task: asyncio.Task | None = None
+        self._joined: asyncio.Future | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._layer = None
+
+    async def add(self, consumer: NotificationConsumer) -> None:
+        """Register a socket; returns once the relay is in the group (raises if it cannot be)."""
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop or self._layer is not consumer.channel_layer:
+            # A new event loop or layer (tests, a reloaded server): start afresh.
+            self._stop()
+            self._sockets = {}
+            self._loop, self._layer = loop, consumer.channel_layer
+        self._sockets.setdefault(consumer.member_id, set()).add(consumer)
+        if self._task is None or self._task.done():
+            self._joined = loop.create_future()
+            self._task = loop.create_task(self._run(self._layer, self._joined))
+        joined = self._joined
+        try:
+            await asyncio.shield(joined)
+        except BaseException:
+            self.discard(consumer)
+            raise
+
+    def discard(self, consumer: NotificationConsumer) -> None:
+        sockets = self._sockets.get(getattr(consumer, "member_id", None))
+        if sockets is not None:
+            sockets.discard(consumer)
+            if not sockets:
+                del self._sockets[consumer.member_id]
+        if not self._sockets:
+            self._stop()
+
+    def _stop(self) -> None:
+        if self._joined is not None and not self._joined.done():
+            self._joined.cancel()
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+        self._task = None
+
+    async def _run(self, layer, joined: asyncio.Future) -> None:
+        channel = await layer.new_channel()
+        try:
+            await with_retry(lambda: layer.group_add(BROADCAST_GROUP, channel))
+        except Exception as error:
+            if not joined.done():
+                joined.set_exception(error)
+            return
+        if not joined.done():
+            joined.set_result(None)
+        keeper = asyncio.get_running_loop().create_task(self._keep_joined(layer, channel))
+        try:
+            while True:
+                try:
+                    message = await layer.receive(channel)
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    logger.exception("broadcast relay: receive failed; sockets catch up")
+                    await asyncio.sleep(1)
+                    continue
+                if message.get("type") == "notification.broadcast":
+                    await self._deliver(message)
+        finally:
+            keeper.cancel()
+            with contextlib.suppress(Exception):
+                await asyncio.shield(layer.group_discard(BROADCAST_GROUP, channel))
+
+    async def _keep_joined(self, layer, channel: str) -> None:
+        while True:
+            await asyncio.sleep(RELAY_REJOIN_SECONDS)
+            try:
+                await with_retry(lambda: layer.group_add(BROADCAST_GROUP, channel))
+            except Exception:
+                logger.warning("broadcast relay: could not renew its group; retrying")
+
+    async def _deliver(self, event: dict) -> None:
+        sends = []
+        for member_id, sockets in list(self._sockets.items()):
+            frame = broadcast_frame(event, member_id)
+            if frame is None:
+                continue
+            text = json.dumps(frame)
+            sends.extend(socket.send(text_data=text) for socket in list(sockets))
+        results = await asyncio.gather(*sends, return_exceptions=True)
+        failed = [r for r in results if isinstance(r, Exception)]
+        if failed:
+            logger.warning("broadcast relay: %d of %d sends failed", len(failed), len(sends))
+
+
+relay = BroadcastRelay()
+
+
 class NotificationConsumer(AsyncWebsocketConsumer):
     groups_joined: list[str]
 
@@ -57,7 +171,7 @@ class NotificationConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_NOT_A_MEMBER)
             return
         self.member_id = user.pk
-        groups = [member_group(user.pk), BROADCAST_GROUP]
+        groups = [member_group(user.pk)]
         session = self.scope.get("session")
         if session is not None and session.session_key:
             groups.append(session_group(session.session_key))
@@ -65,9 +179,10 @@ class NotificationConsumer(AsyncWebsocketConsumer):
         # the client drops the duplicates by id. The joins run at once: each
         # is two Redis round trips, and a burst of reconnects waits on them.
         results = await asyncio.gather(
-            *(self._join(group) for group in groups), return_exceptions=True
+            *(self._join(group) for group in groups), relay.add(self), return_exceptions=True
         )
-        self.groups_joined = [g for g, r in zip(groups, results, strict=True) if r is None]
+        self.groups_joined = [g for g, r in zip(groups, results, strict=False) if r is None]
+        self.relayed = results[-1] is None
         for result in results:
             if isinstance(result, BaseException):
                 raise result
@@ -100,6 +215,8 @@ class NotificationConsumer(AsyncWebsocketConsumer):
             return 0
 
     async def disconnect(self, code: int) -> None:
+        if getattr(self, "relayed", False):
+            relay.discard(self)
         for group in self.groups_joined:
             await self.channel_layer.group_discard(group, self.channel_name)
 
@@ -112,8 +229,8 @@ class NotificationConsumer(AsyncWebsocketConsumer):
         await self.send(text_data=json.dumps(event["frame"]))
 
     async def notification_broadcast(self, event: dict) -> None:
-        # One event for many members, shared by every socket of this process:
-        # read it, never change it.
+        # Broadcasts come through the relay; this handles one sent to a
+        # socket's own channel. The event is shared: read it, never change it.
         frame = broadcast_frame(event, self.member_id)
         if frame is not None:
             await self.send(text_data=json.dumps(frame))

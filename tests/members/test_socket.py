@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
@@ -143,3 +145,80 @@ async def test_a_notification_to_many_members_gives_each_socket_only_its_own_fra
     for socket in sockets.values():
         assert await socket.receive_nothing(timeout=0.2)
         await socket.disconnect()
+
+
+async def broadcast_group_size() -> int:
+    """How many channels the layer has in the broadcast group (in memory or in Redis)."""
+    from channels.layers import get_channel_layer
+
+    layer = get_channel_layer()
+    if hasattr(layer, "groups"):
+        return len(layer.groups.get(notifications.BROADCAST_GROUP, {}))
+    key = layer._group_key(notifications.BROADCAST_GROUP)
+    connection = layer.connection(layer.consistent_hash(notifications.BROADCAST_GROUP))
+    return await connection.zcard(key)
+
+
+async def forget_broadcast_group() -> None:
+    """What a Redis restarted without persistence knows of the group: nothing."""
+    from channels.layers import get_channel_layer
+
+    layer = get_channel_layer()
+    if hasattr(layer, "groups"):
+        layer.groups.pop(notifications.BROADCAST_GROUP, None)
+        return
+    key = layer._group_key(notifications.BROADCAST_GROUP)
+    connection = layer.connection(layer.consistent_hash(notifications.BROADCAST_GROUP))
+    await connection.delete(key)
+
+
+async def test_broadcasts_reach_every_socket_of_a_member_through_one_relay(
+    make_user, monkeypatch
+) -> None:
+    """One member of the broadcast group per process, however many sockets it holds."""
+    from members.consumers import relay
+
+    monkeypatch.setattr(notifications, "BROADCAST_MIN_RECIPIENTS", 2)
+    first, second = [await database_sync_to_async(make_user)() for _ in range(2)]
+    phone, laptop, other = [(await open_socket(member))[0] for member in (first, first, second)]
+    assert await broadcast_group_size() == 1
+
+    created = await database_sync_to_async(notify)(
+        [first, second], kind="announcement", actor=None, text="To all", url="/members/"
+    )
+    ids = {n.recipient_id: n.pk for n in created}
+    for socket in (phone, laptop):
+        frame = await socket.receive_json_from(timeout=2)
+        assert (frame["id"], frame["text"]) == (ids[first.pk], "To all")
+        assert await socket.receive_nothing(timeout=0.2)
+    assert (await other.receive_json_from(timeout=2))["id"] == ids[second.pk]
+
+    for socket in (phone, laptop, other):
+        await socket.disconnect()
+    # The last socket gone, the relay leaves the group.
+    for _ in range(50):
+        if not await broadcast_group_size():
+            break
+        await asyncio.sleep(0.02)
+    assert await broadcast_group_size() == 0
+    assert not relay._sockets
+
+
+async def test_the_relay_renews_its_place_in_the_group(make_user, monkeypatch) -> None:
+    """A Redis restarted without persistence forgets groups: the relay joins again."""
+    from members import consumers
+
+    monkeypatch.setattr(consumers, "RELAY_REJOIN_SECONDS", 0.1)
+    monkeypatch.setattr(notifications, "BROADCAST_MIN_RECIPIENTS", 1)
+    member = await database_sync_to_async(make_user)()
+    socket, connected, _, _ = await open_socket(member)
+    assert connected
+    await forget_broadcast_group()
+    assert await broadcast_group_size() == 0
+    await asyncio.sleep(0.3)
+    assert await broadcast_group_size() == 1
+    [created] = await database_sync_to_async(notify)(
+        [member], kind="announcement", actor=None, text="Still here"
+    )
+    assert (await socket.receive_json_from(timeout=2))["id"] == created.pk
+    await socket.disconnect()
