@@ -56,11 +56,22 @@ def server_env(**overrides: str) -> dict[str, str]:
     return env
 
 
-def wait_until_serving(process: subprocess.Popen, port: int, timeout: float = 30) -> None:
+def server_log(process: subprocess.Popen) -> str:
+    """What a server started here wrote to stderr so far."""
+    log = getattr(process, "log", None)
+    if log is None:
+        return process.stderr.read().decode() if process.stderr else ""
+    log.seek(0)
+    return log.read().decode(errors="replace")
+
+
+# Waiting, not a speed limit: several servers loading Django at once on a busy
+# 2-core machine take a while.
+def wait_until_serving(process: subprocess.Popen, port: int, timeout: float = 90) -> None:
     deadline = time.monotonic() + timeout
     while True:
         if process.poll() is not None:
-            raise RuntimeError(f"server exited: {process.stderr.read().decode()}")
+            raise RuntimeError(f"server exited: {server_log(process)}")
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
                 return
@@ -87,8 +98,11 @@ def start_daphne(env: Mapping[str, str], port: int | None = None) -> tuple[subpr
         cwd=REPO_ROOT,
         env=dict(env),
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        # A file, not a pipe: a pipe nobody reads fills up (64 KiB of logged
+        # errors) and then blocks the server mid-request.
+        stderr=(log := tempfile.TemporaryFile()),  # noqa: SIM115 - closed with the process
     )
+    process.log = log  # type: ignore[attr-defined]
     wait_until_serving(process, port)
     return process, port
 
@@ -111,8 +125,11 @@ def start_gunicorn(
         cwd=REPO_ROOT,
         env=dict(env),
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        # A file, not a pipe: a pipe nobody reads fills up (64 KiB of logged
+        # errors) and then blocks the server mid-request.
+        stderr=(log := tempfile.TemporaryFile()),  # noqa: SIM115 - closed with the process
     )
+    process.log = log  # type: ignore[attr-defined]
     wait_until_serving(process, port)
     return process, port
 
