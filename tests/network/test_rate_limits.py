@@ -120,6 +120,23 @@ def test_a_forged_forwarded_for_does_not_escape_the_failed_login_limit(client: C
     assert "Too many failed login attempts" in page
 
 
+def test_allauth_limits_ship_as_documented() -> None:
+    # The tests here lower them to exercise them; this holds the shipped values
+    # (README, "Abuse limits"): loosening or dropping one must be a decision.
+    assert shipped.ACCOUNT_RATE_LIMITS == {
+        "login": "30/m/ip",
+        "login_failed": "10/m/ip,5/5m/key",
+        "signup": "20/m/ip",
+        "send_email": "5/m/key",
+        "confirm_email": "1/3m/key",
+        "reset_password": "20/m/ip,5/m/key",
+        "reset_password_from_key": "20/m/ip",
+        "change_password": "5/m/user",
+        "manage_email": "10/m/user",
+        "reauthenticate": "10/m/user",
+    }
+
+
 @pytest.mark.django_db
 def test_a_forged_forwarded_for_does_not_escape_the_login_limit(client: Client, settings) -> None:
     settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login": "3/m/ip"}
