@@ -289,7 +289,7 @@ ACCOUNT_RATE_LIMITS = {
     # allauth's defaults, kept explicit so a reviewer sees them; they need a
     # cache shared by all processes (Redis in production).
     "login": "30/m/ip",
-    "login_failed": "1000/m/ip,1000/5m/key",
+    "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/m/ip",
     "send_email": "5/m/key",
     "confirm_email": "1/3m/key",
