@@ -10,7 +10,7 @@ from django.db.models.functions import Coalesce
 
 from forum.models import Flag, HelpfulMark, Post, Thread, ThreadKind
 from members.models import Follow, Tag, TaggedItem, User
-from members.selectors import tags_with_followers
+from members.selectors import attach_tags, tags_with_followers
 
 POSTS_PER_PAGE = 50
 THREADS_PER_PAGE = 30
@@ -70,9 +70,7 @@ def thread_for(viewer: User, pk: int) -> Thread | None:
     With what the viewer has done to it, so that the thread page asks no more:
     ``viewer_follows`` and ``viewer_found_accepted_helpful`` (its accepted answer).
     """
-    threads = Thread.objects.select_related("author", "accepted_post__author").prefetch_related(
-        "tags"
-    )
+    threads = Thread.objects.select_related("author", "accepted_post__author")
     if viewer.is_authenticated:
         threads = threads.annotate(
             viewer_follows=Exists(
@@ -89,6 +87,7 @@ def thread_for(viewer: User, pk: int) -> Thread | None:
     thread = threads.filter(pk=pk).first()
     if thread is None or (not thread.is_visible and not viewer.can_moderate):
         return None
+    attach_tags([thread])
     return thread
 
 
