@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from members.models import NotificationKind
-from members.notifications import notify
+from members.notifications import follow, notify
 from tests.conftest import TEST_PASSWORD
 from tests.e2e.conftest import log_in, record_console, record_failed_resource
 from tests.servers import free_port, server_env, start_daphne, stop
@@ -44,9 +44,11 @@ def daphne(transactional_db) -> Iterator[Daphne]:
 
 
 def test_after_daphne_is_killed_the_page_reconnects_and_catches_up_once(
-    browser, daphne: Daphne, make_user
+    browser, daphne: Daphne, make_user, make_thread
 ) -> None:
-    member = make_user()
+    member, replier = make_user(), make_user(display_name="Rita Replier")
+    thread = make_thread(member, title="Kettling at the station")
+    follow(member, thread)
     before = notify([member], kind=NotificationKind.ANNOUNCEMENT, actor=None, text="Before")[0]
     context = browser.new_context(base_url=daphne.url, locale="en-GB")
     errors: list[str] = []
@@ -85,6 +87,21 @@ def test_after_daphne_is_killed_the_page_reconnects_and_catches_up_once(
         page.wait_for_timeout(1000)
         expect(toasts).to_have_count(2)
         expect(page.locator("#toasts .toast", has_text="Before")).to_have_count(0)
+
+        # The reconnected socket is live again, not only caught up: a reply
+        # posted through the new daphne reaches the open page without a reload.
+        other = browser.new_context(base_url=daphne.url, locale="en-GB")
+        other_page = other.new_page()
+        other_page.set_default_timeout(30_000)
+        log_in(other_page, replier.email, TEST_PASSWORD)
+        other_page.goto(thread.get_absolute_url())
+        other_page.get_by_label("Your reply").fill("Posted after the restart.")
+        other_page.get_by_role("button", name="Post reply").click()
+        expect(other_page.locator(".messages")).to_contain_text("Your reply is posted.")
+        other.close()
+        expect(toasts).to_have_count(3, timeout=WAIT)
+        expect(toasts.nth(2)).to_contain_text("Rita Replier replied")
+        expect(badge).to_have_text("4")
     finally:
         context.close()
     # While daphne was down the browser logged its failed reconnects; nothing else.
