@@ -13,7 +13,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 from redis.asyncio.retry import Retry
-from redis.backoff import ExponentialBackoff
+from redis.backoff import NoBackoff
 
 from network import env
 
@@ -227,9 +227,10 @@ if REDIS_URL:
                         # After Redis restarts, every pooled connection is dead and
                         # its next command fails. Without a retry the consumer whose
                         # receive (BZPOPMIN) hit one crashed and its socket was
-                        # dropped; now the command runs again on a new connection.
-                        # When Redis is really down it still fails, after ~0.3 s.
-                        "retry": Retry(ExponentialBackoff(cap=0.2, base=0.05), 3),
+                        # dropped; now the command runs again, at once, on a new
+                        # connection. Once only: when Redis is really down, a push
+                        # (which the posting request waits for) must fail fast.
+                        "retry": Retry(NoBackoff(), 1),
                     }
                 ],
                 "prefix": env.get_str("CHANNEL_LAYER_PREFIX", "network"),
