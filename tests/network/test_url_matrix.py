@@ -84,6 +84,8 @@ landing                                 GET  200  200  200  200  200  200  200  
 landing                                 POST 405  405  405  405  405  405  405  405  405
 robots                                  GET  200  200  200  200  200  200  200  200  200
 robots                                  POST 405  405  405  405  405  405  405  405  405
+first_steps_dismiss                     GET  L    W    L    405  405  405  405  405  405
+first_steps_dismiss                     POST L    W    L    302  302  302  302  302  302
 search                                  GET  L    W    L    200  200  200  200  200  200
 search                                  POST L    W    L    405  405  405  405  405  405
 set_language                            GET  302  302  302  302  302  302  302  302  302
