@@ -43,7 +43,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import FloatField, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils.safestring import SafeString
 
 from forum.search import (
@@ -196,11 +197,11 @@ def search_lessons(
             match = _fts5_match(terms)
     if not match:
         return LessonResults(hits=[], total=0, capped=False)
-    visible = _findable(viewer, tags or [])
+    findable = _findable(viewer, tags or [])
     if connection.vendor == "postgresql":
-        rows = _candidates_postgresql(match, visible, limit_candidates)
+        rows = _candidates_postgresql(match, findable, limit_candidates)
     else:
-        rows = _candidates_sqlite(match, visible, limit_candidates)
+        rows = _candidates_sqlite(match, _as_sql(findable), limit_candidates)
     ranked = sorted(rows, key=lambda row: (row[1] == LessonState.ARCHIVED, -row[2], -row[0]))
     best = [(pk, rank) for pk, _state, rank in ranked[: max(limit, 0)]]
     return LessonResults(
@@ -208,43 +209,41 @@ def search_lessons(
     )
 
 
-def _findable(viewer: User, tags: list[str]) -> tuple[str, list[object]]:
-    """SQL for the ids of the lessons this viewer may find, and its parameters.
-
-    Built by the ORM from the one visibility rule (lessons.selectors), and
-    handed to the engine-specific query below as a subquery.
-    """
+def _findable(viewer: User, tags: list[str]) -> QuerySet[Lesson]:
+    """The lessons this viewer may find: the one visibility rule (lessons.selectors)."""
     from lessons.selectors import visible_lessons  # selectors import services, which import us
 
     lessons: QuerySet[Lesson] = visible_lessons(viewer).filter(state__in=FOUND_STATES)
     for slug in dict.fromkeys(tags):
         # One filter() per tag: one join each, so the lesson needs every tag.
         lessons = lessons.filter(tags__slug=slug)
-    sql, params = lessons.order_by().values("pk").query.get_compiler(connection=connection).as_sql()
+    return lessons.order_by()
+
+
+def _as_sql(lessons: QuerySet[Lesson]) -> tuple[str, list[object]]:
+    """SQL for the ids of ``lessons``, and its parameters, to use as a subquery."""
+    sql, params = lessons.values("pk").query.get_compiler(connection=connection).as_sql()
     return sql, list(params)
 
 
 def _candidates_postgresql(
-    tsquery: str, visible: tuple[str, list[object]], limit: int
+    tsquery: str, findable: QuerySet[Lesson], limit: int
 ) -> list[tuple[int, str, float]]:
-    table = Lesson._meta.db_table
-    visible_sql, visible_params = visible
     # As in the forum: rank only the newest `limit` matches (normalisation 1:
     # divide by 1 + log(length), so a long lesson that says a word once does
-    # not beat a short one about it).
-    sql = f"""
-        SELECT c.id, c.state, ts_rank_cd(c.search_vector, %s::tsquery, 1)
-        FROM (
-            SELECT l.id, l.state, l.search_vector
-            FROM {table} AS l
-            WHERE l.search_vector @@ %s::tsquery AND l.id IN ({visible_sql})
-            ORDER BY l.id DESC
-            LIMIT %s
-        ) AS c
-    """  # noqa: S608 - only constants and ORM-built SQL are formatted in
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [tsquery, tsquery, *visible_params, limit])
-        return [(pk, state, float(rank)) for pk, state, rank in cursor.fetchall()]
+    # not beat a short one about it). The visibility conditions go into the
+    # same WHERE as the match: as "id IN (visible lessons)" PostgreSQL sorted
+    # the ids of every visible lesson for a merge join (5 ms of a search).
+    vector = f"{connection.ops.quote_name(Lesson._meta.db_table)}.search_vector"
+    rows = (
+        findable.extra(where=[f"{vector} @@ %s::tsquery"], params=[tsquery])  # noqa: S610
+        .annotate(
+            rank=RawSQL(f"ts_rank_cd({vector}, %s::tsquery, 1)", [tsquery], FloatField())  # noqa: S611
+        )
+        .order_by("-pk")
+        .values_list("pk", "state", "rank")[:limit]
+    )
+    return [(pk, state, float(rank)) for pk, state, rank in rows]
 
 
 def _candidates_sqlite(
