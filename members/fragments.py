@@ -80,7 +80,7 @@ class FragmentStore:
         return len(self._entries)
 
 
-store = FragmentStore(getattr(settings, "FRAGMENT_CACHE_CHARS", 32_000_000))
+store = FragmentStore(settings.FRAGMENT_CACHE_CHARS)
 
 
 def row_key(template_name: str, inputs: Hashable) -> bytes:

@@ -349,6 +349,11 @@ RATE_LIMITS = env.get_rate_limits("RATE_LIMITS", DEFAULT_RATE_LIMITS)
 # Open WebSockets per member across every process (0: no limit).
 SOCKETS_PER_MEMBER = env.get_int("SOCKETS_PER_MEMBER", 10)
 
+# --- Rendered rows ----------------------------------------------------------------
+# Characters of rendered posts and thread rows each process keeps for reuse
+# (members/fragments.py); 0 turns the reuse off.
+FRAGMENT_CACHE_CHARS = env.get_int("FRAGMENT_CACHE_CHARS", 32_000_000)
+
 # --- Email --------------------------------------------------------------------
 _email_url = env.get_str("EMAIL_URL", "console:" if DEBUG else "smtp://localhost:25")
 globals().update(env.email_from_url("EMAIL_URL", _email_url))

@@ -171,3 +171,6 @@ def test_the_store_keeps_within_its_bound() -> None:
     assert store.get(bytes([0])) is None
     store.put(b"big", "y" * 101)  # larger than the whole store: not kept
     assert store.get(b"big") is None
+    off = fragments.FragmentStore(max_chars=0)  # FRAGMENT_CACHE_CHARS=0
+    off.put(b"row", "<li>row</li>")
+    assert off.get(b"row") is None

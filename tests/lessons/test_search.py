@@ -213,7 +213,7 @@ def test_a_lesson_written_only_of_xss_vectors_is_found_by_their_words(
         what_happened="<script>alert('xss-lesson-body')</script>",
         what_worked="<style>@import'/xss-canary/publisher';</style>",
         what_did_not="<svg/onload=alert('xss-name')>",
-        recommendations="\"><script>alert(String.fromCharCode(88,83,83))</script>",
+        recommendations='"><script>alert(String.fromCharCode(88,83,83))</script>',
     )
     for query in ("xss lesson body", "alert", "<script>", "import", "xss-summary", "xss name"):
         assert found(query, member) == [lesson.pk], query
