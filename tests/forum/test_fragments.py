@@ -174,3 +174,28 @@ def test_the_store_keeps_within_its_bound() -> None:
     off = fragments.FragmentStore(max_chars=0)  # FRAGMENT_CACHE_CHARS=0
     off.put(b"row", "<li>row</li>")
     assert off.get(b"row") is None
+
+
+def test_attached_tags_read_like_a_prefetch(make_user, make_thread, topics) -> None:
+    """members.selectors.attach_tags: the list for reading, the object's own tags for queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from members.selectors import attach_tags
+
+    author = make_user()
+    first = make_thread(author, tags=topics[:2])
+    second = make_thread(author, tags=topics[3:4])
+    bare = make_thread(author, tags=topics[5:6])
+    bare.tags.clear()
+    threads = [type(first).objects.get(pk=t.pk) for t in (first, second, bare)]
+    with CaptureQueriesContext(connection) as captured:
+        attach_tags(threads)
+        names = [[tag.name for tag in t.tags.all()] for t in threads]
+        assert threads[0].tags.count() == 2 and threads[2].tags.exists() is False
+    assert len(captured) == 1
+    assert names == [sorted(t.name for t in topics[:2]), [topics[3].name], []]
+    # A new query from the attached tags asks for this thread's tags only.
+    assert set(threads[0].tags.values_list("slug", flat=True)) == {t.slug for t in topics[:2]}
+    assert list(threads[2].tags.values_list("pk", flat=True)) == []
+    assert [t.name for t in threads[1].tags.filter(name=topics[3].name)] == [topics[3].name]
