@@ -52,6 +52,16 @@ class _LanguageChoices(BaseChoiceIterator):
 LANGUAGE_CHOICES = _LanguageChoices()
 
 
+class _OwnNameSelect(forms.Select):
+    """Each language named in itself, marked so (screen readers pronounce it)."""
+
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(*args, **kwargs)
+        if option["value"]:
+            option["attrs"]["lang"] = option["value"]
+        return option
+
+
 class SignupForm(AllauthSignupForm):
     """allauth's sign-up plus what a moderator needs to approve the request."""
 
@@ -121,6 +131,7 @@ class ProfileForm(forms.ModelForm):
     site_language = forms.ChoiceField(
         label=_("Language of the site"),
         required=False,
+        widget=_OwnNameSelect,
         help_text=_("The language of menus, buttons and messages, on every device you use."),
     )
 

@@ -118,6 +118,7 @@ def test_member_chooses_the_language_in_their_profile(client: Client, member) ->
     form = client.get("/members/me/edit/").content.decode()
     assert '<label for="id_site_language"' in form
     assert '<option value="" selected>' in form, "the browser's language until they choose"
+    assert '<option value="fr" lang="fr">Français</option>' in form
 
     response = client.post("/members/me/edit/", profile_data(site_language="ar"))
     assert response.status_code == 302
