@@ -88,7 +88,7 @@ first_steps_dismiss                     GET  L    W    L    405  405  405  405  
 first_steps_dismiss                     POST L    W    L    302  302  302  302  302  302
 search                                  GET  L    W    L    200  200  200  200  200  200
 search                                  POST L    W    L    405  405  405  405  405  405
-set_language                            GET  302  302  302  302  302  302  302  302  302
+set_language                            GET  405  405  405  405  405  405  405  405  405
 set_language                            POST 302  302  302  302  302  302  302  302  302
 # Members and the moderators' pages.
 members:account_delete                  GET  L    200  L    200  200  200  200  200  200
