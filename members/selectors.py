@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, F, Model, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, F, Model, OuterRef, Prefetch, Q, QuerySet, Subquery, sql
 from django.db.models.functions import Coalesce
 
 from members.models import (
@@ -141,8 +141,11 @@ def attach_tags(objects: Sequence[Model]) -> None:
     by_object: dict[int, list[Tag]] = defaultdict(list)
     for tag in tags:
         by_object[tag.on_object].append(tag)
+    # One Query for all: building one per object cost 0.1 ms each. Nothing
+    # changes it: every new queryset is made by _AttachedTags._chain.
+    query = sql.Query(Tag)
     for obj in objects:
-        found = _AttachedTags(model=Tag)
+        found = _AttachedTags(model=Tag, query=query)
         found._result_cache = by_object.get(obj.pk, [])  # as Django's prefetch does
         found._prefetch_done = True
         if not hasattr(obj, "_prefetched_objects_cache"):
