@@ -106,8 +106,8 @@ class BroadcastRelay:
         self._task = None
 
     async def _run(self, layer, joined: asyncio.Future) -> None:
-        channel = await layer.new_channel()
         try:
+            channel = await layer.new_channel()
             await with_retry(lambda: layer.group_add(BROADCAST_GROUP, channel))
         except Exception as error:
             if not joined.done():

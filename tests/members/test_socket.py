@@ -222,3 +222,30 @@ async def test_the_relay_renews_its_place_in_the_group(make_user, monkeypatch) -
     )
     assert (await socket.receive_json_from(timeout=2))["id"] == created.pk
     await socket.disconnect()
+
+
+async def test_a_relay_that_cannot_join_refuses_the_socket_and_the_next_one_works(
+    make_user, monkeypatch
+) -> None:
+    """Redis down when the first socket connects: refused (the client retries), never hung."""
+    from channels.layers import get_channel_layer
+
+    from members.consumers import relay
+
+    member = await database_sync_to_async(make_user)()
+    layer = get_channel_layer()
+    real_group_add = layer.group_add
+
+    async def redis_is_down(group, channel):
+        raise ConnectionError("Redis is down")
+
+    monkeypatch.setattr(layer, "group_add", redis_is_down)
+    # The consumer raises: daphne closes that socket (1011) and the client retries.
+    with pytest.raises(ConnectionError):
+        await asyncio.wait_for(open_socket(member), timeout=10)
+    assert not relay._sockets
+    monkeypatch.setattr(layer, "group_add", real_group_add)
+    socket, connected, _, _ = await asyncio.wait_for(open_socket(member), timeout=10)
+    assert connected
+    assert await broadcast_group_size() == 1
+    await socket.disconnect()
