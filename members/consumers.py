@@ -228,13 +228,6 @@ class NotificationConsumer(AsyncWebsocketConsumer):
     async def notification_push(self, event: dict) -> None:
         await self.send(text_data=json.dumps(event["frame"]))
 
-    async def notification_broadcast(self, event: dict) -> None:
-        # Broadcasts come through the relay; this handles one sent to a
-        # socket's own channel. The event is shared: read it, never change it.
-        frame = broadcast_frame(event, self.member_id)
-        if frame is not None:
-            await self.send(text_data=json.dumps(frame))
-
     async def notification_read(self, event: dict) -> None:
         await self.send(text_data=json.dumps(event["frame"]))
 
