@@ -49,9 +49,14 @@ def limit(settings) -> Callable[..., None]:
     return change
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[float]]:
-    """A clock the windows read; the test moves it. Starts 10 s into a day (UTC)."""
+    """A clock the windows read; a test moves it. Starts 10 s into a day (UTC).
+
+    For every test: on the real clock, requests counted up to a limit could
+    straddle a window boundary and start a fresh count (a reply test saw its
+    eleventh reply accepted when the minute turned).
+    """
     moment = [1_700_006_400.0 + 10]  # 1_700_006_400 is a multiple of 86400
     monkeypatch.setattr(ratelimit, "now", lambda: moment[0])
     yield moment
