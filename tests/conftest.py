@@ -45,6 +45,31 @@ def make_user(db: None) -> Callable[..., User]:
     return UserFactory
 
 
+def sign_in(client, user: User) -> None:
+    """Log ``client`` in as ``user`` the way a real login does, second factor included.
+
+    ``force_login`` alone makes a session that never passed a second factor; a
+    moderator signed in that way has no moderator powers (members/access.py).
+    This records the TOTP step allauth records at a real login, when the member
+    has an authenticator.
+    """
+    import time
+
+    from allauth.mfa.models import Authenticator
+
+    client.force_login(user)
+    totp = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    if totp is None:
+        return
+    session = client.session
+    session["account_authentication_methods"] = [
+        {"method": "password", "at": time.time(), "email": user.email},
+        {"method": "mfa", "at": time.time(), "id": totp.pk, "type": "totp"},
+    ]
+    session["account_authentication_methods_user"] = str(user.pk)
+    session.save()
+
+
 @pytest.fixture
 def member(make_user: Callable[..., User]) -> User:
     return make_user()
