@@ -24,7 +24,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, sign_in
 from tests.e2e.conftest import record_console, record_failed_resource
 from tests.servers import free_port, server_env, start_daphne, stop
 from tests.suites import skip_suite
@@ -269,7 +269,7 @@ def _storage_states(people: dict[str, object]) -> dict[str, dict]:
     states["visitor-ar"] = states["visitor"]
     for role, person in people.items():
         client = Client()
-        client.force_login(person)
+        sign_in(client, person)
         cookie = {
             "name": settings.SESSION_COOKIE_NAME,
             "value": client.cookies[settings.SESSION_COOKIE_NAME].value,

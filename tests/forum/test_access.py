@@ -12,6 +12,7 @@ from django.urls import get_resolver, reverse
 
 from forum import services
 from members.models import Status
+from tests.conftest import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -73,7 +74,7 @@ def test_forum_access(
     hidden = make_thread(author, title="A thread hidden by the moderators")
     services.switch_thread(actor=moderator, thread=hidden, action="hide")
     if role != "anonymous":
-        client.force_login(users[role])
+        sign_in(client, users[role])
     args = {
         "forum:tag": [topics[0].slug],
         "forum:tag_edit": [topics[0].slug],

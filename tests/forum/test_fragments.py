@@ -17,6 +17,7 @@ from django.utils import translation
 from forum import services
 from forum.models import Post
 from members import fragments
+from tests.conftest import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +39,7 @@ def setup(make_user, make_thread):
 
 
 def page(client: Client, member, url: str) -> str:
-    client.force_login(member)
+    sign_in(client, member)
     response = client.get(url)
     assert response.status_code == 200
     return response.content.decode()
@@ -104,7 +105,7 @@ def test_a_renamed_author_or_new_expert_shows_everywhere(client, setup, member) 
 def test_own_posts_and_moderator_tools_are_per_viewer(client, setup, moderator, member) -> None:
     _asker, expert, thread, answer = setup
     url = thread.get_absolute_url()
-    client.force_login(moderator)
+    sign_in(client, moderator)
     session = client.session
     session["mfa_authenticated"] = True  # moderators pass the second factor elsewhere
     session.save()
@@ -124,7 +125,7 @@ def test_a_reused_row_carries_the_viewers_own_csrf_token(setup, make_user) -> No
     url = thread.get_absolute_url()
     for member in (first, second):
         client = Client(enforce_csrf_checks=True)
-        client.force_login(member)
+        sign_in(client, member)
         html = post_html(client.get(url).content.decode(), answer)
         assert fragments.CSRF_PLACEHOLDER not in html
         token = re.search(

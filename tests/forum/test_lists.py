@@ -14,6 +14,7 @@ from forum import services
 from forum.models import Post, Thread, ThreadKind
 from members.models import Notification, NotificationKind
 from members.notifications import follow
+from tests.conftest import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +38,7 @@ def test_lists_sort_and_filter(client: Client, member, make_user, make_thread, t
     Thread.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=9))
     services.reply(author=member, thread=old, body="A reply bumps it")
     services.mark_helpful(member=member, post=discussion.posts.get())
-    client.force_login(member)
+    sign_in(client, member)
 
     assert titles(client, "/forum/")[0] == "Old question on custody"  # latest activity
     assert titles(client, "/forum/?sort=new")[-1] == "Old question on custody"
@@ -59,7 +60,7 @@ def test_pinned_threads_come_first(client: Client, member, moderator, make_threa
     pinned = make_thread(moderator, title="Read this first: guidelines")
     make_thread(member, title="A newer question about stops")
     services.switch_thread(actor=moderator, thread=pinned, action="pin")
-    client.force_login(member)
+    sign_in(client, member)
     assert titles(client, "/forum/")[0] == "Read this first: guidelines"
 
 
@@ -71,7 +72,7 @@ def test_tag_page_shows_description_followers_and_follow_button(
     tag.save()
     follow(make_user(), tag)
     make_thread(member, title="Question about batons", tags=[tag])
-    client.force_login(member)
+    sign_in(client, member)
     page = client.get(f"/forum/tags/{tag.slug}/").content.decode()
     assert "Necessity and proportionality." in page
     assert "1 member follows this topic" in page
@@ -167,7 +168,7 @@ def queries(client: Client, url: str) -> int:
 def test_thread_lists_run_the_same_queries_with_10_and_200_threads(
     client: Client, member, make_user, topics, url: str
 ) -> None:
-    client.force_login(member)
+    sign_in(client, member)
     authors = [make_user() for _ in range(3)]
     bulk_threads(authors[0], topics[0], 10)
     small = queries(client, url)
@@ -184,7 +185,7 @@ def test_thread_page_runs_the_same_queries_with_10_and_200_posts(
     bulk_posts(thread, authors, 10)
     answer = services.reply(author=expert, thread=thread, body="Accepted one")
     services.accept_answer(actor=member, post=answer)
-    client.force_login(member)
+    sign_in(client, member)
     url = thread.get_absolute_url()
     small = queries(client, url)
     bulk_posts(thread, authors + [make_user() for _ in range(40)], 190)

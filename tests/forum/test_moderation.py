@@ -9,6 +9,7 @@ from forum import services
 from forum.models import Flag, Thread
 from members.models import AuditEntry, Follow, Tag
 from members.notifications import follow
+from tests.conftest import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +20,7 @@ def test_flag_reaches_the_queue_and_hiding_settles_it(
     author = make_user()
     thread = make_thread(author)
     post = services.reply(author=author, thread=thread, body="Here is her home address: ...")
-    client.force_login(member)
+    sign_in(client, member)
     response = client.post(
         f"/forum/posts/{post.pk}/flag/",
         {"reason": "safety", "note": "Names a witness"},
@@ -30,7 +31,7 @@ def test_flag_reaches_the_queue_and_hiding_settles_it(
     assert "You already flagged this post" in again.content.decode()
     assert Flag.objects.count() == 1
 
-    client.force_login(moderator)
+    sign_in(client, moderator)
     queue = client.get("/forum/moderation/flags/").content.decode()
     assert "Names a witness" in queue and "Here is her home address" in queue
     client.post(f"/forum/posts/{post.pk}/hide/", {"hidden": "1", "next": "flags"})
@@ -41,7 +42,7 @@ def test_flag_reaches_the_queue_and_hiding_settles_it(
     assert entry.url == thread.get_absolute_url()
 
     # Members see a placeholder; the post is never shown to them.
-    client.force_login(member)
+    sign_in(client, member)
     page = client.get(thread.get_absolute_url()).content.decode()
     assert "This post is hidden by a moderator." in page
     assert "home address" not in page
@@ -53,7 +54,7 @@ def test_dismissing_flags_keeps_the_post(client: Client, member, moderator, make
     thread = make_thread(moderator)
     post = thread.posts.get()
     services.flag_post(reporter=member, post=post, reason="off_topic")
-    client.force_login(moderator)
+    sign_in(client, moderator)
     client.post(f"/forum/posts/{post.pk}/dismiss-flags/")
     post.refresh_from_db()
     assert not post.is_hidden
@@ -69,7 +70,7 @@ def test_moderator_thread_actions_are_applied_and_audited(
     client: Client, member, moderator, make_thread, action: str, field: str, value: bool
 ) -> None:
     thread = make_thread(member)
-    client.force_login(moderator)
+    sign_in(client, moderator)
     assert client.post(f"/forum/{thread.pk}/moderate/{action}/").status_code == 302
     thread.refresh_from_db()
     assert getattr(thread, field) is value
@@ -83,7 +84,7 @@ def test_moderator_thread_actions_are_applied_and_audited(
 def test_members_cannot_moderate(client: Client, member, make_user, make_thread) -> None:
     thread = make_thread(make_user())
     post = thread.posts.get()
-    client.force_login(member)
+    sign_in(client, member)
     for url in [
         f"/forum/{thread.pk}/moderate/lock/",
         f"/forum/posts/{post.pk}/hide/",
@@ -102,16 +103,16 @@ def test_hidden_thread_is_gone_for_members_and_marked_for_moderators(
 ) -> None:
     thread = make_thread(moderator)
     services.switch_thread(actor=moderator, thread=thread, action="hide")
-    client.force_login(member)
+    sign_in(client, member)
     assert client.get(thread.get_absolute_url()).status_code == 404
     assert thread.title not in client.get("/forum/").content.decode()
-    client.force_login(moderator)
+    sign_in(client, moderator)
     assert "Hidden from members" in client.get(thread.get_absolute_url()).content.decode()
 
 
 def test_moderator_moves_a_threads_topics(client: Client, member, moderator, make_thread) -> None:
     thread = make_thread(member)
-    client.force_login(moderator)
+    sign_in(client, moderator)
     client.post(f"/forum/{thread.pk}/topics/", {"topics": ["training"], "new_topics": ""})
     assert list(thread.tags.values_list("slug", flat=True)) == ["training"]
     entry = AuditEntry.objects.get(action=AuditEntry.Action.RETAG_THREAD)
@@ -136,7 +137,7 @@ def test_expert_makes_a_proposed_topic_official_and_renames_it(
 ) -> None:
     proposed = services.resolve_tags(["Kettlng"], member)[0]
     assert not proposed.is_official
-    client.force_login(expert)
+    sign_in(client, expert)
     client.post(
         f"/forum/tags/{proposed.slug}/edit/",
         {"name": "Kettling", "description": "Containing crowds", "make_official": "1"},
@@ -158,7 +159,7 @@ def test_merging_topics_moves_threads_and_followers(
     follow(follower, duplicate)
     follow(follows_both, duplicate)
     follow(follows_both, target)
-    client.force_login(moderator)
+    sign_in(client, moderator)
     response = client.post(f"/forum/tags/{duplicate.slug}/merge/", {"into": target.slug})
     assert response["Location"] == f"/forum/tags/{target.slug}/"
     assert not Tag.objects.filter(slug="crowd-control").exists()
@@ -170,7 +171,7 @@ def test_merging_topics_moves_threads_and_followers(
 
 
 def test_members_cannot_curate_topics(client: Client, member, topics) -> None:
-    client.force_login(member)
+    sign_in(client, member)
     assert client.get(f"/forum/tags/{topics[0].slug}/edit/").status_code == 404
     assert (
         client.post(f"/forum/tags/{topics[0].slug}/merge/", {"into": topics[1].slug}).status_code

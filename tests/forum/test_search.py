@@ -18,6 +18,7 @@ from forum import search, services
 from forum.models import Post, Thread, ThreadKind
 from forum.search import search_posts
 from members.models import Tag, TaggedItem, User
+from tests.conftest import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -381,7 +382,7 @@ def test_search_page_shows_hits_with_snippets_topics_and_links(
         "Police held the <crowd> for hours; kettling was <em>illegal</em>.",
         tags=("public-assembly", "use-of-force"),
     )
-    client.force_login(member)
+    sign_in(client, member)
     response = client.get("/search/", {"q": "<police> kettling"})
     assert response.status_code == 200
     html = response.content.decode()
@@ -404,7 +405,7 @@ def test_search_page_filters_by_topic_and_kind(client: Client, member, new_threa
         tags=("public-assembly",),
         kind=ThreadKind.DISCUSSION,
     )
-    client.force_login(member)
+    sign_in(client, member)
     html = client.get("/search/", {"q": "dispersal", "tag": ["training"]}).content.decode()
     assert "1 result for" in html and "<mark>Dispersal</mark> question here" in html
     html = client.get("/search/", {"q": "dispersal", "kind": "discussion"}).content.decode()
@@ -414,7 +415,7 @@ def test_search_page_filters_by_topic_and_kind(client: Client, member, new_threa
 
 
 def test_empty_query_shows_the_form_and_a_hint(client: Client, member) -> None:
-    client.force_login(member)
+    sign_in(client, member)
     for params in ({}, {"q": ""}, {"q": "   "}):
         response = client.get("/search/", params)
         assert response.status_code == 200
@@ -424,13 +425,13 @@ def test_empty_query_shows_the_form_and_a_hint(client: Client, member) -> None:
 
 
 def test_query_without_words_says_so(client: Client, member) -> None:
-    client.force_login(member)
+    sign_in(client, member)
     html = client.get("/search/", {"q": '*** "" -'}).content.decode()
     assert "has no words to search for" in html
 
 
 def test_too_long_query_is_refused_and_kept(client: Client, member) -> None:
-    client.force_login(member)
+    sign_in(client, member)
     text = "kettling " * 30
     response = client.get("/search/", {"q": text})
     assert response.status_code == 200
@@ -443,14 +444,14 @@ def test_too_long_query_is_refused_and_kept(client: Client, member) -> None:
 @pytest.mark.parametrize("query", HOSTILE_QUERIES)
 def test_search_page_survives_hostile_queries(client: Client, member, new_thread, query) -> None:
     new_thread("Kettling and NEAR words", 'Kettling police AND ( NOT - " * title')
-    client.force_login(member)
+    sign_in(client, member)
     response = client.get("/search/", {"q": query, "page": "x"})
     assert response.status_code == 200
 
 
 def test_search_pages_through_results(client: Client, member, topics) -> None:
     _bulk_threads(member, topics["training"], "curriculum", 25)
-    client.force_login(member)
+    sign_in(client, member)
     html = client.get("/search/", {"q": "curriculum"}).content.decode()
     assert "25 results for" in html
     assert html.count('class="search-hit"') == 20
@@ -464,7 +465,7 @@ def test_search_page_runs_the_same_queries_for_10_and_200_matches(
 ) -> None:
     _bulk_threads(member, topics["training"], "curriculum", 10)
     _bulk_threads(member, topics["use-of-force"], "dispersal", 200)
-    client.force_login(member)
+    sign_in(client, member)
     client.get("/search/", {"q": "warm up"})  # session, caches
 
     def queries_for(params: dict) -> int:

@@ -11,6 +11,7 @@ from forum import services
 from forum.models import HelpfulMark, Post, PostRevision, Thread, ThreadKind
 from members.models import Notification, NotificationKind, Status, Tag
 from members.notifications import follow
+from tests.conftest import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +34,7 @@ def thread_form(**overrides: object) -> dict[str, object]:
 
 
 def test_member_asks_a_tagged_question_and_follows_it(client: Client, member, topics) -> None:
-    client.force_login(member)
+    sign_in(client, member)
     response = client.post("/forum/new/", thread_form())
     thread = Thread.objects.get()
     assert response.status_code == 302
@@ -64,7 +65,7 @@ def test_member_asks_a_tagged_question_and_follows_it(client: Client, member, to
 def test_bad_thread_input_is_refused_with_a_message_and_the_text_kept(
     client: Client, member, topics, overrides: dict, message: str
 ) -> None:
-    client.force_login(member)
+    sign_in(client, member)
     tags_before = Tag.objects.count()
     data = thread_form(**overrides)
     response = client.post("/forum/new/", data)
@@ -81,7 +82,7 @@ def test_bad_thread_input_is_refused_with_a_message_and_the_text_kept(
 
 
 def test_a_new_topic_name_becomes_a_proposed_topic(client: Client, member, topics) -> None:
-    client.force_login(member)
+    sign_in(client, member)
     client.post(
         "/forum/new/", thread_form(topics=["training"], new_topics="Kettling, Body cameras")
     )
@@ -93,7 +94,7 @@ def test_a_new_topic_name_becomes_a_proposed_topic(client: Client, member, topic
 
 
 def test_the_same_form_posted_twice_makes_one_thread(client: Client, member, topics) -> None:
-    client.force_login(member)
+    sign_in(client, member)
     data = thread_form()
     first = client.post("/forum/new/", data)
     second = client.post("/forum/new/", data)
@@ -102,7 +103,7 @@ def test_the_same_form_posted_twice_makes_one_thread(client: Client, member, top
 
 
 def test_preview_renders_without_posting(client: Client, member, topics) -> None:
-    client.force_login(member)
+    sign_in(client, member)
     response = client.post("/forum/new/", {**thread_form(body="Hello *world*"), "preview": "1"})
     assert "<em>world</em>" in response.content.decode()
     assert not Thread.objects.exists()
@@ -111,7 +112,7 @@ def test_preview_renders_without_posting(client: Client, member, topics) -> None
 
 
 def test_pending_members_cannot_open_the_forum(client: Client, make_user) -> None:
-    client.force_login(make_user(status=Status.PENDING, approved_at=None))
+    sign_in(client, make_user(status=Status.PENDING, approved_at=None))
     assert client.get("/forum/").status_code == 403
     assert client.post("/forum/new/", thread_form()).status_code == 403
     assert not Thread.objects.exists()
@@ -136,7 +137,7 @@ def test_banned_members_cannot_post_even_through_the_service(member, make_thread
 def test_reply_is_posted_counted_and_followed(client: Client, member, make_user, make_thread):
     asker = make_user()
     thread = make_thread(asker)
-    client.force_login(member)
+    sign_in(client, member)
     response = client.post(
         f"/forum/{thread.pk}/reply/", {"body": "Document times and unit numbers."}
     )
@@ -157,7 +158,7 @@ def test_reply_is_posted_counted_and_followed(client: Client, member, make_user,
 def test_a_failed_reply_keeps_the_text(client: Client, member, moderator, make_thread) -> None:
     thread = make_thread(moderator)
     services.switch_thread(actor=moderator, thread=thread, action="lock")
-    client.force_login(member)
+    sign_in(client, member)
     response = client.post(f"/forum/{thread.pk}/reply/", {"body": "My careful answer"})
     page = response.content.decode()
     assert response.status_code == 400
@@ -170,7 +171,7 @@ def test_a_failed_reply_keeps_the_text(client: Client, member, moderator, make_t
 
 def test_empty_and_huge_replies_are_refused(client: Client, member, make_thread) -> None:
     thread = make_thread(member)
-    client.force_login(member)
+    sign_in(client, member)
     assert (
         "Write something first."
         in client.post(f"/forum/{thread.pk}/reply/", {"body": ""}).content.decode()
@@ -182,7 +183,7 @@ def test_empty_and_huge_replies_are_refused(client: Client, member, make_thread)
 
 def test_double_submitted_reply_makes_one_post(client: Client, member, make_thread) -> None:
     thread = make_thread(member)
-    client.force_login(member)
+    sign_in(client, member)
     data = {"body": "Once only", "client_token": str(uuid.uuid4())}
     client.post(f"/forum/{thread.pk}/reply/", data)
     client.post(f"/forum/{thread.pk}/reply/", data)
@@ -194,7 +195,7 @@ def test_double_submitted_reply_makes_one_post(client: Client, member, make_thre
 def test_quote_prefills_the_reply_box(client: Client, member, make_user, make_thread) -> None:
     author = make_user(handle="quoted-person")
     thread = make_thread(author, body="First line\nSecond line")
-    client.force_login(member)
+    sign_in(client, member)
     opening = thread.posts.get()
     page = client.get(f"{thread.get_absolute_url()}?quote={opening.pk}").content.decode()
     assert "@quoted-person wrote:\n&gt; First line\n&gt; Second line" in page
@@ -218,7 +219,7 @@ def test_mentions_link_to_profiles_and_notify_once(client: Client, member, exper
 def test_edit_keeps_a_revision_with_a_readable_diff(client: Client, member, make_thread) -> None:
     thread = make_thread(member, body="Line one\nLine two")
     post = thread.posts.get()
-    client.force_login(member)
+    sign_in(client, member)
     response = client.post(
         f"/forum/posts/{post.pk}/edit/",
         {"title": "A clearer title for the question", "body": "Line one\nLine 2 <b>fixed</b>",
@@ -241,7 +242,7 @@ def test_members_cannot_edit_or_delete_someone_elses_post(
 ):
     thread = make_thread(make_user())
     post = thread.posts.get()
-    client.force_login(member)
+    sign_in(client, member)
     assert client.get(f"/forum/posts/{post.pk}/edit/").status_code == 404
     assert client.post(f"/forum/posts/{post.pk}/edit/", {"body": "mine now"}).status_code == 404
     assert client.post(f"/forum/posts/{post.pk}/delete/").status_code == 404
@@ -254,7 +255,7 @@ def test_soft_delete_leaves_a_placeholder_and_the_count_right(
 ):
     thread = make_thread(make_user())
     reply = services.reply(author=member, thread=thread, body="I was wrong about this")
-    client.force_login(member)
+    sign_in(client, member)
     assert client.post(f"/forum/posts/{reply.pk}/delete/").status_code == 302
     page = client.get(thread.get_absolute_url()).content.decode()
     assert "This post was deleted." in page
@@ -268,11 +269,11 @@ def test_deleting_the_opening_post_removes_the_thread_for_members(
     client, member, moderator, make_thread
 ):
     thread = make_thread(member)
-    client.force_login(member)
+    sign_in(client, member)
     client.post(f"/forum/posts/{thread.posts.get().pk}/delete/")
     assert client.get(thread.get_absolute_url()).status_code == 404
     assert thread.title not in client.get("/forum/").content.decode()
-    client.force_login(moderator)
+    sign_in(client, moderator)
     assert client.get(thread.get_absolute_url()).status_code == 200
 
 
@@ -283,7 +284,7 @@ def test_helpful_once_and_never_on_your_own_post(client: Client, member, make_us
     author = make_user()
     thread = make_thread(author)
     answer = services.reply(author=author, thread=thread, body="An answer")
-    client.force_login(member)
+    sign_in(client, member)
     client.post(f"/forum/posts/{answer.pk}/helpful/")
     client.post(f"/forum/posts/{answer.pk}/helpful/")
     response = client.post(f"/forum/posts/{answer.pk}/helpful/", follow=True)
@@ -292,7 +293,7 @@ def test_helpful_once_and_never_on_your_own_post(client: Client, member, make_us
     answer.refresh_from_db()
     thread.refresh_from_db()
     assert answer.helpful_count == 1 and thread.helpful_count == 1
-    client.force_login(author)
+    sign_in(client, author)
     own = client.post(f"/forum/posts/{answer.pk}/helpful/", follow=True)
     assert "You cannot mark your own post helpful." in own.content.decode()
     assert HelpfulMark.objects.count() == 1
@@ -304,7 +305,7 @@ def test_asker_accepts_an_answer_shown_right_under_the_question(
     thread = make_thread(member)
     services.reply(author=make_user(), thread=thread, body="An early reply")
     answer = services.reply(author=expert, thread=thread, body="The expert answer")
-    client.force_login(member)
+    sign_in(client, member)
     client.post(f"/forum/posts/{answer.pk}/accept/")
     thread.refresh_from_db()
     assert thread.accepted_post == answer
@@ -323,7 +324,7 @@ def test_asker_accepts_an_answer_shown_right_under_the_question(
 def test_only_the_asker_or_a_moderator_accepts(client, member, make_user, make_thread) -> None:
     thread = make_thread(make_user())
     answer = services.reply(author=make_user(), thread=thread, body="An answer")
-    client.force_login(member)
+    sign_in(client, member)
     response = client.post(f"/forum/posts/{answer.pk}/accept/", follow=True)
     assert "Only the person who asked" in response.content.decode()
     thread.refresh_from_db()

@@ -23,6 +23,7 @@ from django.urls import get_resolver, reverse
 from lessons import feeds, services
 from lessons.models import FeedToken, Lesson, LessonRevision, LessonState, Setting
 from members.models import Status, Tag, User
+from tests.conftest import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -270,7 +271,7 @@ def test_lessons_access(
         with transaction.atomic():
             client.logout()
             if role != "anonymous":
-                client.force_login(users[role])
+                sign_in(client, users[role])
             response = getattr(client, method)(url, data if method == "post" else None)
             try:
                 assert_outcome(
@@ -332,7 +333,7 @@ def test_open_pages_list_only_what_the_role_may_open(
         for state, fields in STATES.items()
     }
     if role != "anonymous":
-        client.force_login(users[role])
+        sign_in(client, users[role])
     name, *variant = row.split()
     args = {
         "lessons:instrument": [provision.instrument.slug],
@@ -373,7 +374,7 @@ def test_private_feed_token(
     make_lesson(title="A members-only lesson on kettling", state=LessonState.PUBLISHED)
     make_lesson(title="A draft about stop and search", state=LessonState.DRAFT)
     if role != "anonymous":
-        client.force_login(users[role])
+        sign_in(client, users[role])
     token = feeds.feed_token_for(member).token
 
     response = client.get(reverse("lessons:private_feed", args=[token]))

@@ -20,6 +20,7 @@ from lessons.models import Lesson, LessonRevision, LessonState, Setting, Source,
 from lessons.search import search_lessons
 from lessons.services import is_author, is_reviewer
 from members.models import Notification, NotificationKind, OutboxEmail, User
+from tests.conftest import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -137,7 +138,7 @@ def test_lessons_grew_out_of_answered_forum_threads(seed: str) -> None:
 
     lesson = from_threads.filter(state=LessonState.PUBLISHED).first()
     client = Client()
-    client.force_login(User.objects.get(email="activist@demo.example"))
+    sign_in(client, User.objects.get(email="activist@demo.example"))
     page = client.get(lesson.from_thread.get_absolute_url())
     assert page.status_code == 200
     assert lesson.get_absolute_url() in page.content.decode()

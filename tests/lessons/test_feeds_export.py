@@ -12,6 +12,7 @@ from django.test import Client
 from lessons.models import FeedToken, Instrument, Lesson, LessonState, Provision, Setting
 from lessons.services import LessonData, SourceData, create_lesson, transition
 from members.models import Status, Tag, User, Visibility
+from tests.conftest import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -86,7 +87,7 @@ def feed_entries(content: bytes) -> dict[str, ET.Element]:
 
 
 def private_feed_url(client: Client, member: User) -> str:
-    client.force_login(member)
+    sign_in(client, member)
     response = client.get("/lessons/feed/private/")
     assert response.status_code == 200
     token = FeedToken.objects.get(member=member).token
@@ -201,7 +202,7 @@ def test_private_feed_of_someone_no_longer_a_member_is_404(
 
 def test_reset_makes_the_old_feed_address_stop_working(client: Client, member: User) -> None:
     old_url = private_feed_url(client, member)
-    client.force_login(member)
+    sign_in(client, member)
 
     response = client.post("/lessons/feed/private/", {"reset": "1"})
 
@@ -218,7 +219,7 @@ def test_reset_makes_the_old_feed_address_stop_working(client: Client, member: U
 def test_feed_settings_page_keeps_the_same_address_and_warns_to_keep_it_secret(
     client: Client, member: User
 ) -> None:
-    client.force_login(member)
+    sign_in(client, member)
     first = client.get("/lessons/feed/private/")
     second = client.get("/lessons/feed/private/")
 
@@ -236,7 +237,7 @@ def test_feed_settings_are_for_members_only(client: Client, make_user: Callable[
     assert response.status_code == 302
     assert "/accounts/login/" in response["Location"]
 
-    client.force_login(make_user(status=Status.PENDING))
+    sign_in(client, make_user(status=Status.PENDING))
     assert client.get("/lessons/feed/private/").status_code == 403
     assert not FeedToken.objects.exists()
 
@@ -296,7 +297,7 @@ def test_markdown_export_shows_real_names_to_members(
     client: Client, write_lesson: Callable[..., Lesson], member: User
 ) -> None:
     lesson = write_lesson(public=False)
-    client.force_login(member)
+    sign_in(client, member)
     text = client.get(f"/lessons/{lesson.pk}/export.md").content.decode()
     assert "- Ana Author" in text
     assert "Published (members only)" in text
@@ -314,11 +315,11 @@ def test_draft_export_is_404_for_anyone_but_its_authors(
     client: Client, write_lesson: Callable[..., Lesson], author: User, member: User
 ) -> None:
     draft = write_lesson(state=LessonState.DRAFT)
-    client.force_login(member)
+    sign_in(client, member)
     assert client.get(f"/lessons/{draft.pk}/export.md").status_code == 404
     assert client.get(f"/lessons/{draft.pk}/print/").status_code == 404
 
-    client.force_login(author)
+    sign_in(client, author)
     response = client.get(f"/lessons/{draft.pk}/export.md")
     assert response.status_code == 200
     assert "Draft" in response.content.decode()
@@ -339,7 +340,7 @@ def test_print_page_has_the_lesson_and_nothing_to_navigate(
         provisions=[provision],
         sources=[SourceData(title="Guidelines", url="https://www.osce.org/odihr/73405")],
     )
-    client.force_login(member)
+    sign_in(client, member)
 
     response = client.get(f"/lessons/{lesson.pk}/print/")
 

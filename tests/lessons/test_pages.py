@@ -11,6 +11,7 @@ from forum import services as forum_services
 from lessons import services
 from lessons.models import Lesson, LessonRevision, LessonState, Setting, Source
 from members.models import Notification, NotificationKind, Tag, User, Visibility
+from tests.conftest import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +54,7 @@ def test_write_submit_publish_and_read_journey(
     client: Client, author: User, expert: User, member: User, topics, make_provision
 ) -> None:
     provision = make_provision()
-    client.force_login(author)
+    sign_in(client, author)
     response = client.post(
         "/lessons/new/", form_data(topics, provisions=[provision.pk], public_requested="on")
     )
@@ -70,10 +71,10 @@ def test_write_submit_publish_and_read_journey(
     assert "draft-clear" not in client.get(lesson.get_absolute_url()).content.decode()
 
     # A draft is the authors' own.
-    client.force_login(member)
+    sign_in(client, member)
     assert client.get(lesson.get_absolute_url()).status_code == 404
 
-    client.force_login(author)
+    sign_in(client, author)
     page = client.get(lesson.get_absolute_url()).content.decode()
     assert 'value="submit"' in page and 'value="publish"' not in page
     assert client.post(f"/lessons/{lesson.pk}/act/", {"action": "submit"}).status_code == 302
@@ -81,7 +82,7 @@ def test_write_submit_publish_and_read_journey(
         recipient=expert, kind=NotificationKind.REVIEW_REQUESTED
     ).exists()
 
-    client.force_login(expert)
+    sign_in(client, expert)
     page = client.get(lesson.get_absolute_url()).content.decode()
     assert 'value="publish"' in page and 'name="make_public"' in page
     response = client.post(
@@ -127,7 +128,7 @@ def test_turn_a_solved_thread_into_a_lesson(
         author=expert, thread=thread, body="Film from **two angles** and keep the originals."
     )
     forum_services.accept_answer(actor=member, post=answer)
-    client.force_login(expert)
+    sign_in(client, expert)
     page = client.get(thread.get_absolute_url()).content.decode()
     assert f"/lessons/new/?from_thread={thread.pk}" in page
     form = client.get(f"/lessons/new/?from_thread={thread.pk}").content.decode()
@@ -148,7 +149,7 @@ def test_a_thread_without_accepted_answer_cannot_become_a_lesson(
     client: Client, member: User, make_thread
 ) -> None:
     thread = make_thread(member)
-    client.force_login(member)
+    sign_in(client, member)
     assert "Turn into a lesson" not in client.get(thread.get_absolute_url()).content.decode()
     assert client.get(f"/lessons/new/?from_thread={thread.pk}").status_code == 404
 
@@ -168,7 +169,7 @@ def test_a_thread_without_accepted_answer_cannot_become_a_lesson(
 def test_bad_input_is_refused_and_keeps_what_was_typed(
     client: Client, author: User, topics, overrides: dict, field: str, message: str
 ) -> None:
-    client.force_login(author)
+    sign_in(client, author)
     data = form_data(topics, what_worked="Everything I typed stays here.", **overrides)
     response = client.post("/lessons/new/", data)
     assert response.status_code == 400
@@ -182,7 +183,7 @@ def test_a_reviewer_cannot_edit_a_lesson_in_review_that_is_not_theirs(
     client: Client, author: User, expert: User, make_lesson, topics
 ) -> None:
     lesson = make_lesson(author, state=LessonState.IN_REVIEW)
-    client.force_login(expert)
+    sign_in(client, expert)
     assert client.get(f"/lessons/{lesson.pk}/edit/").status_code == 404
     response = client.post(f"/lessons/{lesson.pk}/edit/", form_data(topics), follow=True)
     assert "Only the authors can edit this lesson" in response.content.decode()
@@ -195,11 +196,11 @@ def test_publishing_without_being_a_reviewer_is_refused(
 ) -> None:
     lesson = make_lesson(author, state=LessonState.IN_REVIEW)
     co_author_lesson = make_lesson(author, state=LessonState.IN_REVIEW, co_authors=[member])
-    client.force_login(author)
+    sign_in(client, author)
     response = client.post(f"/lessons/{lesson.pk}/act/", {"action": "publish"})
     assert response.status_code == 400
     assert "You cannot do that with this lesson" in response.content.decode()
-    client.force_login(member)
+    sign_in(client, member)
     response = client.post(f"/lessons/{co_author_lesson.pk}/act/", {"action": "publish"})
     assert response.status_code == 400
     assert Lesson.objects.filter(state=LessonState.PUBLISHED).count() == 0
@@ -209,7 +210,7 @@ def test_asking_for_changes_needs_a_comment_and_keeps_it_on_error(
     client: Client, author: User, expert: User, make_lesson
 ) -> None:
     lesson = make_lesson(author, state=LessonState.IN_REVIEW)
-    client.force_login(expert)
+    sign_in(client, expert)
     response = client.post(f"/lessons/{lesson.pk}/act/", {"action": "request_changes"})
     assert response.status_code == 400
     assert "Write a comment for the authors first" in response.content.decode()
@@ -220,7 +221,7 @@ def test_asking_for_changes_needs_a_comment_and_keeps_it_on_error(
     assert response.status_code == 302
     lesson.refresh_from_db()
     assert lesson.state == LessonState.DRAFT
-    client.force_login(author)
+    sign_in(client, author)
     page = client.get(lesson.get_absolute_url()).content.decode()
     assert "Please add the date of the march." in page
 
@@ -229,7 +230,7 @@ def test_edit_after_publication_has_history_with_diff_and_restore(
     client: Client, author: User, make_lesson, topics
 ) -> None:
     lesson = make_lesson(author, state=LessonState.PUBLISHED, tags=[topics[0]])
-    client.force_login(author)
+    sign_in(client, author)
     edit = client.get(f"/lessons/{lesson.pk}/edit/").content.decode()
     assert "Negotiating with protest organisers" in edit
     response = client.post(
@@ -253,7 +254,7 @@ def test_expert_retags_a_published_lesson(
 ) -> None:
     lesson = make_lesson(state=LessonState.PUBLISHED, tags=[topics[0]])
     provision = make_provision()
-    client.force_login(expert)
+    sign_in(client, expert)
     response = client.post(
         f"/lessons/{lesson.pk}/topics/",
         {"topics": [topics[1].slug, topics[2].slug], "provisions": [provision.pk]},
@@ -268,7 +269,7 @@ def test_follow_a_standard_and_hear_of_new_lessons(
     client: Client, member: User, author: User, expert: User, make_lesson, make_provision
 ) -> None:
     provision = make_provision()
-    client.force_login(member)
+    sign_in(client, member)
     response = client.post(f"/lessons/standards/{provision.instrument.slug}/{provision.pk}/follow/")
     assert response.status_code == 302
     lesson = make_lesson(author, provisions=[provision])
@@ -291,7 +292,7 @@ def test_lists_filter_by_setting_country_and_standard(
         provisions=[provision],
     )
     march = make_lesson(state=LessonState.PUBLISHED, title="A march kept peaceful", country="KE")
-    client.force_login(member)
+    sign_in(client, member)
 
     def titles(query: str) -> str:
         return client.get(f"/lessons/?{query}").content.decode()
@@ -307,7 +308,7 @@ def test_lesson_list_queries_do_not_grow_with_rows(
     client: Client, member: User, make_lesson, topics, make_provision, django_assert_num_queries
 ) -> None:
     provision = make_provision()
-    client.force_login(member)
+    sign_in(client, member)
 
     def count_queries() -> int:
         from django.db import connection

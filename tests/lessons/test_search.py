@@ -21,6 +21,7 @@ from lessons.models import Lesson, LessonState, Setting
 from lessons.search import search_lessons
 from lessons.services import LessonData
 from members.models import Status, Tag, User
+from tests.conftest import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -219,7 +220,7 @@ def test_a_lesson_written_only_of_xss_vectors_is_found_by_their_words(
         assert found(query, member) == [lesson.pk], query
     (hit,) = search_lessons("xss-lesson", member).hits
     assert "&lt;script&gt;" in hit.title and "<mark>" in hit.title and "<script" not in hit.title
-    client.force_login(member)
+    sign_in(client, member)
     html = client.get("/search/", {"q": "xss lesson body"}).content.decode()
     assert f'href="{lesson.get_absolute_url()}"' in html
     assert "&lt;script&gt;alert(" in html and "<script>alert(" not in html
@@ -281,7 +282,7 @@ def test_search_page_shows_lessons_above_threads(
     archived = new_lesson(LessonState.ARCHIVED, title="Old kettling rules")
     new_lesson(LessonState.DRAFT, title="Draft kettling plan")
     make_thread(member)  # "How do we document kettling at protests?"
-    client.force_login(member)
+    sign_in(client, member)
     response = client.get("/search/", {"q": "kettling"})
     assert response.status_code == 200
     html = response.content.decode()
@@ -305,7 +306,7 @@ def test_search_page_shows_lessons_above_threads(
 
 def test_search_page_shows_the_best_five_lessons(client: Client, member) -> None:
     _bulk_lessons("curriculum", 7)
-    client.force_login(member)
+    sign_in(client, member)
     html = client.get("/search/", {"q": "curriculum"}).content.decode()
     assert html.count('class="search-hit search-hit-lesson"') == 5
     assert "7 lessons learned for “curriculum”" in html and "the best 5 are shown" in html
@@ -319,7 +320,7 @@ def test_search_page_runs_the_same_queries_for_3_and_30_lessons(
     _bulk_lessons("dispersal", 30)
     for word in ("curriculum", "dispersal"):
         make_thread(member, title=f"A thread on {word}")
-    client.force_login(member)
+    sign_in(client, member)
     client.get("/search/", {"q": "warm up"})  # session, caches
 
     def queries_for(params: dict) -> int:

@@ -14,6 +14,7 @@ from django.urls import get_resolver
 from members.models import Status, Tag
 from members.notifications import notify
 from members.services import invitation_create
+from tests.conftest import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -77,7 +78,7 @@ def test_access(client: Client, make_user, moderator, role: str, name: str) -> N
         "moderator": moderator,
     }
     if role != "anonymous":
-        client.force_login(users[role])
+        sign_in(client, users[role])
     invitation = invitation_create(inviter=target)
     (notification,) = notify([target], kind="announcement", actor=None, text="for target only")
     Tag.objects.create(slug="use-of-force", name="Use of force")

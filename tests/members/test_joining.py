@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from members.models import AuditEntry, Invitation, Status, User
 from members.services import invitation_create
+from tests.conftest import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +51,7 @@ def test_verified_sign_up_waits_for_a_moderator(client: Client) -> None:
 def test_a_pending_member_gets_the_waiting_page_not_the_content(
     client: Client, pending, member, url: str
 ) -> None:
-    client.force_login(pending)
+    sign_in(client, pending)
     response = client.get(url)
     assert response.status_code == 403
     html = response.content.decode()
@@ -59,7 +60,7 @@ def test_a_pending_member_gets_the_waiting_page_not_the_content(
 
 
 def test_a_pending_member_can_still_manage_their_account(client: Client, pending) -> None:
-    client.force_login(pending)
+    sign_in(client, pending)
     for url in ["/accounts/email/", "/accounts/password/change/", "/accounts/2fa/"]:
         assert client.get(url).status_code == 200, url
     assert client.get("/members/waiting/").status_code == 200
@@ -110,7 +111,7 @@ def test_invitation_tokens_are_long_and_random(member) -> None:
 
 
 def test_members_create_invitations_from_their_page(client: Client, member) -> None:
-    client.force_login(member)
+    sign_in(client, member)
     response = client.post("/members/invitations/", {"note": "for my colleague"})
     assert response.status_code == 302
     invitation = Invitation.objects.get(created_by=member)

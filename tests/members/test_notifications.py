@@ -26,6 +26,7 @@ from members.models import (
 )
 from members.notifications import followers_of, mark_read, member_group, notify
 from members.outbox import deliver_due, send_digests
+from tests.conftest import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -91,7 +92,7 @@ def test_a_failed_push_is_logged_and_does_not_fail_the_write(
 
     monkeypatch.setattr(layer, "group_send", broken)
     follower = make_user()
-    client.force_login(follower)
+    sign_in(client, follower)
     with caplog.at_level(logging.ERROR), django_capture_on_commit_callbacks(execute=True):
         response = client.post(f"/members/{member.handle}/follow/")
     assert response.status_code == 302
@@ -167,7 +168,7 @@ def test_marking_read_updates_every_tab(member, django_capture_on_commit_callbac
 def test_notifications_page_lists_marks_and_opens(client: Client, member) -> None:
     (one,) = notify([member], kind="announcement", actor=None, text="Read me", url="/members/")
     (two,) = notify([member], kind="announcement", actor=None, text="And me")
-    client.force_login(member)
+    sign_in(client, member)
     html = client.get("/notifications/").content.decode()
     assert "Read me" in html and "And me" in html
     assert 'id="unread-count">2<' in html
@@ -185,7 +186,7 @@ def test_a_notification_never_redirects_off_site(client: Client, member) -> None
     (evil,) = notify(
         [member], kind="announcement", actor=None, text="x", url="https://evil.example/"
     )
-    client.force_login(member)
+    sign_in(client, member)
     assert client.post(f"/notifications/{evil.pk}/open/").headers["Location"] == "/notifications/"
 
 
@@ -195,13 +196,13 @@ def test_notifications_page_query_count_is_flat(
 ) -> None:
     for n in range(rows):
         notify([member], kind="announcement", actor=None, text=f"n{n}")
-    client.force_login(member)
+    sign_in(client, member)
     with django_assert_max_num_queries(7):
         assert client.get("/notifications/").status_code == 200
 
 
 def test_preferences_are_saved_per_kind(client: Client, member) -> None:
-    client.force_login(member)
+    sign_in(client, member)
     # Every kind is on the form (the forum's too); these four are checked.
     choices = {kind: "app" for kind in NotificationKind.values}
     choices.update(
@@ -222,7 +223,7 @@ def test_preferences_are_saved_per_kind(client: Client, member) -> None:
 
 def test_following_a_member_tells_them_once(client: Client, member, make_user) -> None:
     follower = make_user(display_name="Curious Colleague")
-    client.force_login(follower)
+    sign_in(client, follower)
     client.post(f"/members/{member.handle}/follow/")
     client.post(f"/members/{member.handle}/follow/")
     notification = Notification.objects.get(recipient=member)
@@ -234,7 +235,7 @@ def test_following_a_member_tells_them_once(client: Client, member, make_user) -
 
 def test_members_follow_topics(client: Client, member) -> None:
     tag = Tag.objects.create(slug="firearms", name="Firearms")
-    client.force_login(member)
+    sign_in(client, member)
     client.post("/members/topics/firearms/follow/")
     assert list(followers_of(tag)) == [member]
     html = client.get("/members/topics/").content.decode()
@@ -266,7 +267,7 @@ def test_announce_command_reaches_everyone_or_one(member, make_user, pending) ->
 
 
 def test_moderators_announce_from_a_page(client: Client, moderator, member) -> None:
-    client.force_login(moderator)
+    sign_in(client, moderator)
     response = client.post("/notifications/announce/", {"text": "Welcome week", "to": ""})
     assert response.status_code == 302
     assert Notification.objects.filter(recipient=member, text="Welcome week").exists()
@@ -281,7 +282,7 @@ def test_password_change_tells_all_the_members_sockets_to_close(
     from members.notifications import session_group
 
     layer = get_channel_layer()
-    client.force_login(member)
+    sign_in(client, member)
     session_channel = async_to_sync(layer.new_channel)()
     async_to_sync(layer.group_add)(session_group(client.session.session_key), session_channel)
     member_channel = listen(member)
@@ -304,7 +305,7 @@ def test_logout_tells_the_sockets_of_that_session_to_close(
     from members.notifications import session_group
 
     layer = get_channel_layer()
-    client.force_login(member)
+    sign_in(client, member)
     fresh_channel = async_to_sync(layer.new_channel)()
     async_to_sync(layer.group_add)(session_group(client.session.session_key), fresh_channel)
     with django_capture_on_commit_callbacks(execute=True):

@@ -40,7 +40,7 @@ from members.models import (
 )
 from members.privacy import NO_ADDRESS, delete_account, export_member_data
 from members.services import invitation_create, role_set
-from tests.conftest import TEST_PASSWORD
+from tests.conftest import TEST_PASSWORD, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -90,7 +90,7 @@ def moderator(make_user: Callable[..., User]) -> User:
 def test_data_page_explains_and_downloads_an_attachment_that_is_never_cached(
     client: Client, member: User
 ) -> None:
-    client.force_login(member)
+    sign_in(client, member)
     page = client.get("/members/me/data/")
     assert page.status_code == 200
     assert "Download my data" in page.content.decode()
@@ -206,7 +206,7 @@ def delete_through_page(client: Client, member: User, contributions: str) -> Non
 
 
 def test_deleting_needs_the_password_and_the_handle(client: Client, member: User) -> None:
-    client.force_login(member)
+    sign_in(client, member)
     assert client.get("/members/me/delete/").status_code == 200
     wrong_password = client.post(
         "/members/me/delete/",
@@ -294,7 +294,7 @@ def test_delete_keeping_contributions_leaves_them_to_a_former_member(
     assert elsewhere.get("/forum/")["Location"].startswith("/accounts/login/")
     # Other members see "a former member" where the name was.
     reader = Client()
-    reader.force_login(other)
+    sign_in(reader, other)
     page = reader.get(thread.get_absolute_url()).content.decode()
     assert "a former member" in page and "Rights Watcher" not in page
     assert "a former member" in reader.get(published.get_absolute_url()).content.decode()
@@ -360,7 +360,7 @@ def test_delete_removing_contributions_erases_the_text_everywhere(
     assert others_thread.accepted_post_id is None
     assert Post.objects.get(thread=discussed, author=other).body == "Someone else's reply stays."
     reader = Client()
-    reader.force_login(other)
+    sign_in(reader, other)
     page = reader.get(discussed.get_absolute_url())
     assert page.status_code == 200 and "Someone else's reply stays." in page.content.decode()
     # Lessons: the one written alone goes, the shared one stays with its co-author.
@@ -477,7 +477,7 @@ def test_robots_txt_lets_crawlers_see_only_the_public_pages(client: Client) -> N
 
 
 def test_members_pages_are_never_indexed(client: Client, member: User) -> None:
-    client.force_login(member)
+    sign_in(client, member)
     for url in ["/", "/forum/", "/members/", f"/members/{member.handle}/", "/lessons/"]:
         response = client.get(url)
         assert response["X-Robots-Tag"] == "noindex", url

@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 
 from members.models import Profile, SpokenLanguage, Tag, Visibility
+from tests.conftest import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +43,7 @@ def profile_data(**overrides: object) -> dict:
 
 
 def test_member_edits_their_profile(client: Client, member, tags) -> None:
-    client.force_login(member)
+    sign_in(client, member)
     data = profile_data(expertise=[tags["use-of-force"].pk, tags["training"].pk])
     response = client.post("/members/me/edit/", data)
     assert response.headers["Location"] == "/members/rights-watcher/"
@@ -72,7 +73,7 @@ def test_member_edits_their_profile(client: Client, member, tags) -> None:
 def test_bad_profile_input_is_explained_and_kept(
     client: Client, member, tags, field: str, value: object, message: str
 ) -> None:
-    client.force_login(member)
+    sign_in(client, member)
     response = client.post("/members/me/edit/", profile_data(**{field: value}))
     assert response.status_code == 200
     html = response.content.decode()
@@ -84,7 +85,7 @@ def test_bad_profile_input_is_explained_and_kept(
 
 def test_a_taken_handle_is_refused(client: Client, member, make_user) -> None:
     make_user(handle="taken")
-    client.force_login(member)
+    sign_in(client, member)
     response = client.post("/members/me/edit/", profile_data(handle="taken"))
     assert "Another member already uses this handle" in response.content.decode()
 
@@ -105,7 +106,7 @@ def test_email_addresses_are_never_shown_to_other_members(
     client: Client, member, make_user
 ) -> None:
     viewer = make_user()
-    client.force_login(viewer)
+    sign_in(client, viewer)
     for url in ["/members/", f"/members/{member.handle}/"]:
         assert member.email not in client.get(url).content.decode()
 
@@ -120,7 +121,7 @@ def test_directory_finds_experts_by_tag_country_language_and_role(
     other = make_user(display_name="Someone Else")
     Profile.objects.filter(user=other).update(country="FR", role="lawyer")
     other.profile.expertise.add(tags["firearms"])
-    client.force_login(other)
+    sign_in(client, other)
 
     def names(query: str) -> bool:
         return "Wanted Expert" in client.get(f"/members/?{query}").content.decode()
@@ -139,7 +140,7 @@ def test_directory_hides_pending_and_banned_people(client: Client, member, make_
 
     make_user(display_name="Still Waiting", status=Status.PENDING)
     make_user(display_name="Was Banned", is_banned=True, is_active=False)
-    client.force_login(member)
+    sign_in(client, member)
     html = client.get("/members/").content.decode()
     assert "Still Waiting" not in html and "Was Banned" not in html
 
@@ -148,7 +149,7 @@ def test_directory_is_paginated(client: Client, make_user) -> None:
     for n in range(30):
         make_user(display_name=f"Member {n:02d}")
     viewer = make_user(display_name="Viewer")
-    client.force_login(viewer)
+    sign_in(client, viewer)
     first = client.get("/members/").content.decode()
     second = client.get("/members/?page=2").content.decode()
     assert "Page 1 of 2" in first and "Page 2 of 2" in second
@@ -164,7 +165,7 @@ def test_directory_query_count_does_not_grow_with_members(
         user = make_user(is_expert=n % 2 == 0)
         user.profile.expertise.add(tags["training"], tags["firearms"])
         SpokenLanguage.objects.create(profile=user.profile, code="en")
-    client.force_login(make_user())
+    sign_in(client, make_user())
     with django_assert_max_num_queries(9):
         response = client.get("/members/")
     assert response.status_code == 200
@@ -172,6 +173,6 @@ def test_directory_query_count_does_not_grow_with_members(
 
 def test_initials_avatar_uses_the_display_name(client: Client, member, make_user) -> None:
     target = make_user(display_name="Nadia Okafor")
-    client.force_login(member)
+    sign_in(client, member)
     html = client.get(f"/members/{target.handle}/").content.decode()
     assert ">NO</span>" in html

@@ -27,7 +27,7 @@ from forum.models import Post
 from members.models import Notification, NotificationKind
 from members.notifications import follow
 from network.urls import urlpatterns as site_urlpatterns
-from tests.conftest import TEST_PASSWORD
+from tests.conftest import TEST_PASSWORD, sign_in
 from tests.network.test_live_delivery import catch_up, frames, open_socket, session_cookie
 from tests.servers import (
     REPO_ROOT,
@@ -220,7 +220,7 @@ urlpatterns = [*site_urlpatterns, path("database-gone/", database_gone)]
 def test_database_errors_get_the_503_page_even_with_debug_on(member, settings) -> None:
     settings.DEBUG = True
     client = Client(raise_request_exception=False)
-    client.force_login(member)
+    sign_in(client, member)
     response = client.get("/database-gone/")
     assert response.status_code == 503
     assert response["Retry-After"] == "10"

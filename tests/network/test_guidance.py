@@ -18,6 +18,7 @@ from lessons.models import Instrument
 from members import notifications
 from members import services as member_services
 from members.models import MemberRole, Status, Tag, User
+from tests.conftest import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +45,7 @@ def done_steps(checklist: str) -> list[str]:
 def newcomer(make_user: Callable[..., User], client: Client) -> User:
     """Just approved: a display name from sign-up and nothing else yet."""
     user = make_user(display_name="Nadia Newcomer", handle="nadia")
-    client.force_login(user)
+    sign_in(client, user)
     return user
 
 
@@ -132,7 +133,7 @@ def test_a_member_can_hide_the_checklist_for_good(client: Client, newcomer: User
     assert first_steps(client) is None
     # On another device too: the choice is stored with the member, not the session.
     other_device = Client()
-    other_device.force_login(newcomer)
+    sign_in(other_device, newcomer)
     assert first_steps(other_device) is None
 
 
@@ -144,7 +145,7 @@ def test_visitors_and_people_waiting_for_approval_see_no_checklist(
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
     waiting = make_user(status=Status.PENDING, approved_at=None)
-    client.force_login(waiting)
+    sign_in(client, waiting)
     client.post(reverse("first_steps_dismiss"))
     waiting.refresh_from_db()
     assert waiting.first_steps_dismissed_at is None
@@ -242,7 +243,7 @@ def test_an_empty_list_says_what_to_do_next(
         slug="empty-code", title="A code nobody has cited", short_title="Empty code", year=2001
     )
     if people[who] is not None:
-        client.force_login(people[who])
+        sign_in(client, people[who])
     response = client.get(url)
     assert response.status_code == 200
     states = [
@@ -258,7 +259,7 @@ def test_an_empty_list_says_what_to_do_next(
 def test_an_empty_topic_vocabulary_invites_members_to_propose_a_topic(
     client: Client, member: User
 ) -> None:
-    client.force_login(member)
+    sign_in(client, member)
     for url in ("/forum/tags/", "/members/topics/"):
         states = EMPTY_STATE.findall(client.get(url).content.decode())
         assert len(states) == 1, url

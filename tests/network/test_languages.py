@@ -18,6 +18,7 @@ from django.test import Client
 
 from forum.models import Post, Thread
 from members.models import User
+from tests.conftest import sign_in
 from tests.members.test_profiles import profile_data
 
 pytestmark = pytest.mark.django_db
@@ -47,7 +48,7 @@ def test_spanish_and_arabic_are_shipped(client: Client, language: str, text: str
 def test_arabic_pages_are_right_to_left(client: Client, member: User) -> None:
     html = client.get("/accounts/login/", headers={"accept-language": "ar"}).content.decode()
     assert html_tag(html) == '<html lang="ar" dir="rtl">'
-    client.force_login(member)
+    sign_in(client, member)
     html = client.get("/forum/", headers={"accept-language": "ar"}).content.decode()
     assert html_tag(html) == '<html lang="ar" dir="rtl">'
 
@@ -83,7 +84,7 @@ def test_switcher_is_a_labelled_form_that_works_without_javascript() -> None:
 def test_member_choice_wins_over_browser_and_cookie(client: Client, make_user) -> None:
     member = make_user(language="es")
     client.cookies[COOKIE] = "nl"
-    client.force_login(member)
+    sign_in(client, member)
     response = client.get("/forum/", headers={"accept-language": "fr"})
     html = response.content.decode()
     assert '<html lang="es"' in html
@@ -95,7 +96,7 @@ def test_member_choice_wins_over_browser_and_cookie(client: Client, make_user) -
 
 def test_member_without_a_choice_gets_the_browser_language(client: Client, member) -> None:
     assert member.language == ""
-    client.force_login(member)
+    sign_in(client, member)
     html = client.get("/forum/", headers={"accept-language": "fr"}).content.decode()
     assert '<html lang="fr"' in html
 
@@ -114,7 +115,7 @@ def test_member_language_applies_from_login(make_user) -> None:
 
 
 def test_member_chooses_the_language_in_their_profile(client: Client, member) -> None:
-    client.force_login(member)
+    sign_in(client, member)
     form = client.get("/members/me/edit/").content.decode()
     assert '<label for="id_site_language"' in form
     assert '<option value="" selected>' in form, "the browser's language until they choose"
@@ -134,7 +135,7 @@ def test_member_chooses_the_language_in_their_profile(client: Client, member) ->
 
 
 def test_profile_refuses_a_language_the_site_does_not_ship(client: Client, member) -> None:
-    client.force_login(member)
+    sign_in(client, member)
     response = client.post("/members/me/edit/", profile_data(site_language="tlh"))
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
@@ -144,7 +145,7 @@ def test_profile_refuses_a_language_the_site_does_not_ship(client: Client, membe
 
 def test_switcher_also_stores_a_member_choice(client: Client, make_user) -> None:
     member = make_user(language="es")
-    client.force_login(member)
+    sign_in(client, member)
     client.post("/i18n/setlang/", {"language": "fr", "next": "/forum/"})
     member.refresh_from_db()
     assert member.language == "fr", "otherwise their stored choice would undo the switch"
@@ -156,7 +157,7 @@ def test_dates_follow_the_interface_language(client: Client, member, make_thread
     when = datetime(2026, 3, 5, 14, 30, tzinfo=UTC)
     Post.objects.filter(thread=thread).update(created_at=when)
     Thread.objects.filter(pk=thread.pk).update(last_activity_at=when)
-    client.force_login(member)
+    sign_in(client, member)
     expected = {
         "en": "March 5, 2026",
         "fr": "5 mars 2026",
@@ -178,7 +179,7 @@ def test_numbers_and_plurals_follow_the_language(client: Client, member, make_us
     other = make_user()
     services.reply(author=other, thread=thread, body="One")
     services.reply(author=other, thread=thread, body="Two")
-    client.force_login(member)
+    sign_in(client, member)
     assert "2 réponses" in client.get("/forum/", headers={"accept-language": "fr"}).content.decode()
     # Arabic has a dual: two replies is one word, not "2 + plural".
     assert "ردّان" in client.get("/forum/", headers={"accept-language": "ar"}).content.decode()
@@ -186,7 +187,7 @@ def test_numbers_and_plurals_follow_the_language(client: Client, member, make_us
 
 def test_a_french_thread_marks_its_text_as_french(client: Client, member, make_thread) -> None:
     thread = make_thread(member, title="Comment documenter une nasse ?", language="fr")
-    client.force_login(member)
+    sign_in(client, member)
     html = client.get(thread.get_absolute_url(), headers={"accept-language": "en"}).content
     html = html.decode()
     assert '<html lang="en"' in html
@@ -202,7 +203,7 @@ def test_thread_list_filters_by_content_language(
 ) -> None:
     make_thread(member, title="Question in English", language="en")
     make_thread(member, title="Pregunta en español", language="es")
-    client.force_login(member)
+    sign_in(client, member)
     html = client.get("/forum/?language=es").content.decode()
     assert "Pregunta en español" in html and "Question in English" not in html
 
@@ -225,7 +226,7 @@ def test_membership_emails_come_in_the_member_language(make_user) -> None:
 
 def test_writing_fields_follow_the_direction_of_what_is_typed(client: Client, member) -> None:
     """An Arabic post typed in an English interface reads right to left as it is typed."""
-    client.force_login(member)
+    sign_in(client, member)
     for path in ("/forum/new/", "/lessons/new/"):
         html = client.get(path).content.decode()
         assert re.search(r'<textarea[^>]*data-markdown="true"[^>]*dir="auto"', html), path
@@ -234,7 +235,7 @@ def test_writing_fields_follow_the_direction_of_what_is_typed(client: Client, me
 def test_language_lists_are_named_and_sorted_in_the_interface_language(
     client: Client, member
 ) -> None:
-    client.force_login(member)
+    sign_in(client, member)
     html = client.get("/members/me/edit/", headers={"accept-language": "fr"}).content.decode()
     spoken = re.search(r'<select name="languages".*?</select>', html, re.S).group(0)
     names = re.findall(r'<option value="[a-z]+"[^>]*>([^<]+)</option>', spoken)

@@ -22,6 +22,7 @@ from websockets.sync.client import ClientConnection, connect
 from members import notifications
 from members.models import NotificationKind, User
 from members.notifications import notify
+from tests.conftest import sign_in
 from tests.servers import REPO_ROOT, PrivateRedis, server_env, start_daphne, stop
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.redis]
@@ -29,7 +30,7 @@ pytestmark = [pytest.mark.postgresql, pytest.mark.redis]
 
 def session_cookie(member: User) -> str:
     client = Client()
-    client.force_login(member)
+    sign_in(client, member)
     return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
 
 

@@ -7,6 +7,8 @@ import re
 import pytest
 from django.test import Client
 
+from tests.conftest import sign_in
+
 pytestmark = pytest.mark.django_db
 
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
@@ -34,7 +36,7 @@ def test_landing_page_explains_the_network_to_visitors(client: Client) -> None:
 
 
 def test_landing_page_for_a_member_offers_logout_not_login(client: Client, member) -> None:
-    client.force_login(member)
+    sign_in(client, member)
     html = client.get("/").content.decode()
     assert 'action="/accounts/logout/"' in html
     assert 'href="/accounts/login/"' not in html

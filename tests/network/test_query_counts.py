@@ -50,6 +50,7 @@ from members.models import (
     TaggedItem,
     User,
 )
+from tests.conftest import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -316,7 +317,7 @@ PAGES = [
 def test_page_runs_the_same_queries_with_10_and_500_rows(
     client: Client, world: World, page: Page
 ) -> None:
-    client.force_login(world.viewer)
+    sign_in(client, world.viewer)
     page.grow(world, SMALL)
     queries(client, page.url(world))  # warm: content types and the like are cached per process
     small = queries(client, page.url(world))
@@ -336,7 +337,7 @@ def test_thread_page_runs_at_most_8_queries_with_cached_sessions(
     accepted answer), and the unread badge.
     """
     settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-    client.force_login(world.viewer)
+    sign_in(client, world.viewer)
     grow_posts(world, LARGE)
     url = world.thread.get_absolute_url()
     queries(client, url)  # the first request after a login may read the session from the database
@@ -349,7 +350,7 @@ def test_the_thread_page_shows_the_viewers_marks_and_follow_without_asking_per_p
     """The state folded into the thread and post queries is the viewer's, not anyone's."""
     grow_posts(world, 30)
     marked = set(HelpfulMark.objects.filter(member=world.viewer).values_list("post_id", flat=True))
-    client.force_login(world.viewer)
+    sign_in(client, world.viewer)
     page = client.get(world.thread.get_absolute_url()).content.decode()
     assert page.count('aria-pressed="true">') == len(marked)
     assert "Follow this thread" in page
@@ -360,6 +361,6 @@ def test_the_thread_page_shows_the_viewers_marks_and_follow_without_asking_per_p
     )
     assert "Following: stop" in client.get(world.thread.get_absolute_url()).content.decode()
     other = bulk_members(1)[0]
-    client.force_login(other)
+    sign_in(client, other)
     page = client.get(world.thread.get_absolute_url()).content.decode()
     assert 'aria-pressed="true">' not in page.replace('aria-pressed="true">Following', "")

@@ -28,6 +28,7 @@ from members.models import Invitation, Notification, User
 from network import env, ratelimit
 from network import settings as shipped
 from network.asgi import application
+from tests.conftest import sign_in
 from tests.forum.test_threads import thread_form
 from tests.lessons.test_pages import form_data as lesson_form
 
@@ -184,7 +185,7 @@ def test_the_eleventh_reply_in_a_minute_is_refused_and_saves_nothing(
     client: Client, member: User, make_user, make_thread
 ) -> None:
     thread = make_thread(make_user())
-    client.force_login(member)
+    sign_in(client, member)
     for n in range(10):  # shipped: 10 a minute
         response = client.post(f"/forum/{thread.pk}/reply/", {"body": f"Reply number {n}"})
         assert response.status_code == 302, n
@@ -197,7 +198,7 @@ def test_the_eleventh_reply_in_a_minute_is_refused_and_saves_nothing(
     assert not Post.objects.filter(body="The one too many").exists()
 
     # Counted per member: someone else still posts.
-    client.force_login(make_user())
+    sign_in(client, make_user())
     assert client.post(f"/forum/{thread.pk}/reply/", {"body": "Mine"}).status_code == 302
 
 
@@ -207,7 +208,7 @@ def test_new_threads_edits_and_replies_share_one_posting_limit(
 ) -> None:
     limit(post="2/m")
     thread = make_thread(member)
-    client.force_login(member)
+    sign_in(client, member)
     assert client.post(f"/forum/{thread.pk}/reply/", {"body": "A reply"}).status_code == 302
     reply = thread.posts.get(body="A reply")
     edited = client.post(f"/forum/posts/{reply.pk}/edit/", {"body": "An edited reply"})
@@ -219,7 +220,7 @@ def test_new_threads_edits_and_replies_share_one_posting_limit(
 @pytest.mark.django_db
 def test_a_refused_lesson_saves_nothing(client: Client, member: User, topics, limit) -> None:
     limit(post="1/m")
-    client.force_login(member)
+    sign_in(client, member)
     assert client.post("/lessons/new/", lesson_form(topics)).status_code == 302
     assert_refused(client.post("/lessons/new/", lesson_form(topics)), text_kept=True)
     assert Lesson.objects.count() == 1
@@ -231,7 +232,7 @@ def test_previews_have_their_own_larger_limit(
 ) -> None:
     limit(post="1/m", preview="3/m")
     thread = make_thread(make_user())
-    client.force_login(member)
+    sign_in(client, member)
     assert client.post(f"/forum/{thread.pk}/reply/", {"body": "Posted"}).status_code == 302
     # The preview button shows the text without saving it: a preview, not a post.
     button = client.post(f"/forum/{thread.pk}/reply/", {"body": "Draft", "preview": "1"})
@@ -247,7 +248,7 @@ def test_a_limit_opens_again_in_the_next_window(
 ) -> None:
     limit(post="2/m,3/h")
     thread = make_thread(make_user())
-    client.force_login(member)
+    sign_in(client, member)
 
     def reply() -> object:
         return client.post(f"/forum/{thread.pk}/reply/", {"body": f"At {clock[0]}"})
@@ -274,7 +275,7 @@ def test_flags_are_limited_per_member(
 ) -> None:
     limit(flag="2/h")
     posts = [make_thread(make_user(), title=f"Thread {n}").posts.get() for n in range(3)]
-    client.force_login(member)
+    sign_in(client, member)
     for post in posts[:2]:
         response = client.post(f"/forum/posts/{post.pk}/flag/", {"reason": "abuse"})
         assert response.status_code == 302
@@ -288,7 +289,7 @@ def test_flags_are_limited_per_member(
 @pytest.mark.django_db
 def test_invitations_are_limited_per_day(client: Client, member: User, clock, limit) -> None:
     limit(invitation="2/d")
-    client.force_login(member)
+    sign_in(client, member)
     for _ in range(2):
         assert client.post("/members/invitations/", {"note": "For Ana"}).status_code == 302
     refused = client.post("/members/invitations/", {"note": "One more"})
@@ -308,7 +309,7 @@ def test_announcements_are_limited_per_moderator(
         user=moderator, type=Authenticator.Type.TOTP, data={"secret": "JBSWY3DPEHPK3PXP"}
     )
     limit(announce="2/h")
-    client.force_login(moderator)
+    sign_in(client, moderator)
     for text in ["Welcome week", "Maintenance tonight"]:
         assert client.post("/notifications/announce/", {"text": text, "to": ""}).status_code == 302
     refused = client.post("/notifications/announce/", {"text": "A third one", "to": ""})
@@ -323,13 +324,13 @@ def test_searches_are_limited_but_the_empty_search_page_is_not(
     client: Client, member: User, make_user, limit
 ) -> None:
     limit(search="3/m")
-    client.force_login(member)
+    sign_in(client, member)
     for word in ["kettling", "custody", "bodycam"]:
         assert client.get("/search/", {"q": word}).status_code == 200
     assert_refused(client.get("/search/", {"q": "protest"}))
     assert client.get("/search/").status_code == 200
     # Another member's counter is their own.
-    client.force_login(make_user())
+    sign_in(client, make_user())
     assert client.get("/search/", {"q": "protest"}).status_code == 200
 
 
@@ -338,7 +339,7 @@ def test_the_limit_is_per_member_not_per_forged_address(
     client: Client, member: User, limit
 ) -> None:
     limit(search="2/m")
-    client.force_login(member)
+    sign_in(client, member)
     for n in range(2):
         client.get("/search/", {"q": "x"}, headers={"x-forwarded-for": f"198.51.100.{n}"})
     refused = client.get("/search/", {"q": "x"}, headers={"x-forwarded-for": "198.51.100.9"})
@@ -348,7 +349,7 @@ def test_the_limit_is_per_member_not_per_forged_address(
 @pytest.mark.django_db
 def test_limits_can_be_turned_off(client: Client, member: User, settings) -> None:
     settings.RATE_LIMITS = {}
-    client.force_login(member)
+    sign_in(client, member)
     assert all(client.get("/search/", {"q": "x"}).status_code == 200 for _ in range(70))
 
 

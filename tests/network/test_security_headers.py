@@ -18,6 +18,7 @@ import pytest
 from django.test import Client
 
 from members.models import User
+from tests.conftest import sign_in
 from tests.network.url_patterns import all_routes
 
 pytestmark = pytest.mark.django_db
@@ -129,7 +130,7 @@ def test_every_url_pattern_answers_with_the_security_headers(
             for method in ["get", "post"]:
                 client.logout()
                 if role == "member":
-                    client.force_login(member)
+                    sign_in(client, member)
                 response = getattr(client, method)(path)
                 statuses.add(response.status_code)
                 problems = header_problems(response)

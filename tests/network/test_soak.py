@@ -19,6 +19,7 @@ from django.test import Client
 
 from members.models import Notification
 from members.notifications import follow
+from tests.conftest import sign_in
 from tests.network.soak import SocketOwner, Sockets, run_load, wait_for_delivery
 from tests.servers import PrivateRedis, running, server_env, start_daphne, start_gunicorn
 
@@ -31,7 +32,7 @@ SOAK_SECONDS = float(os.environ.get("SOAK_SECONDS", "60"))
 
 def session_of(member) -> str:
     client = Client()
-    client.force_login(member)
+    sign_in(client, member)
     return client.cookies[settings.SESSION_COOKIE_NAME].value
 
 

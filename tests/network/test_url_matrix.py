@@ -18,6 +18,12 @@ author's thread and is the one moderators act on; ``member`` is an approved
 member with no part in any of it. ``admin`` is a superuser with two-factor
 authentication and no moderator flag; ``banned`` cannot log in at all (their
 session does not survive the next request), so they get what a visitor gets.
+
+Derived roles are checked against a role of the table rather than given
+columns of their own (DERIVED_ROLES): a moderator without two factors, and a
+moderator whose TOTP this session never passed, get exactly an ordinary
+member's answers; a member whose account was removed, still holding the
+session cookie, gets exactly a visitor's.
 """
 
 from __future__ import annotations
@@ -46,8 +52,9 @@ from lessons import services as lesson_services
 from lessons.models import FeedToken, Instrument, LessonRevision, LessonState, Provision
 from members.models import Invitation, Status, Tag, User
 from members.notifications import notify
+from members.privacy import delete_account
 from members.services import invitation_create
-from tests.conftest import TEST_PASSWORD
+from tests.conftest import TEST_PASSWORD, sign_in
 from tests.network.url_patterns import Route, all_routes
 
 pytestmark = pytest.mark.django_db
@@ -63,6 +70,14 @@ ROLES = [
     "moderator",
     "admin",
 ]
+# role -> the role of the table whose answers it must get, URL for URL.
+DERIVED_ROLES = {
+    "moderator_without_2fa": "member",
+    "moderator_unverified": "member",
+    "removed": "anonymous",
+}
+# Their own two-factor pages differ for someone who has an authenticator.
+DERIVED_EXCEPTIONS = {"moderator_unverified": ("mfa_",)}
 LOGIN, WAIT = "L", "W"
 # Methods no view offers; a visitor, someone waiting and a member try them.
 EXTRA_METHODS = ["put", "delete"]
@@ -361,6 +376,9 @@ class World:
             "expert": make_user(is_expert=True),
             "moderator": self._with_totp(make_user(is_moderator=True)),
             "admin": self._with_totp(make_user(is_superuser=True, is_staff=True)),
+            "moderator_without_2fa": make_user(is_moderator=True),
+            "moderator_unverified": self._with_totp(make_user(is_moderator=True)),
+            "removed": make_user(display_name="Rhea Removed"),
         }
         self._sessions: dict[str, str] = {}
 
@@ -368,8 +386,14 @@ class World:
         """A session per role, opened once: logging in for every request would double the cost."""
         if role not in self._sessions:
             client.cookies.clear()  # else logging in would end the previous role's session
-            client.force_login(self.users[role])
+            if role == "moderator_unverified":
+                # A session that never passed the second factor the member has.
+                client.force_login(self.users[role])
+            else:
+                sign_in(client, self.users[role])
             self._sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
+            if role == "removed":
+                delete_account(self.users[role], keep_contributions=False)
         return self._sessions[role]
 
     @staticmethod
@@ -627,6 +651,18 @@ def test_url_answers_every_role_as_expected(
             allowed = {"405", observed["GET"][i], observed["POST"][i]}
             if answer not in allowed:
                 failures.append(f"{role} {method.upper()} {route.route}: {answer}")
+    derived = list(DERIVED_ROLES)
+    for method in ["get", "post"]:
+        answers = observe(client, world, route, method, derived)
+        for role, answer in zip(derived, answers, strict=True):
+            if key.startswith(DERIVED_EXCEPTIONS.get(role, ())):
+                continue
+            like = DERIVED_ROLES[role]
+            wanted = observed[method.upper()][ROLES.index(like)]
+            if answer != wanted:
+                failures.append(
+                    f"{role} {method.upper()} {route.route}: got {answer}, but {like} gets {wanted}"
+                )
     assert key in EXPECTED, f"no row; observed: {observed}"
     assert not failures, "\n".join(failures)
 
@@ -684,7 +720,7 @@ def test_the_admin_login_form_cannot_skip_the_second_factor(
 def test_staff_without_two_factor_do_not_get_into_the_admin(
     client: Client, make_user: Callable[..., User]
 ) -> None:
-    client.force_login(make_user(is_superuser=True, is_staff=True))
+    sign_in(client, make_user(is_superuser=True, is_staff=True))
     response = client.get("/admin/members/user/")
     assert response.status_code == 302
     assert response["Location"].startswith("/admin/login/")
