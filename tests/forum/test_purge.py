@@ -160,5 +160,25 @@ def test_a_purged_revision_cannot_be_purged_again(client: Client, redacted, mode
     revision = PostRevision.objects.get(post=opening)
     sign_in(client, moderator)
     url = f"/forum/posts/{opening.pk}/purge/"
+    assert client.get(url, {"version": revision.pk}).status_code == 200
     client.post(url, {"version": revision.pk, "reason": "Names a witness"})
     assert client.get(url, {"version": revision.pk}).status_code == 404
+    with pytest.raises(services.ForumError):
+        services.purge_post_revision(actor=moderator, revision=revision, reason="Again")
+
+
+def test_a_purge_in_another_process_empties_this_process_fragment_store(
+    client: Client, make_user, make_thread
+) -> None:
+    from django.core.cache import cache
+
+    from members import fragments
+
+    thread = make_thread(make_user())
+    client.force_login(make_user())
+    client.get(thread.get_absolute_url())
+    fragments.store.put(b"an old row", f"<p>{CANARY}</p>")
+    # Another process purges: it bumps the shared generation (its own store it clears itself).
+    cache.set(fragments.GENERATION_KEY, (cache.get(fragments.GENERATION_KEY) or 0) + 1)
+    client.get(thread.get_absolute_url())
+    assert fragments_holding(CANARY) == 0
