@@ -180,6 +180,19 @@ class FlagForm(forms.Form):
     )
 
 
+class PurgeForm(forms.Form):
+    """Why a moderator purges a version (lessons use it too). The reason goes into
+    the audit log, so it must not repeat the text it removes."""
+
+    reason = forms.CharField(
+        label=gettext_lazy("Why (for the audit log)"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("Do not repeat the removed text here: the audit log keeps this."),
+        error_messages={"required": gettext_lazy("Say why, for the audit log.")},
+    )
+
+
 class ThreadFilterForm(forms.Form):
     SORTS = [
         ("latest", gettext_lazy("Latest activity")),

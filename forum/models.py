@@ -146,12 +146,22 @@ class PostRevision(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     title = models.CharField(max_length=TITLE_MAX, blank=True)
     body = models.TextField()
+    # Purged by a moderator: title and body are erased (empty), the row stays
+    # so the history shows that a version was removed, and when.
+    purged_at = models.DateTimeField(null=True, blank=True)
+    purged_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
         return f"revision of post {self.post_id} at {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_purged(self) -> bool:
+        return self.purged_at is not None
 
 
 class HelpfulMark(models.Model):

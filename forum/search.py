@@ -220,6 +220,21 @@ def _index_sqlite(ids: list[int]) -> None:
         )
 
 
+def compact_index() -> None:
+    """After a purge, keep no trace of text that is no longer indexed.
+
+    Reindexing replaces a row's entry, but SQLite FTS5 only marks the old
+    terms deleted in its segment b-trees (the ``_data`` table) until segments
+    are merged; ``optimize`` merges them all, so the purged words are gone
+    from the file's live pages. It rewrites the whole index: a moderator's
+    rare action may take that time. On PostgreSQL the vector is a column of
+    the row itself, rewritten by every reindex.
+    """
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}) VALUES ('optimize')")  # noqa: S608
+
+
 # --- Searching --------------------------------------------------------------------
 
 

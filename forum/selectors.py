@@ -91,6 +91,32 @@ def thread_for(viewer: User, pk: int) -> Thread | None:
     return thread
 
 
+def may_see_post(viewer: User, post: Post) -> bool:
+    """The one rule for a post's own URLs: a deleted or hidden post is for moderators only.
+
+    Its author included: a moderator hides a post because it puts someone at
+    risk, so its text leaves circulation for everyone, and the author can
+    neither edit nor restore it (the thread page tells them it is hidden).
+    """
+    return post.is_visible or viewer.can_moderate
+
+
+def post_for(viewer: User, pk: int) -> Post | None:
+    """The post if the viewer may open it: in a thread they may see, and visible to them.
+
+    Every URL that names a post (/forum/posts/<id>/...) asks this, so a deleted
+    or hidden post answers 404 the same way on all of them.
+    """
+    post = Post.objects.select_related("author").filter(pk=pk).first()
+    if post is None or not may_see_post(viewer, post):
+        return None
+    thread = thread_for(viewer, post.thread_id)
+    if thread is None:
+        return None
+    post.thread = thread
+    return post
+
+
 def posts_of(thread: Thread, viewer: User | None = None) -> QuerySet[Post]:
     """The thread's posts in order, but the accepted answer (shown under the question).
 

@@ -69,6 +69,16 @@ def can_delete(member: User, post: Post) -> bool:
     return member.can_moderate or post.author_id == member.pk
 
 
+def can_see_history(member: User, post: Post) -> bool:
+    """Earlier text may hold what was removed for someone's safety ("[name removed]").
+
+    As for lessons: the author and moderators only.
+    """
+    if not can_post(member):
+        return False
+    return member.can_moderate or post.author_id == member.pk
+
+
 def can_accept(member: User, thread: Thread) -> bool:
     return (
         can_post(member)
@@ -341,8 +351,9 @@ def delete_post(*, actor: User, post: Post) -> None:
         thread = post.thread
         if post.is_opening:
             Thread.objects.filter(pk=thread.pk).update(is_deleted=True)
-        if thread.accepted_post_id == post.pk:
-            Thread.objects.filter(pk=thread.pk).update(accepted_post=None)
+        # Deleting the accepted answer unaccepts it (restoring does not accept it
+        # again). Asked of the database: the caller's thread may be stale.
+        Thread.objects.filter(pk=thread.pk, accepted_post=post).update(accepted_post=None)
         _recount(thread.pk)
         if actor.pk != post.author_id:
             audit(
@@ -519,6 +530,102 @@ def retag_thread(*, actor: User, thread: Thread, tags: list[Tag]) -> None:
             detail=f"“{thread.title}”: {', '.join(before)} -> {', '.join(t.slug for t in tags)}",
             url=thread.get_absolute_url(),
         )
+
+
+# --- Purge: a moderator erases a version of a post --------------------------------
+
+PURGE_REASON_MAX = 300
+
+
+def can_purge(member: User) -> bool:
+    return can_post(member) and member.can_moderate
+
+
+def _purge_check(actor: User, reason: str) -> str:
+    if not can_purge(actor):
+        raise ForumError(_("Only moderators can purge."))
+    reason = " ".join(reason.split())
+    if not reason:
+        raise ForumError(_("Say why, for the audit log."))
+    return reason[:PURGE_REASON_MAX]
+
+
+def purge_post_revision(*, actor: User, revision: PostRevision, reason: str) -> None:
+    """Erase an earlier version of a post: its title and text leave the database.
+
+    The revision row stays, empty and marked, so the history says a version was
+    removed and when. The audit log records who, which revision and why, never
+    the text. A title no longer current is taken out of the notifications,
+    emails and audit details that quoted it (members.privacy.scrub_purged_text).
+    """
+    reason = _purge_check(actor, reason)
+    with transaction.atomic():
+        revision = (
+            PostRevision.objects.select_for_update()
+            .select_related("post__thread")
+            .get(pk=revision.pk)
+        )
+        if revision.is_purged:
+            raise ForumError(_("This version is already purged."))
+        post, thread = revision.post, revision.post.thread
+        old_title = revision.title
+        revision.title, revision.body = "", ""
+        revision.purged_at, revision.purged_by = timezone.now(), actor
+        revision.save(update_fields=["title", "body", "purged_at", "purged_by"])
+        phrases = [old_title] if post.is_opening and old_title != thread.title else []
+        _after_purge(
+            actor=actor,
+            post=post,
+            detail=f"post #{post.pk}, version {revision.pk}: {reason}",
+            phrases=phrases,
+        )
+
+
+def purge_post_text(*, actor: User, post: Post, reason: str) -> None:
+    """Purge the current version: the text (and an opening post's title) becomes
+    "[removed by a moderator]", and the replaced text is kept nowhere, not even as
+    a revision. To keep the rest of a post, a moderator edits it instead (the
+    text before the edit becomes a revision) and purges that earlier version.
+    """
+    from members.privacy import purged_placeholder
+
+    reason = _purge_check(actor, reason)
+    placeholder = purged_placeholder()
+    with transaction.atomic():
+        post = Post.objects.select_for_update().select_related("thread").get(pk=post.pk)
+        thread = post.thread
+        if post.body == placeholder and (not post.is_opening or thread.title == placeholder):
+            raise ForumError(_("This version is already purged."))
+        post.body, post.body_html, post.body_text = placeholder, f"<p>{escape(placeholder)}</p>", ""
+        post.edited_at = timezone.now()
+        post.save(update_fields=["body", "body_html", "body_text", "edited_at"])
+        phrases = []
+        if post.is_opening and thread.title != placeholder:
+            phrases.append(thread.title)
+            Thread.objects.filter(pk=thread.pk).update(title=placeholder)
+        search.index_posts([post.pk])
+        _after_purge(
+            actor=actor,
+            post=post,
+            detail=f"post #{post.pk}, current version: {reason}",
+            phrases=phrases,
+        )
+
+
+def _after_purge(*, actor: User, post: Post, detail: str, phrases: list[str]) -> None:
+    from members.privacy import scrub_purged_text
+
+    scrub_purged_text(
+        phrases=phrases, url_prefix=reverse("forum:thread_short", args=[post.thread_id])
+    )
+    search.compact_index()
+    audit(
+        actor=actor,
+        action=AuditEntry.Action.PURGE_POST_REVISION,
+        target=post.author,
+        detail=detail,
+        url=post.get_absolute_url(),
+    )
 
 
 # --- A member deletes their account ------------------------------------------------

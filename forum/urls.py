@@ -16,6 +16,7 @@ urlpatterns = [
     path("posts/<int:pk>/", views.post_redirect, name="post"),
     path("posts/<int:pk>/edit/", views.post_edit, name="post_edit"),
     path("posts/<int:pk>/history/", views.post_history, name="post_history"),
+    path("posts/<int:pk>/purge/", views.post_purge, name="post_purge"),
     path("posts/<int:pk>/delete/", views.post_delete, name="post_delete"),
     path("posts/<int:pk>/restore/", views.post_restore, name="post_restore"),
     path("posts/<int:pk>/helpful/", views.post_helpful, name="post_helpful"),

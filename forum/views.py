@@ -21,6 +21,7 @@ from forum.forms import (
     FlagForm,
     OpeningPostEditForm,
     PostEditForm,
+    PurgeForm,
     ReplyForm,
     RetagForm,
     TagEditForm,
@@ -365,8 +366,8 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_safe
 def post_redirect(request: HttpRequest, pk: int) -> HttpResponse:
-    post = get_object_or_404(Post.objects.select_related("thread"), pk=pk)
-    thread = _thread_or_404(request, post.thread_id)
+    post = _post_or_404(request, pk)
+    thread = post.thread
     page = selectors.page_of_post(post)
     url = thread.get_absolute_url()
     if page > 1:
@@ -387,13 +388,9 @@ def preview(request: HttpRequest) -> HttpResponse:
 
 
 def _post_or_404(request: HttpRequest, pk: int) -> Post:
-    post = get_object_or_404(Post.objects.select_related("thread", "author"), pk=pk)
-    thread = selectors.thread_for(request.user, post.thread_id)
-    if thread is None:
+    post = selectors.post_for(request.user, pk)
+    if post is None:
         raise Http404
-    if post.is_hidden and not request.user.can_moderate and post.author_id != request.user.pk:
-        raise Http404
-    post.thread = thread
     return post
 
 
@@ -438,26 +435,81 @@ def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 def post_history(request: HttpRequest, pk: int) -> HttpResponse:
     post = _post_or_404(request, pk)
-    revisions = list(PostRevision.objects.filter(post=post).select_related("editor"))
+    if not services.can_see_history(request.user, post):
+        raise Http404
+    revisions = list(PostRevision.objects.filter(post=post).select_related("editor", "purged_by"))
     # Each revision holds the text before an edit; the next one (or the
-    # current post) holds the text after it.
-    versions = [(r.title, r.body) for r in revisions] + [
-        (post.thread.title if post.is_opening else "", post.body)
+    # current post) holds the text after it. A purged version is compared with nothing.
+    versions = [(r.title, r.body, r.is_purged) for r in revisions] + [
+        (post.thread.title if post.is_opening else "", post.body, False)
     ]
     changes = []
     for index, revision in enumerate(revisions):
         before, after = versions[index], versions[index + 1]
+        purged = before[2] or after[2]
         changes.append(
             {
+                "revision": revision,
                 "editor": revision.editor,
                 "when": revision.created_at,
-                "title_before": before[0],
-                "title_after": after[0],
-                "lines": line_diff(before[1], after[1]),
+                "purged": purged,
+                "title_before": "" if purged else before[0],
+                "title_after": "" if purged else after[0],
+                "lines": [] if purged else line_diff(before[1], after[1]),
             }
         )
     changes.reverse()
-    return render(request, "forum/post_history.html", {"post": post, "changes": changes})
+    return render(
+        request,
+        "forum/post_history.html",
+        {"post": post, "changes": changes, "can_purge": services.can_purge(request.user)},
+    )
+
+
+@moderator_required
+def post_purge(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm, then erase one version of a post: ``version`` is a revision id or "current"."""
+    post = _post_or_404(request, pk)
+    version = request.POST.get("version") or request.GET.get("version") or "current"
+    revision = None
+    if version != "current":
+        try:
+            revision = PostRevision.objects.get(pk=int(version), post=post, purged_at=None)
+        except (ValueError, PostRevision.DoesNotExist):
+            raise Http404 from None
+    form = PurgeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if revision is None:
+                services.purge_post_text(
+                    actor=request.user, post=post, reason=form.cleaned_data["reason"]
+                )
+            else:
+                services.purge_post_revision(
+                    actor=request.user, revision=revision, reason=form.cleaned_data["reason"]
+                )
+        except ForumError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Purged: that text is erased everywhere."))
+            return redirect("forum:post_history", post.pk)
+    if revision is None:
+        title, body = (post.thread.title if post.is_opening else ""), post.body
+    else:
+        title, body = revision.title, revision.body
+    return render(
+        request,
+        "forum/post_purge.html",
+        {
+            "post": post,
+            "form": form,
+            "version": version,
+            "revision": revision,
+            "title": title,
+            "lines": body.splitlines(),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 def post_delete(request: HttpRequest, pk: int) -> HttpResponse:
@@ -476,7 +528,7 @@ def post_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @moderator_required
 def post_restore(request: HttpRequest, pk: int) -> HttpResponse:
-    post = get_object_or_404(Post.objects.select_related("thread"), pk=pk)
+    post = _post_or_404(request, pk)
     services.restore_post(actor=request.user, post=post)
     messages.success(request, _("The post is restored."))
     return redirect(post.get_absolute_url())
@@ -539,7 +591,7 @@ def post_flag(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @moderator_required
 def post_hide(request: HttpRequest, pk: int) -> HttpResponse:
-    post = get_object_or_404(Post.objects.select_related("thread", "author"), pk=pk)
+    post = _post_or_404(request, pk)
     hidden = request.POST.get("hidden") != "0"
     services.set_post_hidden(actor=request.user, post=post, hidden=hidden)
     messages.success(
@@ -553,7 +605,7 @@ def post_hide(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @moderator_required
 def flags_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
-    post = get_object_or_404(Post.objects.select_related("thread", "author"), pk=pk)
+    post = _post_or_404(request, pk)
     services.dismiss_flags(actor=request.user, post=post)
     messages.success(request, _("Flags dismissed; the post stays."))
     return redirect("forum:flags")

@@ -215,12 +215,22 @@ class LessonRevision(models.Model):
     note = models.CharField(max_length=200, blank=True)
     # Title, summary, Markdown fields, tags and provisions as they were.
     snapshot = models.JSONField()
+    # Purged by a moderator: the snapshot is erased (empty), the row stays so
+    # the history shows that a version was removed, and when.
+    purged_at = models.DateTimeField(null=True, blank=True)
+    purged_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
         return f"revision of {self.lesson_id} at {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_purged(self) -> bool:
+        return self.purged_at is not None
 
 
 class FeedToken(models.Model):

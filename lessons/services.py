@@ -19,12 +19,14 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from forum.models import Thread
+from forum.selectors import may_see_post
 from lessons import search
 from lessons.models import (
     Lesson,
@@ -569,6 +571,10 @@ def restore_revision(*, actor: User, lesson: Lesson, revision: LessonRevision) -
     with transaction.atomic():
         # Read again under a lock: the caller's copy may be stale, and it is saved whole.
         lesson = Lesson.objects.select_for_update().get(pk=lesson.pk)
+        # A purged version has nothing to bring back (the caller's copy may predate the purge).
+        revision = LessonRevision.objects.select_for_update().get(pk=revision.pk)
+        if revision.is_purged:
+            raise LessonError(_("This version is already purged."))
         if not can_restore_revision(actor, lesson):
             raise LessonError(_("You cannot restore this lesson."))
         old = dict(revision.snapshot)
@@ -597,10 +603,79 @@ def restore_revision(*, actor: User, lesson: Lesson, revision: LessonRevision) -
     return lesson
 
 
-def draft_from_thread(thread: Thread) -> dict[str, Any]:
-    """Initial form values for "Turn into a lesson": the question and the accepted answer."""
+# --- Purge: a moderator erases a version of a lesson ------------------------------
+
+PURGE_REASON_MAX = 300
+
+
+def can_purge(member: User) -> bool:
+    return member.is_authenticated and member.is_member and member.can_moderate
+
+
+def purge_revision(*, actor: User, revision: LessonRevision, reason: str) -> None:
+    """Erase an earlier version of a lesson: its snapshot leaves the database.
+
+    The revision row stays, empty and marked, so the history says a version was
+    removed and when; the audit log records who, which revision and why, never
+    the text. A title no longer current is taken out of the notifications,
+    emails and audit details that quoted it (members.privacy.scrub_purged_text).
+    The current text is not purged here: a moderator edits the published
+    lesson (the text before becomes a revision) and purges that revision.
+    """
+    from members.privacy import scrub_purged_text
+
+    if not can_purge(actor):
+        raise LessonError(_("Only moderators can purge."))
+    reason = " ".join(reason.split())[:PURGE_REASON_MAX]
+    if not reason:
+        raise LessonError(_("Say why, for the audit log."))
+    with transaction.atomic():
+        revision = (
+            LessonRevision.objects.select_for_update().select_related("lesson").get(pk=revision.pk)
+        )
+        if revision.is_purged:
+            raise LessonError(_("This version is already purged."))
+        lesson = revision.lesson
+        old_title = str(revision.snapshot.get("title", ""))
+        revision.snapshot = {}
+        revision.purged_at, revision.purged_by = timezone.now(), actor
+        revision.save(update_fields=["snapshot", "purged_at", "purged_by"])
+        scrub_purged_text(
+            phrases=[old_title] if old_title != lesson.title else [],
+            url_prefix=reverse("lessons:detail_short", args=[lesson.pk]),
+        )
+        search.compact_index()
+        audit(
+            actor=actor,
+            action=AuditEntry.Action.PURGE_LESSON_REVISION,
+            target=None,
+            detail=f"lesson #{lesson.pk}, version {revision.pk}: {reason}",
+            url=reverse("lessons:detail_short", args=[lesson.pk]),
+        )
+
+
+def _answer_for(member: User, thread: Thread) -> Any:
+    """The thread's accepted answer if ``member`` may read it, else None.
+
+    Hiding an answer keeps it accepted (unhiding brings it back as it was);
+    deleting it unaccepts it (forum.services.delete_post). A hidden accepted
+    answer is no answer for whoever may not read it.
+    """
+    answer = thread.accepted_post if thread.accepted_post_id else None
+    if answer is None or not may_see_post(member, answer):
+        return None
+    return answer
+
+
+def draft_from_thread(thread: Thread, *, viewer: User) -> dict[str, Any]:
+    """Initial form values for "Turn into a lesson": the question and the accepted answer.
+
+    Only what ``viewer`` may read is copied: never a hidden or deleted post.
+    """
     opening = thread.posts.filter(is_opening=True).first()
-    answer = thread.accepted_post
+    if opening is not None and not may_see_post(viewer, opening):
+        opening = None
+    answer = _answer_for(viewer, thread)
     return {
         "title": thread.title,
         "summary": (answer.body_text if answer else "")[:600],
@@ -612,10 +687,16 @@ def draft_from_thread(thread: Thread) -> dict[str, Any]:
 
 
 def can_turn_into_lesson(member: User, thread: Thread) -> bool:
-    """The asker, the one who answered, experts and moderators may do it."""
-    if not can_create(member) or thread.accepted_post_id is None:
+    """The asker, the one who answered, experts and moderators may do it.
+
+    Only while the thread has an accepted answer the member may read.
+    """
+    if not can_create(member):
         return False
-    return member.pk in {thread.author_id, thread.accepted_post.author_id} or is_reviewer(member)
+    answer = _answer_for(member, thread)
+    if answer is None:
+        return False
+    return member.pk in {thread.author_id, answer.author_id} or is_reviewer(member)
 
 
 # --- A member deletes their account ------------------------------------------------

@@ -23,6 +23,7 @@ urlpatterns = [
     path("<int:pk>/topics/", views.lesson_retag, name="retag"),
     path("<int:pk>/history/", views.lesson_history, name="history"),
     path("<int:pk>/history/<int:revision>/restore/", views.revision_restore, name="restore"),
+    path("<int:pk>/history/<int:revision>/purge/", views.revision_purge, name="purge"),
     path("<int:pk>/export.md", export.export_markdown, name="export"),
     path("<int:pk>/print/", export.print_view, name="print"),
     # Last: a lesson's slug must not shadow the actions above.

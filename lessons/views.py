@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from forum import selectors as forum_selectors
 from forum.diff import line_diff
+from forum.forms import PurgeForm
 from forum.services import ForumError, resolve_tags
 from forum.views import DRAFT_CLEAR_KEY  # the page after a save names the draft to forget
 from lessons import selectors, services
@@ -25,6 +26,7 @@ from lessons.forms import LessonFilterForm, LessonForm, RetagForm, SourceFormSet
 from lessons.models import Instrument, Lesson, LessonRevision, LessonState, Provision
 from lessons.services import LessonData, LessonError, SourceData
 from members import notifications
+from members.access import moderator_required
 from members.models import Tag
 
 # --- Lists ----------------------------------------------------------------------
@@ -206,7 +208,7 @@ def lesson_create(request: HttpRequest) -> HttpResponse:
             thread = None
         if thread is None or not services.can_turn_into_lesson(request.user, thread):
             raise Http404
-        initial.update(services.draft_from_thread(thread))
+        initial.update(services.draft_from_thread(thread, viewer=request.user))
     form = LessonForm(request.POST or None, initial=initial, author=request.user)
     formset = SourceFormSet(request.POST or None, prefix="sources")
     if request.method == "POST":
@@ -372,14 +374,21 @@ def lesson_history(request: HttpRequest, pk: int) -> HttpResponse:
     lesson = _lesson_or_404(request, pk)
     if not services.can_see_history(request.user, lesson):
         raise Http404
-    revisions = list(LessonRevision.objects.filter(lesson=lesson).select_related("editor"))
+    revisions = list(
+        LessonRevision.objects.filter(lesson=lesson).select_related("editor", "purged_by")
+    )
     current = services.snapshot(lesson)
     # Revisions are newest first; each holds the text before its edit, so the
     # text after it is the next newer revision's (or the lesson as it is now).
+    # A purged version is compared with nothing.
     changes = []
-    after = current
+    after: dict | None = current
     for revision in revisions:
-        before = revision.snapshot
+        before = None if revision.is_purged else revision.snapshot
+        if before is None or after is None:
+            changes.append({"revision": revision, "purged": True})
+            after = before
+            continue
         fields = [
             {"label": label, "lines": line_diff(str(before.get(f, "")), str(after.get(f, "")))}
             for f, label in FIELDS_SHOWN
@@ -403,6 +412,7 @@ def lesson_history(request: HttpRequest, pk: int) -> HttpResponse:
             "lesson": lesson,
             "changes": changes,
             "can_restore": services.can_restore_revision(request.user, lesson),
+            "can_purge": services.can_purge(request.user),
         },
     )
 
@@ -410,12 +420,45 @@ def lesson_history(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def revision_restore(request: HttpRequest, pk: int, revision: int) -> HttpResponse:
     lesson = _lesson_or_404(request, pk)
-    old = get_object_or_404(LessonRevision, pk=revision, lesson=lesson)
+    old = get_object_or_404(LessonRevision, pk=revision, lesson=lesson, purged_at=None)
     if not services.can_restore_revision(request.user, lesson):
         raise Http404
     services.restore_revision(actor=request.user, lesson=lesson, revision=old)
     messages.success(request, _("The earlier version is back; the replaced text is kept too."))
     return redirect(lesson)
+
+
+@moderator_required
+def revision_purge(request: HttpRequest, pk: int, revision: int) -> HttpResponse:
+    """Confirm, then erase one earlier version of a lesson."""
+    lesson = _lesson_or_404(request, pk)
+    old = get_object_or_404(LessonRevision, pk=revision, lesson=lesson, purged_at=None)
+    form = PurgeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.purge_revision(
+                actor=request.user, revision=old, reason=form.cleaned_data["reason"]
+            )
+        except LessonError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Purged: that text is erased everywhere."))
+            return redirect("lessons:history", lesson.pk)
+    return render(
+        request,
+        "lessons/revision_purge.html",
+        {
+            "lesson": lesson,
+            "revision": old,
+            "form": form,
+            "fields": [
+                (label, str(old.snapshot.get(f, "")).splitlines())
+                for f, label in FIELDS_SHOWN
+                if old.snapshot.get(f)
+            ],
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 # --- Standards ------------------------------------------------------------------

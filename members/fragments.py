@@ -15,6 +15,12 @@ ages out of the least-recently-used store. A caller must list every input its
 template reads -- tests/forum/test_fragments.py changes each one and checks
 the page shows it.
 
+A purge (a moderator erasing a version of a post or lesson) must leave no
+copy of its text anywhere, and an old row may still sit in the store under
+its old key. ``forget_everything`` empties this process's store and bumps a
+generation number in the shared cache; every process compares it once per
+``render_rows`` and empties its own store when it changed.
+
 The CSRF token differs per session, so rows are rendered with a placeholder
 that is replaced by the request's token on the way out. The store is per
 process (no network round trip, no pickling), bounded by the characters it
@@ -31,6 +37,7 @@ from collections.abc import Hashable, Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.template.loader import get_template
@@ -82,6 +89,28 @@ class FragmentStore:
 
 store = FragmentStore(settings.FRAGMENT_CACHE_CHARS)
 
+GENERATION_KEY = "fragments:generation"
+_seen_generation: list[object] = [None]
+
+
+def forget_everything() -> None:
+    """Drop every rendered row, in this process now and in the others at their next render."""
+    store.clear()
+    try:
+        generation = cache.incr(GENERATION_KEY)
+    except ValueError:
+        cache.set(GENERATION_KEY, 1, timeout=None)
+        generation = 1
+    _seen_generation[0] = generation
+
+
+def _check_generation() -> None:
+    generation = cache.get(GENERATION_KEY)
+    if generation != _seen_generation[0]:
+        if _seen_generation[0] is not None or generation is not None:
+            store.clear()
+        _seen_generation[0] = generation
+
 
 def row_key(template_name: str, inputs: Hashable) -> bytes:
     # repr() of tuples of str/int/bool/None/datetime is exact for those types.
@@ -101,6 +130,7 @@ def render_rows(
     the context to render it from. The context has no request and no context
     processors: pass what the template needs.
     """
+    _check_generation()
     template = get_template(template_name)
     rendered = []
     for inputs, context in rows:

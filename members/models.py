@@ -340,6 +340,8 @@ class AuditEntry(models.Model):
         TAG_RENAME = "tag_rename", _("renamed a topic")
         TAG_MERGE = "tag_merge", _("merged topics")
         RETAG_LESSON = "retag_lesson", _("changed a lesson's topics or standards")
+        PURGE_POST_REVISION = "purge_post_revision", _("purged a version of a post")
+        PURGE_LESSON_REVISION = "purge_lesson_revision", _("purged a version of a lesson")
 
     actor = models.ForeignKey(
         User, null=True, on_delete=models.SET_NULL, related_name="audit_actions"

@@ -15,6 +15,7 @@ import bisect
 import json
 import logging
 import os
+import re
 import sys
 import threading
 from collections.abc import Awaitable, Callable, Collection, Iterable, Sequence
@@ -25,7 +26,7 @@ from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
-from django.db.models import BooleanField, Count, Model, QuerySet
+from django.db.models import BooleanField, Count, Model, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -567,3 +568,29 @@ def close_sockets_of_member(member_id: int) -> None:
 def close_sockets_of_session(session_key: str) -> None:
     """After a logout: the sockets opened with that session close."""
     transaction.on_commit(lambda: push_to_session(session_key, {"type": "session.end"}))
+
+
+# --- Purge -------------------------------------------------------------------------
+
+
+def redact_notifications(
+    *, phrases: list[str], placeholder: str, url_prefix: str, slugged: re.Pattern[str]
+) -> int:
+    """Notifications that quote purged words (a title) get the placeholder instead,
+    and links to the object lose the slug made of them (members.privacy.scrub_purged_text).
+    What the socket already showed in an open page is beyond reach; the page,
+    the catch-up and the export read these rows."""
+    quoting = Q(url__startswith=url_prefix)
+    for phrase in phrases:
+        quoting |= Q(text__contains=phrase)
+    changed = []
+    for notification in Notification.objects.filter(quoting).only("pk", "text", "url"):
+        text = notification.text
+        for phrase in phrases:
+            text = text.replace(phrase, placeholder)
+        url = slugged.sub(url_prefix, notification.url)
+        if (text, url) != (notification.text, notification.url):
+            notification.text, notification.url = text[:300], url
+            changed.append(notification)
+    Notification.objects.bulk_update(changed, ["text", "url"], batch_size=500)
+    return len(changed)

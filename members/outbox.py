@@ -9,12 +9,14 @@ mail outage delays email but loses none.
 from __future__ import annotations
 
 import logging
+import re
 from collections import defaultdict
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import connection, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -101,3 +103,23 @@ def send_digests(now: timezone.datetime | None = None) -> int:
         OutboxEmail.objects.bulk_create(emails)
         Notification.objects.filter(pk__in=[n.pk for n in waiting]).update(digested_at=now)
     return len(emails)
+
+
+def redact_outbox(
+    *, phrases: list[str], placeholder: str, url_prefix: str, slugged: re.Pattern[str]
+) -> int:
+    """Emails, queued or sent, that quote purged words (a title) get the placeholder
+    instead, and their links lose the slug made of them
+    (members.privacy.scrub_purged_text). Mail already delivered is beyond reach."""
+    quoting = Q(body__contains=url_prefix)
+    for phrase in phrases:
+        quoting |= Q(subject__contains=phrase) | Q(body__contains=phrase)
+    changed = []
+    for email in OutboxEmail.objects.filter(quoting).only("pk", "subject", "body"):
+        subject, body = email.subject, email.body
+        for phrase in phrases:
+            subject, body = subject.replace(phrase, placeholder), body.replace(phrase, placeholder)
+        email.subject, email.body = subject[:300], slugged.sub(url_prefix, body)
+        changed.append(email)
+    OutboxEmail.objects.bulk_update(changed, ["subject", "body"], batch_size=500)
+    return len(changed)

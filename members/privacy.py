@@ -40,7 +40,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -50,7 +50,7 @@ from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -254,6 +254,8 @@ def _forum(member: User) -> dict[str, list[dict[str, Any]]]:
                         "edited_by": _by(revision.editor, member),
                         "title": revision.title,
                         "text": revision.body,
+                        # Purged by a moderator: the title and text are erased.
+                        "purged_at": _when(revision.purged_at),
                     }
                     for revision in post.revisions.all()
                 ],
@@ -472,3 +474,57 @@ def purge_ips(now: datetime | None = None) -> int:
         .exclude(ip=NO_ADDRESS)
         .update(ip=NO_ADDRESS)
     )
+
+
+# --- Purge: a moderator erased a version of a post or a lesson ---------------------
+
+
+def purged_placeholder() -> str:
+    """What stands where purged text was, in the site's language (it is stored)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _("[removed by a moderator]")
+
+
+def scrub_purged_text(*, phrases: Iterable[str], url_prefix: str) -> None:
+    """Take purged text out of every copy the network made of it; in the purge's transaction.
+
+    ``phrases`` are the purged words that other rows may quote: a title, which
+    notification texts, email subjects and bodies and audit details quote
+    (they never carry the text of a post or a lesson). Each becomes the
+    placeholder. ``url_prefix`` is the object's short URL ("/forum/12/"):
+    links to it with a slug made of the old title are cut back to it. The
+    rendered-fragment store is emptied in every process, and the search
+    indexes are the callers' (they index only the current text).
+    """
+    from members import fragments, outbox
+
+    phrases = sorted({p for p in phrases if p.strip()}, key=len, reverse=True)
+    if phrases:
+        placeholder = purged_placeholder()
+        slugged = re.compile(re.escape(url_prefix) + r"[^/?#\s]+/")
+        notifications.redact_notifications(
+            phrases=phrases, placeholder=placeholder, url_prefix=url_prefix, slugged=slugged
+        )
+        outbox.redact_outbox(
+            phrases=phrases, placeholder=placeholder, url_prefix=url_prefix, slugged=slugged
+        )
+        _redact_audit(phrases=phrases, placeholder=placeholder, url_prefix=url_prefix)
+    fragments.forget_everything()
+
+
+def redact(text: str, phrases: Iterable[str], placeholder: str) -> str:
+    for phrase in phrases:
+        text = text.replace(phrase, placeholder)
+    return text
+
+
+def _redact_audit(*, phrases: list[str], placeholder: str, url_prefix: str) -> None:
+    quoting = Q(url__startswith=url_prefix)
+    for phrase in phrases:
+        quoting |= Q(detail__contains=phrase)
+    for batch in _batches(AuditEntry.objects.filter(quoting).only("pk", "detail", "url")):
+        for entry in batch:
+            entry.detail = redact(entry.detail, phrases, placeholder)[:500]
+            if entry.url.startswith(url_prefix):
+                entry.url = url_prefix
+        AuditEntry.objects.bulk_update(batch, ["detail", "url"])

@@ -184,7 +184,6 @@ def _seed() -> tuple[dict[str, object], dict[str, list[tuple[str, ...]]]]:
         ("ask", reverse("forum:create")),
         ("ask-errors", reverse("forum:create"), "form.post-form"),
         ("post-edit", reverse("forum:post_edit", args=[opening.pk])),
-        ("post-history", reverse("forum:post_history", args=[unaccepted.pk])),
         ("post-flag", reverse("forum:post_flag", args=[answer.pk])),
         ("lesson-new", reverse("lessons:create")),
         ("lesson-new-errors", reverse("lessons:create"), "form.lesson-form"),
@@ -226,6 +225,8 @@ def _seed() -> tuple[dict[str, object], dict[str, list[tuple[str, ...]]]]:
             ("lesson-edit", reverse("lessons:edit", args=[in_review.pk])),
             ("lesson-in-review", in_review.get_absolute_url()),
             ("lesson-history", reverse("lessons:history", args=[in_review.pk])),
+            # Post history is for the author (the expert wrote this answer) and moderators.
+            ("post-history", reverse("forum:post_history", args=[unaccepted.pk])),
             ("review-queue", reverse("lessons:review_queue")),
             ("profile-own", reverse("members:profile", args=[expert.handle])),
         ],
@@ -239,6 +240,11 @@ def _seed() -> tuple[dict[str, object], dict[str, list[tuple[str, ...]]]]:
             ("announce", reverse("notifications:announce")),
             ("topic-edit", reverse("forum:tag_edit", args=[topics[0].slug])),
             ("retag", reverse("forum:retag", args=[open_question.pk])),
+            ("post-history-moderated", reverse("forum:post_history", args=[unaccepted.pk])),
+            (
+                "post-purge",
+                reverse("forum:post_purge", args=[unaccepted.pk]) + "?version=current",
+            ),
             ("profile-moderated", reverse("members:profile", args=[member.handle])),
         ],
         "pending": [

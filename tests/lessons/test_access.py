@@ -139,6 +139,8 @@ MATRIX: dict[str, tuple[str, list[object]]] = {
     "lessons:history archived": ("get", [LOGIN, WAIT, LOGIN, 404, 200, 200, 404, 200]),
     "lessons:history archived_public": ("get", [LOGIN, WAIT, LOGIN, 404, 200, 200, 404, 200]),
     "lessons:restore": ("post", [LOGIN, WAIT, LOGIN, 404, 302, 302, 404, 302]),
+    # Purging a version is a moderator's: others get the moderator pages' 403.
+    "lessons:purge": ("get", [LOGIN, WAIT, LOGIN, 403, 403, 403, 403, 200]),
 }
 # Not URL names: the same URL with another method, lesson state or token.
 EXTRA_ROWS = {row for row in MATRIX if " " in row}
@@ -254,6 +256,7 @@ def test_lessons_access(
         "lessons:private_feed": [token],
         "lessons:detail": [lesson.pk, lesson.slug],
         "lessons:restore": [lesson.pk, revision.pk],
+        "lessons:purge": [lesson.pk, revision.pk],
     }.get(name, [lesson.pk] if name.split(":")[1] in {*BY_STATE, "history"} else [])
     url = reverse(name, args=args)
     method, outcomes = MATRIX[row]

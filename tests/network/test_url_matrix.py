@@ -180,8 +180,10 @@ forum:post_helpful                      GET  L    W    L    405  405  405  405  
 forum:post_helpful                      POST L    W    L    302  302  302  302  302  302
 forum:post_hide                         GET  L    W    L    405  405  405  405  405  405
 forum:post_hide                         POST L    W    L    403  403  403  403  302  302
-forum:post_history                      GET  L    W    L    200  200  200  200  200  200
+forum:post_history                      GET  L    W    L    404  404  200  404  200  200
 forum:post_history                      POST L    W    L    405  405  405  405  405  405
+forum:post_purge                        GET  L    W    L    403  403  403  403  200  200
+forum:post_purge                        POST L    W    L    403  403  403  403  400  400
 forum:post_restore                      GET  L    W    L    405  405  405  405  405  405
 forum:post_restore                      POST L    W    L    403  403  403  403  302  302
 forum:preview                           GET  L    W    L    405  405  405  405  405  405
@@ -239,6 +241,8 @@ lessons:provision                       GET  200  200  200  200  200  200  200  
 lessons:provision                       POST 405  405  405  405  405  405  405  405  405
 lessons:provision_follow                GET  L    W    L    405  405  405  405  405  405
 lessons:provision_follow                POST L    W    L    302  302  302  302  302  302
+lessons:purge                           GET  L    W    L    403  403  403  403  200  200
+lessons:purge                           POST L    W    L    403  403  403  403  400  400
 lessons:restore                         GET  L    W    L    405  405  405  405  405  405
 lessons:restore                         POST L    W    L    404  302  404  404  302  302
 lessons:retag                           GET  L    W    L    404  404  404  200  200  200
