@@ -32,6 +32,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from redis.exceptions import ConnectionError as RedisConnectionError
 
+from members import mail
 from members.models import (
     DEFAULT_DELIVERY,
     Delivery,
@@ -237,28 +238,32 @@ def absolute(url: str) -> str:
 
 
 def queue_notification_emails(notifications: list[Notification]) -> None:
-    """Outbox rows, one per notification. They name what happened and link to it;
-    they never carry the text of a post (mail is read on shared devices too)."""
+    """Outbox rows, one per notification, in each member's language. They name the
+    kind of event and link to it; never a title, a name or a post (members/mail.py)."""
     members = User.objects.in_bulk([n.recipient_id for n in notifications])
-    with translation.override(settings.LANGUAGE_CODE):
-        OutboxEmail.objects.bulk_create(
-            OutboxEmail(
-                recipient_id=n.recipient_id,
-                notification_id=n.pk,
-                subject=f"[{settings.SITE_NAME}] {n.text}"[:300],
-                body=render_to_string(
-                    "members/email/notification_message.txt",
-                    {
-                        "member": members[n.recipient_id],
-                        "notification": n,
-                        "url": absolute(n.url or reverse("notifications:list")),
-                        "preferences_url": absolute(reverse("notifications:preferences")),
-                        "site_name": settings.SITE_NAME,
-                    },
-                ),
+    preferences_url = absolute(reverse("notifications:preferences"))
+    list_url = reverse("notifications:list")
+    emails = []
+    for n in notifications:
+        member = members[n.recipient_id]
+        with translation.override(member.language or settings.LANGUAGE_CODE):
+            summary = mail.notification_summary(n.kind)
+            emails.append(
+                OutboxEmail(
+                    recipient_id=n.recipient_id,
+                    notification_id=n.pk,
+                    subject=mail.subject_for(member, summary),
+                    body=render_to_string(
+                        "members/email/notification_message.txt",
+                        {
+                            "summary": summary,
+                            "url": absolute(n.url or list_url),
+                            "preferences_url": preferences_url,
+                        },
+                    ),
+                )
             )
-            for n in notifications
-        )
+    OutboxEmail.objects.bulk_create(emails)
 
 
 def queue_email(member: User, template: str, context: dict[str, Any]) -> OutboxEmail:
@@ -269,7 +274,7 @@ def queue_email(member: User, template: str, context: dict[str, Any]) -> OutboxE
         subject = render_to_string(f"members/email/{template}_subject.txt", full)
         body = render_to_string(f"members/email/{template}_message.txt", full)
     return OutboxEmail.objects.create(
-        recipient=member, subject=" ".join(subject.split())[:300], body=body
+        recipient=member, subject=mail.one_line(subject)[:300], body=body
     )
 
 
