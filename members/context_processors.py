@@ -13,3 +13,11 @@ def inbox(request: HttpRequest) -> dict[str, object]:
         unread=Count("id", filter=Q(read_at__isnull=True)), last_id=Max("id")
     )
     return {"inbox_unread": totals["unread"], "inbox_last_id": totals["last_id"] or 0}
+
+
+def discreet(request: HttpRequest) -> dict[str, object]:
+    """Discreet mode: base.html gives the tab a neutral title and icon."""
+    user = getattr(request, "user", None)
+    return {
+        "discreet_mode": bool(user is not None and user.is_authenticated and user.discreet_mode)
+    }
