@@ -82,7 +82,7 @@ class PreferencesForm(forms.Form):
 
 class DiscreetForm(forms.Form):
     discreet_mode = forms.BooleanField(
-        label=gettext_lazy("Discreet mode"),
+        label=gettext_lazy("Use discreet mode on every device"),
         required=False,
         help_text=gettext_lazy(
             "The browser tab shows “Notes” and a plain icon, emails do not name the "
