@@ -34,7 +34,7 @@ from forum.models import (
 )
 from members.markup import mentioned_handles, plain_text, render_markdown
 from members.models import AuditEntry, NotificationKind, Tag, User
-from members.notifications import follow, followers_of, notify
+from members.notifications import follow, followers_of, forget_notifications_about, notify
 from members.services import audit
 
 
@@ -186,7 +186,7 @@ def create_thread(
             )
             search.index_posts([post.pk])
             follow(author, thread)
-            _notify_new_thread(thread, tags, {m.pk for m in mentioned})
+            _notify_new_thread(thread, post, tags, {m.pk for m in mentioned})
     except IntegrityError:
         # The same form submitted twice at once: the other request won.
         existing = _existing_post(author, client_token)
@@ -208,7 +208,7 @@ def _in_site_language(function: Callable[..., None]) -> Callable[..., None]:
 
 
 @_in_site_language
-def _notify_new_thread(thread: Thread, tags: list[Tag], mentioned: set[int]) -> None:
+def _notify_new_thread(thread: Thread, post: Post, tags: list[Tag], mentioned: set[int]) -> None:
     author = thread.author
     url = thread.get_absolute_url()
     if mentioned:
@@ -219,6 +219,7 @@ def _notify_new_thread(thread: Thread, tags: list[Tag], mentioned: set[int]) -> 
             text=_("%(name)s mentioned you in “%(title)s”")
             % {"name": author.name, "title": thread.title},
             url=url,
+            about=post,
         )
     interested: set[int] = set()
     for tag in tags:
@@ -236,6 +237,7 @@ def _notify_new_thread(thread: Thread, tags: list[Tag], mentioned: set[int]) -> 
             actor=author,
             text=text % {"name": author.name, "title": thread.title},
             url=url,
+            about=post,
         )
 
 
@@ -289,6 +291,7 @@ def _notify_reply(thread: Thread, post: Post, mentioned: set[int]) -> None:
             text=_("%(name)s mentioned you in “%(title)s”")
             % {"name": author.name, "title": thread.title},
             url=url,
+            about=post,
         )
     followers = set(followers_of(thread).values_list("pk", flat=True)) - mentioned
     if followers:
@@ -299,6 +302,7 @@ def _notify_reply(thread: Thread, post: Post, mentioned: set[int]) -> None:
             text=_("%(name)s replied in “%(title)s”")
             % {"name": author.name, "title": thread.title},
             url=url,
+            about=post,
         )
 
 
@@ -342,6 +346,15 @@ def _recount(thread_id: int) -> None:
     Thread.objects.filter(pk=thread_id).update(reply_count=visible.count())
 
 
+def _forget_notifications(*, posts: Iterable[int] = (), threads: Iterable[int] = ()) -> None:
+    """Removed content leaves other members' notifications: a removed post's, and
+    every one about a removed thread (its title is in all of them)."""
+    threads = list(threads)
+    if threads:
+        forget_notifications_about(Post, Post.objects.filter(thread_id__in=threads).values("pk"))
+    forget_notifications_about(Post, posts)
+
+
 def delete_post(*, actor: User, post: Post) -> None:
     if not can_delete(actor, post):
         raise ForumError(_("You cannot delete this post."))
@@ -351,6 +364,9 @@ def delete_post(*, actor: User, post: Post) -> None:
         thread = post.thread
         if post.is_opening:
             Thread.objects.filter(pk=thread.pk).update(is_deleted=True)
+            _forget_notifications(threads=[thread.pk])
+        else:
+            _forget_notifications(posts=[post.pk])
         # Deleting the accepted answer unaccepts it (restoring does not accept it
         # again). Asked of the database: the caller's thread may be stale.
         Thread.objects.filter(pk=thread.pk, accepted_post=post).update(accepted_post=None)
@@ -427,6 +443,7 @@ def _notify_accepted(thread: Thread, post: Post, actor: User) -> None:
         actor=actor,
         text=_("Your answer in “%(title)s” was accepted") % {"title": thread.title},
         url=post.get_absolute_url(),
+        about=post,
     )
 
 
@@ -463,6 +480,12 @@ def set_post_hidden(*, actor: User, post: Post, hidden: bool) -> None:
             Thread.objects.filter(pk=post.thread_id).update(is_hidden=hidden)
         _recount(post.thread_id)
         if hidden:
+            # Hidden counts as removed for notifications; unhiding does not
+            # bring them back (a moderator hides what must not be read).
+            if post.is_opening:
+                _forget_notifications(threads=[post.thread_id])
+            else:
+                _forget_notifications(posts=[post.pk])
             # Hiding a post settles the flags on it.
             Flag.objects.filter(post=post, resolved_at__isnull=True).update(
                 resolved_at=timezone.now(), resolved_by=actor, outcome="hidden"
@@ -507,6 +530,8 @@ def switch_thread(*, actor: User, thread: Thread, action: str) -> None:
     field, value, audit_action = THREAD_SWITCHES[action]
     with transaction.atomic():
         Thread.objects.filter(pk=thread.pk).update(**{field: value})
+        if action == "hide":
+            _forget_notifications(threads=[thread.pk])
         audit(
             actor=actor,
             action=audit_action,
@@ -678,6 +703,7 @@ def forget_member(*, member: User, remove_posts: bool) -> None:
         for chunk in search._chunks(started):
             Thread.objects.filter(pk__in=chunk).update(title=placeholder)
         Flag.objects.filter(reporter=member).update(note="")
+        _forget_notifications(posts=own_ids, threads=started)
     _recount_helpful(sorted(post_ids), sorted(thread_ids))
     if remove_posts:
         _recount_replies(sorted(thread_ids))

@@ -39,7 +39,7 @@ from lessons.models import (
 )
 from members.markup import render_markdown
 from members.models import AuditEntry, NotificationKind, Tag, User
-from members.notifications import followers_of, notify
+from members.notifications import followers_of, forget_notifications_about, notify
 from members.services import audit
 
 TAGS_MAX = 5
@@ -305,6 +305,7 @@ def _notify_transition(lesson: Lesson, step: Transition, actor: User) -> None:
             actor=actor,
             text=_("“%(title)s” by %(name)s is waiting for review") % title,
             url=url,
+            about=lesson,
         )
     elif step.action in {"request_changes", "publish", "make_public"}:
         text = {
@@ -312,7 +313,14 @@ def _notify_transition(lesson: Lesson, step: Transition, actor: User) -> None:
             "publish": _("%(name)s published “%(title)s”"),
             "make_public": _("%(name)s made “%(title)s” public"),
         }[step.action]
-        notify(authors, kind=NotificationKind.REVIEW, actor=actor, text=text % title, url=url)
+        notify(
+            authors,
+            kind=NotificationKind.REVIEW,
+            actor=actor,
+            text=text % title,
+            url=url,
+            about=lesson,
+        )
         if step.action == "publish":
             _notify_published(lesson, actor, set(authors))
     elif step.action == "comment":
@@ -332,6 +340,7 @@ def _notify_transition(lesson: Lesson, step: Transition, actor: User) -> None:
             actor=actor,
             text=_("%(name)s commented on “%(title)s”") % title,
             url=url + "#review",
+            about=lesson,
         )
 
 
@@ -352,6 +361,7 @@ def _notify_published(lesson: Lesson, actor: User, authors: set[int]) -> None:
             actor=actor,
             text=_("New lesson learned: “%(title)s”") % {"title": lesson.title},
             url=lesson.get_absolute_url(),
+            about=lesson,
         )
 
 
@@ -727,6 +737,8 @@ def forget_member(*, member: User, remove_lessons: bool) -> None:
     doomed = list(alone.values_list("pk", flat=True))
     LessonAuthor.objects.filter(member=member).delete()
     Lesson.objects.filter(pk__in=doomed).delete()
+    # Their titles are in others' notifications (reviews waiting, new lessons).
+    forget_notifications_about(Lesson, doomed)
     # Deleted lessons leave the search index too.
     search.index_lessons(doomed)
     if remove_lessons:

@@ -3,8 +3,16 @@
 The default is deny: LoginRequiredMiddleware sends visitors to the login page
 for any view not marked ``login_not_required``, and MembershipMiddleware shows
 the waiting page to a login that is not an approved membership. Views for
-moderators add ``moderator_required``, which also insists on two-factor
-authentication.
+moderators add ``moderator_required``.
+
+Staff powers need a second factor, in one place: ``StaffPowersMiddleware``
+asks, for every request of a moderator or admin, whether this session passed a
+second factor (allauth records each authentication step in the session), and
+if not it locks the powers on ``request.user``. ``User.can_moderate`` and
+``User.is_admin`` honour the lock, so every selector, service, template and
+view that asks them gives such a session exactly an ordinary member's view.
+A member object loaded outside a request (a management command, the worker)
+is not locked: those run with the operator's authority.
 """
 
 from __future__ import annotations
@@ -13,13 +21,11 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from allauth.account.authentication import get_authentication_records
 from allauth.mfa.models import Authenticator
 from django.conf import settings
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
-from django.utils.translation import gettext as _
 
 from members.models import User
 
@@ -34,10 +40,67 @@ def pending_allowed(view: View) -> View:
     return view
 
 
+def _demo_exempt(user: User) -> bool:
+    return bool(settings.DEMO_MODERATOR_WITHOUT_MFA) and user.email == DEMO_MODERATOR_EMAIL
+
+
 def has_two_factor(user: User) -> bool:
-    if settings.DEMO_MODERATOR_WITHOUT_MFA and user.email == DEMO_MODERATOR_EMAIL:
+    """The member has a TOTP authenticator set up (the demo moderator may be exempt)."""
+    if _demo_exempt(user):
         return True
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+def second_factor_verified(request: HttpRequest, user: User) -> bool:
+    """This session passed a second factor that the member still has.
+
+    allauth records each step of a login (and of a reauthentication) in the
+    session; a TOTP code or a recovery code counts. Removing the TOTP
+    authenticator ends it, as does a session that never passed one (a login
+    made before the authenticator was added, or by code that skips the form).
+    """
+    if _demo_exempt(user):
+        return True
+    used = {
+        record.get("id")
+        for record in get_authentication_records(request, user)
+        if record.get("method") == "mfa"
+    }
+    if not used:
+        return False
+    return (
+        Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+        and Authenticator.objects.filter(user=user, pk__in=used).exists()
+    )
+
+
+def second_factor_added(
+    sender: object, request: HttpRequest, authenticator: Authenticator, **kwargs: Any
+) -> None:
+    """Count the TOTP code entered to activate an authenticator as this session's second factor."""
+    from allauth.account.internal.flows.login import record_authentication
+
+    if authenticator.type == Authenticator.Type.TOTP:
+        record_authentication(
+            request, authenticator.user, "mfa", id=authenticator.pk, type=authenticator.type
+        )
+
+
+class StaffPowersMiddleware:
+    """Locks a moderator's or admin's powers in a session without a second factor."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if (
+            user.is_authenticated
+            and (user.is_moderator or user.is_superuser)
+            and not second_factor_verified(request, user)
+        ):
+            user.staff_powers_locked = True
+        return self.get_response(request)
 
 
 def moderator_required(view: View) -> View:
@@ -45,13 +108,9 @@ def moderator_required(view: View) -> View:
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         user = request.user
         if not (user.is_authenticated and user.can_moderate):
+            # A moderator without a second factor gets an ordinary member's
+            # refusal; the banner of every page (staff_powers) says the way out.
             raise PermissionDenied
-        if not has_two_factor(user):
-            messages.warning(
-                request,
-                _("Set up two-factor authentication before using the moderator pages."),
-            )
-            return redirect("mfa_activate_totp")
         return view(request, *args, **kwargs)
 
     return wrapped
@@ -60,7 +119,7 @@ def moderator_required(view: View) -> View:
 def admin_required(view: View) -> View:
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not (request.user.is_authenticated and request.user.is_superuser):
+        if not (request.user.is_authenticated and request.user.is_admin):
             raise PermissionDenied
         return moderator_required(view)(request, *args, **kwargs)
 

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
+from allauth.account import app_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.usersessions.adapter import DefaultUserSessionsAdapter
 from allauth.usersessions.models import UserSession
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
+from django.core.mail import EmailMessage
 from django.http import HttpRequest
 from django.urls import reverse
 
+from members.mail import sender_for
+from members.models import User
 from members.notifications import close_sockets_of_member, close_sockets_of_session
 from network.ratelimit import client_ip
 
@@ -33,6 +38,26 @@ class AccountAdapter(DefaultAccountAdapter):
         if address is None:
             raise PermissionDenied("Unable to determine client IP address")
         return address
+
+    def render_mail(
+        self,
+        template_prefix: str,
+        email: str | list[str],
+        context: dict[str, Any],
+        headers: dict[str, str] | None = None,
+    ) -> EmailMessage:
+        message = super().render_mail(template_prefix, email, context, headers)
+        # Discreet mode: no site name in the subject or the sender's name.
+        member = context.get("user")
+        if not isinstance(member, User):
+            addresses = [email] if isinstance(email, str) else email
+            member = User.objects.filter(email__iexact=addresses[0]).first()
+        if member is not None and member.discreet_mode:
+            prefix = app_settings.EMAIL_SUBJECT_PREFIX or ""
+            if prefix and message.subject.startswith(prefix):
+                message.subject = message.subject[len(prefix) :]
+            message.from_email = sender_for(member)
+        return message
 
     def logout(self, request: HttpRequest) -> None:
         # The sockets this browser opened close with the session.

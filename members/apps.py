@@ -16,3 +16,12 @@ class MembersConfig(AppConfig):
         pre_save.connect(
             forget_session_address, sender=UserSession, dispatch_uid="members.session_address"
         )
+
+        from allauth.mfa import signals as mfa_signals
+
+        from members.access import second_factor_added
+
+        # Activating TOTP asks for a code: that is this session's second factor.
+        mfa_signals.authenticator_added.connect(
+            second_factor_added, dispatch_uid="members.second_factor_added"
+        )

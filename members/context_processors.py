@@ -1,6 +1,7 @@
 from django.db.models import Count, Max, Q
 from django.http import HttpRequest
 
+from members.access import has_two_factor
 from members.models import Notification
 
 
@@ -13,3 +14,19 @@ def inbox(request: HttpRequest) -> dict[str, object]:
         unread=Count("id", filter=Q(read_at__isnull=True)), last_id=Max("id")
     )
     return {"inbox_unread": totals["unread"], "inbox_last_id": totals["last_id"] or 0}
+
+
+def discreet(request: HttpRequest) -> dict[str, object]:
+    """Discreet mode: base.html gives the tab a neutral title and icon."""
+    user = getattr(request, "user", None)
+    return {
+        "discreet_mode": bool(user is not None and user.is_authenticated and user.discreet_mode)
+    }
+
+
+def staff_powers(request: HttpRequest) -> dict[str, object]:
+    """Context for the banner a moderator sees while their powers are locked."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not user.staff_powers_locked:
+        return {}
+    return {"staff_powers_locked": True, "staff_has_two_factor": has_two_factor(user)}

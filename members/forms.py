@@ -10,6 +10,7 @@ from typing import Any
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.conf import global_settings
+from django.contrib.auth.hashers import make_password
 from django.http import HttpRequest
 from django.utils.choices import BaseChoiceIterator
 from django.utils.translation import get_language, gettext
@@ -86,6 +87,15 @@ class SignupForm(AllauthSignupForm):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("A few sentences for the moderators who review requests to join."),
     )
+
+    def try_save(self, request: HttpRequest) -> tuple[User | None, Any]:
+        if self.account_already_exists:
+            # allauth answers a registered address as it answers a new one,
+            # but skips the account, and so the password hash that is most of
+            # a new sign-up's time: the response time told which addresses
+            # are registered. Hash this password too, for nothing.
+            make_password(self.cleaned_data.get("password1"))
+        return super().try_save(request)
 
     def save(self, request: HttpRequest) -> User:
         user = super().save(request)

@@ -103,6 +103,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     # The interface language the member chose (a code from settings.LANGUAGES);
     # empty: the browser's (members/language.py).
     language = models.CharField(_("language of the site"), max_length=10, blank=True, default="")
+    # Discreet mode (members/discreet.py): a neutral browser tab, no site name
+    # in email subjects or the sender's name, and a short session.
+    discreet_mode = models.BooleanField(_("discreet mode"), default=False)
 
     objects = UserManager()
 
@@ -141,13 +144,21 @@ class User(AbstractBaseUser, PermissionsMixin):
         """Approved and not banned: may read and write members-only content."""
         return self.status == Status.ACTIVE and not self.is_banned and self.is_active
 
+    # Set on request.user by members.access.StaffPowersMiddleware when this
+    # session has not passed a second factor: staff powers are then off.
+    staff_powers_locked = False
+
     @property
     def is_admin(self) -> bool:
-        return self.is_superuser
+        return self.is_superuser and self.is_member and not self.staff_powers_locked
 
     @property
     def can_moderate(self) -> bool:
-        return self.is_member and (self.is_moderator or self.is_superuser)
+        return (
+            self.is_member
+            and (self.is_moderator or self.is_superuser)
+            and not self.staff_powers_locked
+        )
 
     @property
     def name(self) -> str:
@@ -441,10 +452,21 @@ class Notification(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
     digested_at = models.DateTimeField(null=True, blank=True)
+    # The content the notification is about (a post, a lesson): when it is
+    # removed, the notification goes with it (forget_notifications_about).
+    about_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    about_id = models.PositiveBigIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]
         indexes = [
+            models.Index(
+                fields=["about_type", "about_id"],
+                condition=models.Q(about_id__isnull=False),
+                name="notification_about",
+            ),
             # The paged list and the catch-up after a reconnect (id > after).
             models.Index(fields=["recipient", "id"], name="notification_recipient_id"),
             # The unread badge counts only unread rows.
@@ -477,11 +499,17 @@ class OutboxEmail(models.Model):
     """An email written in the same transaction as its cause, sent later by the worker."""
 
     recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    # The notification it tells of: removed with it (content removed, purged).
+    notification = models.ForeignKey(
+        Notification, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     subject = models.CharField(max_length=300)
     body = models.TextField()
     created_at = models.DateTimeField(default=timezone.now)
     send_after = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # Given up on: a permanent error, or too many attempts (members/outbox.py).
+    failed_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=500, blank=True)
 
@@ -489,7 +517,7 @@ class OutboxEmail(models.Model):
         indexes = [
             models.Index(
                 fields=["send_after"],
-                condition=models.Q(sent_at__isnull=True),
+                condition=models.Q(sent_at__isnull=True, failed_at__isnull=True),
                 name="outbox_unsent",
             )
         ]

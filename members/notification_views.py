@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from members.access import moderator_required
+from members.discreet import set_discreet_mode
 from members.models import (
     DEFAULT_DELIVERY,
     Delivery,
@@ -79,8 +80,31 @@ class PreferencesForm(forms.Form):
             )
 
 
+class DiscreetForm(forms.Form):
+    discreet_mode = forms.BooleanField(
+        label=gettext_lazy("Use discreet mode on every device"),
+        required=False,
+        help_text=gettext_lazy(
+            "The browser tab shows “Notes” and a plain icon, emails do not name the "
+            "network in their subject or sender, and you are signed out when you close "
+            "the browser or after two hours without activity."
+        ),
+    )
+
+
 def preferences(request: HttpRequest) -> HttpResponse:
-    form = PreferencesForm(request.POST or None, member=request.user)
+    discreet_form = DiscreetForm(
+        request.POST if request.POST.get("form") == "discreet" else None,
+        initial={"discreet_mode": request.user.discreet_mode},
+    )
+    if discreet_form.is_bound and discreet_form.is_valid():
+        on = discreet_form.cleaned_data["discreet_mode"]
+        set_discreet_mode(member=request.user, on=on, session=request.session)
+        messages.success(request, _("Discreet mode is on.") if on else _("Discreet mode is off."))
+        return redirect("notifications:preferences")
+    form = PreferencesForm(
+        None if discreet_form.is_bound else request.POST or None, member=request.user
+    )
     if request.method == "POST" and form.is_valid():
         for kind, delivery in form.cleaned_data.items():
             NotificationPreference.objects.update_or_create(
@@ -88,7 +112,11 @@ def preferences(request: HttpRequest) -> HttpResponse:
             )
         messages.success(request, _("Your notification preferences have been saved."))
         return redirect("notifications:preferences")
-    return render(request, "members/notification_preferences.html", {"form": form})
+    return render(
+        request,
+        "members/notification_preferences.html",
+        {"form": form, "discreet_form": discreet_form},
+    )
 
 
 class AnnouncementForm(forms.Form):

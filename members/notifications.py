@@ -33,6 +33,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from redis.exceptions import ConnectionError as RedisConnectionError
 
+from members import mail
 from members.models import (
     DEFAULT_DELIVERY,
     Delivery,
@@ -73,12 +74,16 @@ def notify(
     actor: User | None,
     text: str,
     url: str = "",
+    about: Model | None = None,
 ) -> list[Notification]:
     """Write one notification per recipient and push it after commit.
 
     The actor is never notified of their own action, a member appears once
     however many reasons put them in ``recipients``, banned members are
-    skipped, and a member who turned this kind off gets nothing.
+    skipped, and a member who turned this kind off gets nothing. ``about`` is
+    the content the text quotes or the link opens (a post, a lesson): when it
+    is removed, its app calls ``forget_notifications_about`` and the
+    notification goes.
     """
     ids = {r.pk if isinstance(r, User) else int(r) for r in recipients}
     if actor is not None:
@@ -93,7 +98,13 @@ def notify(
     deliveries = delivery_for(ids, kind)
     with transaction.atomic():
         created = _insert_notifications(
-            deliveries, kind=kind, actor=actor, text=text[:300], url=url, now=timezone.now()
+            deliveries,
+            kind=kind,
+            actor=actor,
+            text=text[:300],
+            url=url,
+            about=about,
+            now=timezone.now(),
         )
         emails = [n for n in created if deliveries[n.recipient_id] == Delivery.EMAIL]
         if emails:
@@ -122,7 +133,14 @@ def _among(model: type[Model], column: str, ids: Collection[int]) -> RawSQL:
 
 
 def _insert_notifications(
-    deliveries: dict[int, str], *, kind: str, actor: User | None, text: str, url: str, now: Any
+    deliveries: dict[int, str],
+    *,
+    kind: str,
+    actor: User | None,
+    text: str,
+    url: str,
+    about: Model | None,
+    now: Any,
 ) -> list[Notification]:
     """The rows of one notify(), in member order, with their ids.
 
@@ -136,15 +154,19 @@ def _insert_notifications(
     field = Notification._meta.get_field
     created_at = field("created_at").get_db_prep_value(now, connection)
     table = connection.ops.quote_name(Notification._meta.db_table)
-    columns = "recipient_id, kind, actor_id, text, url, created_at, digested_at"
+    columns = (
+        "recipient_id, kind, actor_id, text, url, created_at, digested_at, about_type_id, about_id"
+    )
     if connection.vendor == "postgresql":
         select = (
-            "SELECT member, %s, %s::bigint, %s, %s, %s::timestamptz, %s::timestamptz"
-            " FROM unnest(%s::bigint[]) AS member ORDER BY member"
+            "SELECT member, %s, %s::bigint, %s, %s, %s::timestamptz, %s::timestamptz,"
+            " %s::integer, %s::bigint FROM unnest(%s::bigint[]) AS member ORDER BY member"
         )
     else:
-        select = "SELECT value, %s, %s, %s, %s, %s, %s FROM json_each(%s) ORDER BY value"
+        select = "SELECT value, %s, %s, %s, %s, %s, %s, %s, %s FROM json_each(%s) ORDER BY value"
     actor_id = actor.pk if actor is not None else None
+    about_type_id = ContentType.objects.get_for_model(about).pk if about is not None else None
+    about_id = about.pk if about is not None else None
     inserted: list[tuple[int, int, Any]] = []
     with connection.cursor() as cursor:
         # Only rows meant for the daily digest wait to be digested.
@@ -155,14 +177,22 @@ def _insert_notifications(
             ids = members if connection.vendor == "postgresql" else json.dumps(members)
             cursor.execute(
                 f"INSERT INTO {table} ({columns}) {select} RETURNING id, recipient_id",
-                [kind, actor_id, text, url, created_at, digested, ids],
+                [kind, actor_id, text, url, created_at, digested, about_type_id, about_id, ids],
             )
             inserted.extend((pk, member, digested_at) for pk, member in cursor.fetchall())
     inserted.sort(key=lambda row: row[1])
     # Instances as the database now holds them (positional arguments in the
     # model's field order: the fast way to make thousands).
     names = [f.attname for f in Notification._meta.concrete_fields]
-    known = {"kind": kind, "actor_id": actor_id, "text": text, "url": url, "created_at": now}
+    known = {
+        "kind": kind,
+        "actor_id": actor_id,
+        "text": text,
+        "url": url,
+        "created_at": now,
+        "about_type_id": about_type_id,
+        "about_id": about_id,
+    }
     if set(names) != {*known, "id", "recipient_id", "read_at", "digested_at"}:
         raise RuntimeError("Notification has new fields: add them to the INSERT above")
     template = [known.get(name) for name in names]
@@ -209,27 +239,32 @@ def absolute(url: str) -> str:
 
 
 def queue_notification_emails(notifications: list[Notification]) -> None:
-    """Outbox rows, one per notification. They name what happened and link to it;
-    they never carry the text of a post (mail is read on shared devices too)."""
+    """Outbox rows, one per notification, in each member's language. They name the
+    kind of event and link to it; never a title, a name or a post (members/mail.py)."""
     members = User.objects.in_bulk([n.recipient_id for n in notifications])
-    with translation.override(settings.LANGUAGE_CODE):
-        OutboxEmail.objects.bulk_create(
-            OutboxEmail(
-                recipient_id=n.recipient_id,
-                subject=f"[{settings.SITE_NAME}] {n.text}"[:300],
-                body=render_to_string(
-                    "members/email/notification_message.txt",
-                    {
-                        "member": members[n.recipient_id],
-                        "notification": n,
-                        "url": absolute(n.url or reverse("notifications:list")),
-                        "preferences_url": absolute(reverse("notifications:preferences")),
-                        "site_name": settings.SITE_NAME,
-                    },
-                ),
+    preferences_url = absolute(reverse("notifications:preferences"))
+    list_url = reverse("notifications:list")
+    emails = []
+    for n in notifications:
+        member = members[n.recipient_id]
+        with translation.override(member.language or settings.LANGUAGE_CODE):
+            summary = mail.notification_summary(n.kind)
+            emails.append(
+                OutboxEmail(
+                    recipient_id=n.recipient_id,
+                    notification_id=n.pk,
+                    subject=mail.subject_for(member, summary),
+                    body=render_to_string(
+                        "members/email/notification_message.txt",
+                        {
+                            "summary": summary,
+                            "url": absolute(n.url or list_url),
+                            "preferences_url": preferences_url,
+                        },
+                    ),
+                )
             )
-            for n in notifications
-        )
+    OutboxEmail.objects.bulk_create(emails)
 
 
 def queue_email(member: User, template: str, context: dict[str, Any]) -> OutboxEmail:
@@ -240,7 +275,7 @@ def queue_email(member: User, template: str, context: dict[str, Any]) -> OutboxE
         subject = render_to_string(f"members/email/{template}_subject.txt", full)
         body = render_to_string(f"members/email/{template}_message.txt", full)
     return OutboxEmail.objects.create(
-        recipient=member, subject=" ".join(subject.split())[:300], body=body
+        recipient=member, subject=mail.one_line(subject)[:300], body=body
     )
 
 
@@ -498,6 +533,62 @@ def mark_read(member: User, ids: Iterable[int] | None = None) -> list[int]:
 
             transaction.on_commit(push)
     return marked
+
+
+# --- Removed content -----------------------------------------------------------
+
+
+def forget_notifications_about(model: type[Model], ids: Iterable[int] | QuerySet) -> int:
+    """Delete every notification about these objects, and the email not yet sent of them.
+
+    Each app calls this wherever it removes content (deleted by its author or
+    a moderator, hidden by a moderator, removed with an account): a
+    notification quotes the content's title and links to it, and it lives in
+    other members' inboxes, sockets, digests and data exports. Deleted, not
+    rewritten: nothing is left that points to what is gone. Open sockets are
+    told, as for a read, so that badges and lists drop them. Returns how many.
+    """
+    about = Notification.objects.filter(about_type=ContentType.objects.get_for_model(model))
+    if isinstance(ids, QuerySet):
+        about = about.filter(about_id__in=ids)
+    else:
+        ids = list(ids)
+        if not ids:
+            return 0
+        about = about.filter(_among(Notification, "about_id", ids))
+    with transaction.atomic():
+        gone = list(about.values_list("pk", "recipient_id"))
+        if not gone:
+            return 0
+        by_member: dict[int, list[int]] = {}
+        for pk, member_id in gone:
+            by_member.setdefault(member_id, []).append(pk)
+        for start in range(0, len(gone), 1000):
+            # Cascades to their outbox rows (OutboxEmail.notification).
+            Notification.objects.filter(
+                pk__in=[pk for pk, _ in gone[start : start + 1000]]
+            ).delete()
+
+        def push() -> None:
+            try:
+                unread = unread_counts(list(by_member))
+                _send_to_groups(
+                    [
+                        (
+                            member_group(member_id),
+                            {
+                                "type": "notification.read",
+                                "frame": {"type": "read", "ids": pks, "unread": unread[member_id]},
+                            },
+                        )
+                        for member_id, pks in by_member.items()
+                    ]
+                )
+            except Exception:
+                logger.exception("push after removing %d notifications failed", len(gone))
+
+        transaction.on_commit(push)
+    return len(gone)
 
 
 # --- Events of the members app -------------------------------------------------

@@ -3,13 +3,17 @@
 Requests never talk to the mail server. Each email is a row written in the
 same transaction as its cause; ``deliver_due`` sends what is due, and on an
 SMTP failure keeps the row and tries again later with a growing delay, so a
-mail outage delays email but loses none.
+mail outage delays email but loses none. An email that can never be sent (a
+malformed header, an address the server refuses for good) or that failed
+MAX_ATTEMPTS times (about a day of retries) is marked failed and logged as an
+error, so one bad row never keeps the worker busy forever.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import smtplib
 from collections import defaultdict
 from datetime import timedelta
 
@@ -21,35 +25,61 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from members import mail
 from members.models import Notification, OutboxEmail, User
 
 logger = logging.getLogger(__name__)
 
 MAX_BACKOFF = timedelta(hours=6)
+MAX_ATTEMPTS = 10
 
 
 def retry_delay(attempts: int) -> timedelta:
     return min(timedelta(minutes=2**attempts), MAX_BACKOFF)
 
 
+def is_permanent(error: Exception) -> bool:
+    """Errors that no retry can cure: a header Django refuses (BadHeaderError is a
+    ValueError), or a 5xx answer of the mail server."""
+    if isinstance(error, ValueError):
+        return True
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _message in error.recipients.values())
+    return isinstance(error, smtplib.SMTPResponseException) and error.smtp_code >= 500
+
+
 def deliver_due(limit: int = 50) -> tuple[int, int]:
     """Send up to ``limit`` due emails; return (sent, failed)."""
     sent = failed = 0
     with transaction.atomic():
-        due = OutboxEmail.objects.filter(sent_at__isnull=True, send_after__lte=timezone.now())
+        due = OutboxEmail.objects.filter(
+            sent_at__isnull=True, failed_at__isnull=True, send_after__lte=timezone.now()
+        )
         if connection.features.has_select_for_update_skip_locked:
             # Several workers may run: each takes rows no other holds.
             due = due.select_for_update(skip_locked=True)
         for email in due.select_related("recipient").order_by("send_after", "id")[:limit]:
             try:
-                send_mail(email.subject, email.body, None, [email.recipient.email])
+                sender = mail.sender_for(email.recipient)
+                send_mail(email.subject, email.body, sender, [email.recipient.email])
             except Exception as error:
                 failed += 1
                 email.attempts += 1
                 email.last_error = f"{type(error).__name__}: {error}"[:500]
                 email.send_after = timezone.now() + retry_delay(email.attempts)
-                email.save(update_fields=["attempts", "last_error", "send_after"])
-                logger.warning("email %s failed (attempt %d): %s", email.pk, email.attempts, error)
+                if is_permanent(error) or email.attempts >= MAX_ATTEMPTS:
+                    email.failed_at = timezone.now()
+                    logger.error(
+                        "email %s failed for good after %d attempts: %s",
+                        email.pk,
+                        email.attempts,
+                        email.last_error,
+                    )
+                else:
+                    logger.warning(
+                        "email %s failed (attempt %d): %s", email.pk, email.attempts, error
+                    )
+                email.save(update_fields=["attempts", "last_error", "send_after", "failed_at"])
             else:
                 sent += 1
                 email.sent_at = timezone.now()
@@ -78,28 +108,33 @@ def send_digests(now: timezone.datetime | None = None) -> int:
         members = User.objects.in_bulk(list(by_member))
         from members.notifications import absolute
 
-        with translation.override(settings.LANGUAGE_CODE):
-            emails = [
-                OutboxEmail(
-                    recipient_id=member_id,
-                    subject=render_to_string(
-                        "members/email/digest_subject.txt",
-                        {"count": len(items), "site_name": settings.SITE_NAME},
-                    ).strip()[:300],
-                    body=render_to_string(
-                        "members/email/digest_message.txt",
-                        {
-                            "member": members[member_id],
-                            "items": [(n, absolute(n.url or "/notifications/")) for n in items],
-                            "list_url": absolute(reverse("notifications:list")),
-                            "preferences_url": absolute(reverse("notifications:preferences")),
-                            "site_name": settings.SITE_NAME,
-                        },
-                    ),
+        list_url = absolute(reverse("notifications:list"))
+        preferences_url = absolute(reverse("notifications:preferences"))
+        emails = []
+        for member_id, items in by_member.items():
+            member = members.get(member_id)
+            if member is None:
+                continue
+            # Like every notification email: the kind of each event and its
+            # link, never member-written text (members/mail.py).
+            with translation.override(member.language or settings.LANGUAGE_CODE):
+                lines = [
+                    (mail.notification_summary(n.kind), absolute(n.url or list_url)) for n in items
+                ]
+                emails.append(
+                    OutboxEmail(
+                        recipient_id=member_id,
+                        subject=mail.digest_subject(member, len(items)),
+                        body=render_to_string(
+                            "members/email/digest_message.txt",
+                            {
+                                "items": lines,
+                                "list_url": list_url,
+                                "preferences_url": preferences_url,
+                            },
+                        ),
+                    )
                 )
-                for member_id, items in by_member.items()
-                if member_id in members
-            ]
         OutboxEmail.objects.bulk_create(emails)
         Notification.objects.filter(pk__in=[n.pk for n in waiting]).update(digested_at=now)
     return len(emails)

@@ -173,6 +173,7 @@ def _account(member: User) -> dict[str, Any]:
         "approved_at": _when(member.approved_at),
         "first_steps_dismissed_at": _when(member.first_steps_dismissed_at),
         "language_of_the_site": member.language,
+        "discreet_mode": member.discreet_mode,
         "joined_with_invitation": invitation is not None,
         "expert": member.is_expert,
         "moderator": member.is_moderator,

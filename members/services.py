@@ -153,7 +153,7 @@ def can_change_role(actor: User, member: User, role: str) -> bool:
         return False
     if role == "expert":
         return True
-    return actor.is_superuser
+    return actor.is_admin
 
 
 def role_set(*, actor: User, member: User, role: str, granted: bool) -> User:
@@ -188,7 +188,7 @@ def can_ban(actor: User, member: User) -> bool:
     if not actor.can_moderate or actor.pk == member.pk:
         return False
     if member.is_superuser or member.is_moderator:
-        return actor.is_superuser
+        return actor.is_admin
     return True
 
 

@@ -3,7 +3,7 @@
 Django's own admin login form checks only the password, which would let an
 admin skip the second factor that allauth asks for; it is replaced by a
 redirect to allauth's login. And like the moderator pages, the admin opens
-only to a staff account with a TOTP authenticator set up.
+only to a staff account whose session passed its second factor.
 """
 
 from __future__ import annotations
@@ -12,13 +12,13 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.http import HttpRequest
 
-from members.access import has_two_factor
+from members.access import second_factor_verified
 
 _staff_may_enter = admin.site.has_permission
 
 
 def _has_permission(request: HttpRequest) -> bool:
-    return _staff_may_enter(request) and has_two_factor(request.user)
+    return _staff_may_enter(request) and second_factor_verified(request, request.user)
 
 
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]

@@ -101,6 +101,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Moderator and admin powers only in a session that passed a second factor.
+    "members.access.StaffPowersMiddleware",
+    # Discreet mode: a member's sessions end with the browser and when idle.
+    "members.discreet.DiscreetSessionMiddleware",
     # A member's chosen language wins over the cookie and the browser's.
     "members.language.MemberLanguageMiddleware",
     # Default deny: every view needs a login unless marked @login_not_required,
@@ -137,6 +141,8 @@ TEMPLATES = [
                 "csp.context_processors.nonce",
                 "network.context_processors.site",
                 "members.context_processors.inbox",
+                "members.context_processors.discreet",
+                "members.context_processors.staff_powers",
             ],
         },
     }
@@ -403,6 +409,9 @@ STORAGES = {
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env.get_int("SESSION_COOKIE_AGE", 14 * 24 * 3600, minimum=300)
+# Discreet mode (members/discreet.py): the session ends with the browser and
+# after this many minutes without a request.
+DISCREET_IDLE_MINUTES = env.get_int("DISCREET_IDLE_MINUTES", 120, minimum=5)
 CSRF_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -1,0 +1,72 @@
+"""What the network's email says in its headers, and who it comes from.
+
+Email is read on shared devices, previewed on lock screens and kept by mail
+providers, so it carries no member-written text at all: a notification email
+names the kind of event and links to it ("New reply in a thread you follow"),
+never a title, a name or a post. Nothing member-written reaches a header
+either, so a name with a line break cannot add one (or make the outbox fail).
+
+A member in discreet mode (members/discreet.py) gets subjects without the
+site's name and a sender without a display name.
+"""
+
+from __future__ import annotations
+
+from email.utils import formataddr, parseaddr
+
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from members.models import NotificationKind, User
+
+# One subject per kind; it is also the line that stands for the event in the
+# email's body and in the digest.
+NOTIFICATION_SUMMARIES = {
+    NotificationKind.MEMBERSHIP: _("News about your membership request"),
+    NotificationKind.EXPERT_BADGE: _("You were given the expert badge"),
+    NotificationKind.NEW_FOLLOWER: _("Someone started following you"),
+    NotificationKind.ANNOUNCEMENT: _("New announcement from the moderators"),
+    NotificationKind.REPLY: _("New reply in a thread you follow"),
+    NotificationKind.MENTION: _("Someone mentioned you"),
+    NotificationKind.ANSWER_ACCEPTED: _("Your answer was accepted"),
+    NotificationKind.NEW_THREAD: _("New thread in a topic or by a member you follow"),
+    NotificationKind.REVIEW_REQUESTED: _("A lesson is waiting for your review"),
+    NotificationKind.REVIEW: _("News about the review of your lesson"),
+    NotificationKind.NEW_LESSON: _("New lesson in a topic or standard you follow"),
+}
+UNKNOWN_KIND = _("You have a new notification")
+
+
+def notification_summary(kind: str) -> str:
+    """The words that stand for a notification in email, in the active language."""
+    return str(NOTIFICATION_SUMMARIES.get(kind, UNKNOWN_KIND))
+
+
+def one_line(text: str) -> str:
+    """Text safe for a header: every control or separator character becomes a space."""
+    return " ".join("".join(" " if not c.isprintable() else c for c in text).split())
+
+
+def subject_for(member: User, subject: str) -> str:
+    """A subject line: ``[site] subject``, without the site's name in discreet mode."""
+    subject = one_line(subject)
+    if not member.discreet_mode:
+        subject = f"[{one_line(settings.SITE_NAME)}] {subject}"
+    return subject[:300]
+
+
+def sender_for(member: User) -> str:
+    """The From header: DEFAULT_FROM_EMAIL, without its display name in discreet mode."""
+    if not member.discreet_mode:
+        return settings.DEFAULT_FROM_EMAIL
+    _name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    return formataddr(("", address or settings.DEFAULT_FROM_EMAIL))
+
+
+def digest_subject(member: User, count: int) -> str:
+    return subject_for(
+        member,
+        ngettext("%(count)d new notification", "%(count)d new notifications", count)
+        % {"count": count},
+    )
