@@ -8,6 +8,7 @@ for that lesson; an author may withdraw an unanswered invitation.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 
@@ -68,7 +69,16 @@ def test_a_named_co_author_appears_nowhere_until_they_accept(
         assert "Cora Invited" not in client.get(url).content.decode(), url
     client.force_login(cora)
     assert "Cora Invited" not in client.get("/lessons/feed/").content.decode()
-    assert lesson.title not in client.get("/members/me/data/").content.decode()
+    exported = json.loads(client.post("/members/me/data/").content)
+    assert exported["lessons"] == []
+    assert exported["co_author_invitations"] == [
+        {
+            "lesson": {"id": lesson.pk, "title": lesson.title},
+            "state": "pending",
+            "invited_at": exported["co_author_invitations"][0]["invited_at"],
+            "answered_at": None,
+        }
+    ]
     # No author's rights before accepting.
     assert client.get(f"/lessons/{lesson.pk}/edit/").status_code == 404
     assert client.get(f"/lessons/{lesson.pk}/history/").status_code == 404
