@@ -165,7 +165,8 @@ class Daphne:
                 "network.asgi:application",
             ],
             cwd=ROOT,
-            env=self.env,
+            # The bench plays a TLS-terminating proxy: its public origin is the site's.
+            env={**self.env, "SITE_URL": self.origin},
             # The access log (one line per socket) goes where production's stdout goes.
             stdout=subprocess.DEVNULL,
             stderr=self.log,

@@ -1216,6 +1216,12 @@ class _Seeding:
                 data=self._data(demo),
                 from_thread=_thread(demo.from_thread),
             )
+            # The demo's co-authors said yes to their invitations.
+            for handle in demo.co_authors:
+                if handle in self.members:
+                    services.answer_invitation(
+                        member=self.members[handle], lesson=lesson, accept=True
+                    )
             self.lessons[index] = lesson
             self.dates[index] = {"created_at": when, "updated_at": when}
             self.created += 1

@@ -182,6 +182,14 @@ class LessonForm(TopicsMixin):
         return [found[h] for h in handles if not self.author or found[h].pk != self.author.pk]
 
 
+class CoAuthorAnswerForm(forms.Form):
+    answer = forms.ChoiceField(
+        # The page's two submit buttons send these; no label of their own is shown.
+        choices=[("accept", "accept"), ("decline", "decline")],
+        error_messages={"required": gettext_lazy("Choose to accept or to decline.")},
+    )
+
+
 class SourceForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("Title of the source"), max_length=300)
     publisher = forms.CharField(

@@ -170,6 +170,40 @@ class LessonAuthor(models.Model):
         return f"{self.member_id} wrote {self.lesson_id}"
 
 
+class CoAuthorInvitation(models.Model):
+    """A member asked to co-author a lesson, until they accept (then a LessonAuthor) or decline.
+
+    Nobody's name appears on a lesson without their consent: an author names
+    co-authors, each gets an invitation, and only an accepted one makes a
+    ``LessonAuthor`` row (the invitation is then deleted). Every page, list,
+    feed, export and search reads authors from ``LessonAuthor`` alone. A
+    declined invitation is kept so that the same lesson cannot invite that
+    member again.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting for an answer")
+        DECLINED = "declined", _("Declined")
+
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="invitations")
+    member = models.ForeignKey(User, on_delete=models.CASCADE, related_name="co_author_invitations")
+    invited_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["lesson", "member"], name="lessons_invitation_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} invited to {self.lesson_id} ({self.state})"
+
+
 class Source(models.Model):
     """A document or link the lesson cites."""
 

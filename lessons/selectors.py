@@ -5,7 +5,14 @@ from __future__ import annotations
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from lessons.models import Instrument, Lesson, LessonAuthor, LessonState, Provision
+from lessons.models import (
+    CoAuthorInvitation,
+    Instrument,
+    Lesson,
+    LessonAuthor,
+    LessonState,
+    Provision,
+)
 from lessons.services import is_reviewer
 from members.models import User, Visibility
 
@@ -96,6 +103,15 @@ def lesson_for(viewer: User, pk: int) -> Lesson | None:
 def my_lessons(member: User) -> QuerySet[Lesson]:
     return _with_relations(
         Lesson.objects.filter(authorships__member=member).order_by("-updated_at", "-id")
+    )
+
+
+def invitations_for(member: User) -> list[CoAuthorInvitation]:
+    """The member's unanswered invitations to co-author, newest first."""
+    return list(
+        CoAuthorInvitation.objects.filter(member=member, state=CoAuthorInvitation.State.PENDING)
+        .select_related("lesson", "invited_by")
+        .order_by("-created_at", "-id")
     )
 
 

@@ -29,6 +29,7 @@ from forum.models import Thread
 from forum.selectors import may_see_post
 from lessons import search
 from lessons.models import (
+    CoAuthorInvitation,
     Lesson,
     LessonAuthor,
     LessonRevision,
@@ -38,7 +39,7 @@ from lessons.models import (
     Transition,
 )
 from members.markup import render_markdown
-from members.models import AuditEntry, NotificationKind, Tag, User
+from members.models import AuditEntry, Notification, NotificationKind, Tag, User
 from members.notifications import followers_of, forget_notifications_about, notify
 from members.services import audit
 
@@ -86,7 +87,19 @@ def can_view(viewer: User, lesson: Lesson) -> bool:
         return True
     if is_author(viewer, lesson) or viewer.can_moderate:
         return True
-    return lesson.state == LessonState.IN_REVIEW and is_reviewer(viewer)
+    if lesson.state == LessonState.IN_REVIEW and is_reviewer(viewer):
+        return True
+    # A member asked to co-author reads what their name would go on (no more).
+    return is_invited(viewer, lesson)
+
+
+def is_invited(member: User, lesson: Lesson) -> bool:
+    """Whether ``member`` has an unanswered invitation to co-author ``lesson``."""
+    if not (member.is_authenticated and member.is_member):
+        return False
+    return CoAuthorInvitation.objects.filter(
+        lesson=lesson, member=member, state=CoAuthorInvitation.State.PENDING
+    ).exists()
 
 
 def can_edit(member: User, lesson: Lesson) -> bool:
@@ -442,30 +455,13 @@ def _apply(lesson: Lesson, data: LessonData) -> None:
         setattr(lesson, f"{field}_html", render_markdown(source) if source.strip() else "")
 
 
-def _set_relations(lesson: Lesson, data: LessonData, *, first_author: User | None) -> None:
+def _set_relations(lesson: Lesson, data: LessonData, *, editor: User) -> None:
     if data.tags is not None:
         lesson.tags.set(data.tags)
     if data.provisions is not None:
         lesson.provisions.set(data.provisions)
     if data.co_authors is not None:
-        keep = {first_author.pk} if first_author else set()
-        existing = list(lesson.authorships.order_by("position", "id"))
-        if existing:
-            keep = {existing[0].member_id}
-        wanted = [m.pk for m in data.co_authors if m.pk not in keep]
-        LessonAuthor.objects.filter(lesson=lesson).exclude(
-            member_id__in=keep | set(wanted)
-        ).delete()
-        present = set(
-            LessonAuthor.objects.filter(lesson=lesson).values_list("member_id", flat=True)
-        )
-        for position, member_id in enumerate(wanted, start=1):
-            if member_id in present:
-                LessonAuthor.objects.filter(lesson=lesson, member_id=member_id).update(
-                    position=position
-                )
-            else:
-                LessonAuthor.objects.create(lesson=lesson, member_id=member_id, position=position)
+        _set_co_authors(lesson, data.co_authors, editor=editor)
     if data.sources is not None:
         Source.objects.filter(lesson=lesson).delete()
         Source.objects.bulk_create(
@@ -481,6 +477,141 @@ def _set_relations(lesson: Lesson, data: LessonData, *, first_author: User | Non
         )
 
 
+# --- Co-authors -------------------------------------------------------------------
+
+
+def _set_co_authors(lesson: Lesson, wanted: list[User], *, editor: User) -> None:
+    """Make the lesson's co-authors ``wanted`` (its first author always stays).
+
+    Confirmed co-authors left out are removed; the others keep their place in
+    the order given. A member not yet confirmed is invited (and notified) and
+    appears nowhere until they accept. Pending invitations left out are
+    withdrawn, with their notification. A member who declined cannot be
+    invited to this lesson again.
+    """
+    authorships = list(lesson.authorships.order_by("position", "id"))
+    first = authorships[0].member_id if authorships else editor.pk
+    wanted_ids = list(dict.fromkeys(m.pk for m in wanted if m.pk != first))
+    invitations = {i.member_id: i for i in CoAuthorInvitation.objects.filter(lesson=lesson)}
+    declined = [
+        m
+        for m in wanted
+        if m.pk in invitations and invitations[m.pk].state == CoAuthorInvitation.State.DECLINED
+    ]
+    if declined:
+        raise LessonError(
+            _("%(names)s declined to co-author this lesson and cannot be invited again.")
+            % {"names": ", ".join(f"@{m.handle}" for m in declined)}
+        )
+    confirmed = {a.member_id for a in authorships}
+    LessonAuthor.objects.filter(lesson=lesson).exclude(member_id__in={first, *wanted_ids}).delete()
+    position = 1
+    for member_id in wanted_ids:
+        if member_id in confirmed:
+            LessonAuthor.objects.filter(lesson=lesson, member_id=member_id).update(
+                position=position
+            )
+            position += 1
+    withdrawn = [
+        i
+        for member_id, i in invitations.items()
+        if i.state == CoAuthorInvitation.State.PENDING and member_id not in wanted_ids
+    ]
+    for invitation in withdrawn:
+        _withdraw_notification(invitation)
+    CoAuthorInvitation.objects.filter(pk__in=[i.pk for i in withdrawn]).delete()
+    new = [m for m in wanted_ids if m not in confirmed and m not in invitations]
+    if new:
+        CoAuthorInvitation.objects.bulk_create(
+            CoAuthorInvitation(lesson=lesson, member_id=member_id, invited_by=editor)
+            for member_id in new
+        )
+        _notify_invited(lesson, new, editor)
+
+
+def invitation_url(lesson: Lesson) -> str:
+    return reverse("lessons:co_author", args=[lesson.pk])
+
+
+def _withdraw_notification(invitation: CoAuthorInvitation) -> None:
+    # The invitation's notification names the lesson: it goes with the invitation.
+    Notification.objects.filter(
+        recipient_id=invitation.member_id,
+        kind=NotificationKind.CO_AUTHOR,
+        url=invitation_url(invitation.lesson),
+    ).delete()
+
+
+@_in_site_language
+def _notify_invited(lesson: Lesson, member_ids: list[int], editor: User) -> None:
+    notify(
+        member_ids,
+        kind=NotificationKind.CO_AUTHOR,
+        actor=editor,
+        text=_("%(name)s asks you to co-author “%(title)s”")
+        % {"name": editor.name, "title": lesson.title},
+        url=invitation_url(lesson),
+        about=lesson,
+    )
+
+
+def pending_invitation(member: User, lesson_pk: int) -> CoAuthorInvitation | None:
+    """The member's unanswered invitation to the lesson, with the lesson and who invited."""
+    if not (member.is_authenticated and member.is_member):
+        return None
+    return (
+        CoAuthorInvitation.objects.select_related("lesson", "invited_by")
+        .filter(lesson_id=lesson_pk, member=member, state=CoAuthorInvitation.State.PENDING)
+        .first()
+    )
+
+
+def answer_invitation(*, member: User, lesson: Lesson, accept: bool) -> Lesson:
+    """Accept (the member becomes a co-author) or decline an invitation to co-author."""
+    with transaction.atomic():
+        lesson = Lesson.objects.select_for_update().get(pk=lesson.pk)
+        invitation = (
+            CoAuthorInvitation.objects.select_for_update()
+            .filter(lesson=lesson, member=member, state=CoAuthorInvitation.State.PENDING)
+            .first()
+        )
+        if invitation is None or not member.is_member:
+            raise LessonError(_("This invitation was withdrawn or has been answered already."))
+        if not accept:
+            invitation.state = CoAuthorInvitation.State.DECLINED
+            invitation.answered_at = timezone.now()
+            invitation.save(update_fields=["state", "answered_at"])
+            return lesson
+        if lesson.authorships.count() >= AUTHORS_MAX:
+            raise LessonError(_("A lesson has at most %(max)d authors.") % {"max": AUTHORS_MAX})
+        last = lesson.authorships.order_by("-position").values_list("position", flat=True).first()
+        LessonAuthor.objects.create(lesson=lesson, member=member, position=(last or 0) + 1)
+        inviter = invitation.invited_by
+        invitation.delete()
+        Lesson.objects.filter(pk=lesson.pk).update(updated_at=timezone.now())
+        search.index_lessons([lesson.pk])
+        if inviter is not None:
+            _notify_accepted(lesson, member, inviter)
+    return lesson
+
+
+@_in_site_language
+def _notify_accepted(lesson: Lesson, member: User, inviter: User) -> None:
+    notify(
+        [inviter],
+        kind=NotificationKind.CO_AUTHOR,
+        actor=member,
+        text=_("%(name)s is now a co-author of “%(title)s”")
+        % {"name": member.name, "title": lesson.title},
+        url=lesson.get_absolute_url(),
+    )
+
+
+def invitations_of(lesson: Lesson) -> list[CoAuthorInvitation]:
+    """Open and declined invitations of a lesson, for its authors' eyes."""
+    return list(lesson.invitations.select_related("member"))
+
+
 def create_lesson(*, author: User, data: LessonData, from_thread: Thread | None = None) -> Lesson:
     if not can_create(author):
         raise LessonError(_("Only approved members can write lessons."))
@@ -491,7 +622,7 @@ def create_lesson(*, author: User, data: LessonData, from_thread: Thread | None 
         _apply(lesson, data)
         lesson.save()
         LessonAuthor.objects.create(lesson=lesson, member=author, position=0)
-        _set_relations(lesson, data, first_author=author)
+        _set_relations(lesson, data, editor=author)
         search.index_lessons([lesson.pk])
     return lesson
 
@@ -543,7 +674,7 @@ def edit_lesson(*, editor: User, lesson: Lesson, data: LessonData) -> Lesson:
             lesson.is_public = False
         lesson.updated_at = timezone.now()
         lesson.save()
-        _set_relations(lesson, data, first_author=None)
+        _set_relations(lesson, data, editor=editor)
         search.index_lessons([lesson.pk])
     lesson.refresh_from_db()
     return lesson
@@ -608,7 +739,7 @@ def restore_revision(*, actor: User, lesson: Lesson, revision: LessonRevision) -
         _apply(lesson, data)
         lesson.updated_at = timezone.now()
         lesson.save()
-        _set_relations(lesson, data, first_author=None)
+        _set_relations(lesson, data, editor=actor)
         search.index_lessons([lesson.pk])
     return lesson
 

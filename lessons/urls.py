@@ -20,6 +20,7 @@ urlpatterns = [
     path("<int:pk>/", views.lesson_detail, name="detail_short"),
     path("<int:pk>/edit/", views.lesson_edit, name="edit"),
     path("<int:pk>/act/", views.lesson_act, name="act"),
+    path("<int:pk>/co-author/", views.co_author_invitation, name="co_author"),
     path("<int:pk>/topics/", views.lesson_retag, name="retag"),
     path("<int:pk>/history/", views.lesson_history, name="history"),
     path("<int:pk>/history/<int:revision>/restore/", views.revision_restore, name="restore"),

@@ -22,8 +22,22 @@ from forum.forms import PurgeForm
 from forum.services import ForumError, resolve_tags
 from forum.views import DRAFT_CLEAR_KEY  # the page after a save names the draft to forget
 from lessons import selectors, services
-from lessons.forms import LessonFilterForm, LessonForm, RetagForm, SourceFormSet, TransitionForm
-from lessons.models import Instrument, Lesson, LessonRevision, LessonState, Provision
+from lessons.forms import (
+    CoAuthorAnswerForm,
+    LessonFilterForm,
+    LessonForm,
+    RetagForm,
+    SourceFormSet,
+    TransitionForm,
+)
+from lessons.models import (
+    CoAuthorInvitation,
+    Instrument,
+    Lesson,
+    LessonRevision,
+    LessonState,
+    Provision,
+)
 from lessons.services import LessonData, LessonError, SourceData
 from members import notifications
 from members.access import moderator_required
@@ -72,7 +86,11 @@ def my_lessons(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.my_lessons(request.user), selectors.LESSONS_PER_PAGE).get_page(
         request.GET.get("page")
     )
-    return render(request, "lessons/my_lessons.html", {"page": page})
+    return render(
+        request,
+        "lessons/my_lessons.html",
+        {"page": page, "invitations": selectors.invitations_for(request.user)},
+    )
 
 
 @require_safe
@@ -126,6 +144,10 @@ def _lesson_page(
             "can_edit": services.can_edit(user, lesson),
             "can_retag": services.can_retag(user, lesson),
             "can_see_history": services.can_see_history(user, lesson),
+            "invitation": services.pending_invitation(user, lesson.pk),
+            "invitations": (
+                services.invitations_of(lesson) if services.is_author(user, lesson) else []
+            ),
             "is_member": is_member,
             "clear_draft": request.session.pop(DRAFT_CLEAR_KEY, "")
             if request.user.is_authenticated
@@ -248,6 +270,12 @@ def lesson_edit(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(lesson)
         raise Http404
     authors = [a.member for a in lesson.authorships.all()]
+    # The field lists the co-authors and the members still asked to be one.
+    invited = [
+        i.member
+        for i in services.invitations_of(lesson)
+        if i.state == CoAuthorInvitation.State.PENDING
+    ]
     initial = {
         "title": lesson.title,
         "summary": lesson.summary,
@@ -264,7 +292,7 @@ def lesson_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "topics": [t for t in lesson.tags.all() if t.is_official],
         "new_topics": ", ".join(t.name for t in lesson.tags.all() if not t.is_official),
         "provisions": list(lesson.provisions.all()),
-        "co_authors": ", ".join(f"@{m.handle}" for m in authors[1:]),
+        "co_authors": ", ".join(f"@{m.handle}" for m in [*authors[1:], *invited]),
     }
     sources = [
         {"title": s.title, "publisher": s.publisher, "date": s.date, "url": s.url}
@@ -317,6 +345,33 @@ def lesson_act(request: HttpRequest, pk: int) -> HttpResponse:
     if lesson is None:  # e.g. a reviewer sent it back to draft: no longer theirs to see
         return redirect("lessons:review_queue")
     return redirect(lesson)
+
+
+def co_author_invitation(request: HttpRequest, pk: int) -> HttpResponse:
+    """The invited member reads what they are asked to co-author, and accepts or declines."""
+    invitation = services.pending_invitation(request.user, pk)
+    if invitation is None:
+        raise Http404
+    lesson = invitation.lesson
+    form = CoAuthorAnswerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        accept = form.cleaned_data["answer"] == "accept"
+        try:
+            services.answer_invitation(member=request.user, lesson=lesson, accept=accept)
+        except LessonError as error:
+            form.add_error(None, str(error))
+        else:
+            if accept:
+                messages.success(request, _("You are now a co-author of this lesson."))
+                return redirect(lesson)
+            messages.success(request, _("You declined. Your name will not appear on the lesson."))
+            return redirect("lessons:mine")
+    return render(
+        request,
+        "lessons/co_author_invitation.html",
+        {"invitation": invitation, "lesson": lesson, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 DONE_MESSAGES = {

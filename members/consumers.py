@@ -11,12 +11,14 @@ import asyncio
 import contextlib
 import json
 import logging
+from collections.abc import Awaitable
 from urllib.parse import parse_qs
 
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
+from members.models import User
 from members.notifications import (
     BROADCAST_GROUP,
     broadcast_frame,
@@ -158,7 +160,17 @@ class BroadcastRelay:
 relay = BroadcastRelay()
 
 
-class NotificationConsumer(AsyncWebsocketConsumer):
+class MemberSocket(AsyncWebsocketConsumer):
+    """A socket for approved members only, closed when their session ends.
+
+    Every socket of the site is one of these: anonymous handshakes close with
+    4401, pending and banned members with 4403, and an open socket joins the
+    member's group and its session's group, so a ban or a password change
+    (``close_sockets_of_member``) and a logout (``close_sockets_of_session``)
+    close it with 4000. A small ``{"type": "ping"}`` is answered with a pong;
+    other client frames are ignored.
+    """
+
     groups_joined: list[str]
 
     async def connect(self) -> None:
@@ -171,24 +183,62 @@ class NotificationConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_NOT_A_MEMBER)
             return
         self.member_id = user.pk
-        groups = [member_group(user.pk)]
+        await self.open(user)
+
+    async def open(self, user: User) -> None:
+        """Join the member's groups and accept; subclasses add what they send first."""
+        await self.join_groups()
+        await self.accept()
+
+    async def join_groups(self, *also: Awaitable[None]) -> None:
+        """Join the member and session groups, at once with ``also``; raises if any fails.
+
+        The joins run at once: each is two Redis round trips, and a burst of
+        reconnects waits on them. If Redis is down the socket is refused; the
+        client retries with backoff.
+        """
+        groups = [member_group(self.member_id)]
         session = self.scope.get("session")
         if session is not None and session.session_key:
             groups.append(session_group(session.session_key))
-        # Join before reading the catch-up, so nothing falls between the two;
-        # the client drops the duplicates by id. The joins run at once: each
-        # is two Redis round trips, and a burst of reconnects waits on them.
         results = await asyncio.gather(
-            *(self._join(group) for group in groups), relay.add(self), return_exceptions=True
+            *(self._join(group) for group in groups), *also, return_exceptions=True
         )
         self.groups_joined = [g for g, r in zip(groups, results, strict=False) if r is None]
-        self.relayed = results[-1] is None
         for result in results:
             if isinstance(result, BaseException):
                 raise result
+
+    async def _join(self, group: str) -> None:
+        await with_retry(lambda: self.channel_layer.group_add(group, self.channel_name))
+
+    async def disconnect(self, code: int) -> None:
+        for group in self.groups_joined:
+            await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        message = read_frame(text_data)
+        if message is not None and message.get("type") == "ping":
+            await self.send(text_data=json.dumps({"type": "pong"}))
+
+    async def session_end(self, event: dict) -> None:
+        await self.close(code=CLOSE_SESSION_ENDED)
+
+
+class NotificationConsumer(MemberSocket):
+    relayed = False
+
+    async def open(self, user: User) -> None:
+        # Join before reading the catch-up, so nothing falls between the two;
+        # the client drops the duplicates by id.
+        await self.join_groups(self._join_relay())
         await self.accept()
         for frame in await database_sync_to_async(catch_up)(user.pk, self._after()):
             await self.send(text_data=json.dumps(frame))
+
+    async def _join_relay(self) -> None:
+        await relay.add(self)
+        self.relayed = True
 
     async def dispatch(self, message: dict) -> None:
         # channels' dispatch first runs close_old_connections() in the one
@@ -202,11 +252,6 @@ class NotificationConsumer(AsyncWebsocketConsumer):
             raise ValueError(f"No handler for message type {message['type']}")
         await handler(message)
 
-    async def _join(self, group: str) -> None:
-        # If Redis is down this raises and the socket is refused; the client
-        # retries with backoff and catches up once it is back.
-        await with_retry(lambda: self.channel_layer.group_add(group, self.channel_name))
-
     def _after(self) -> int:
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
         try:
@@ -215,21 +260,12 @@ class NotificationConsumer(AsyncWebsocketConsumer):
             return 0
 
     async def disconnect(self, code: int) -> None:
-        if getattr(self, "relayed", False):
+        if self.relayed:
             relay.discard(self)
-        for group in self.groups_joined:
-            await self.channel_layer.group_discard(group, self.channel_name)
-
-    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        message = read_frame(text_data)
-        if message is not None and message.get("type") == "ping":
-            await self.send(text_data=json.dumps({"type": "pong"}))
+        await super().disconnect(code)
 
     async def notification_push(self, event: dict) -> None:
         await self.send(text_data=json.dumps(event["frame"]))
 
     async def notification_read(self, event: dict) -> None:
         await self.send(text_data=json.dumps(event["frame"]))
-
-    async def session_end(self, event: dict) -> None:
-        await self.close(code=CLOSE_SESSION_ENDED)

@@ -34,6 +34,7 @@ NOTIFICATION_SUMMARIES = {
     NotificationKind.REVIEW_REQUESTED: _("A lesson is waiting for your review"),
     NotificationKind.REVIEW: _("News about the review of your lesson"),
     NotificationKind.NEW_LESSON: _("New lesson in a topic or standard you follow"),
+    NotificationKind.CO_AUTHOR: _("You were invited to co-author a lesson"),
 }
 UNKNOWN_KIND = _("You have a new notification")
 

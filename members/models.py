@@ -412,6 +412,7 @@ class NotificationKind(models.TextChoices):
     REVIEW_REQUESTED = "review_requested", _("Lessons waiting for your review")
     REVIEW = "review", _("Reviews of your lessons")
     NEW_LESSON = "new_lesson", _("New lessons in topics and standards you follow")
+    CO_AUTHOR = "co_author", _("Invitations to co-author a lesson")
 
 
 class Delivery(models.TextChoices):
@@ -436,6 +437,7 @@ DEFAULT_DELIVERY = {
     NotificationKind.REVIEW_REQUESTED: Delivery.EMAIL,
     NotificationKind.REVIEW: Delivery.EMAIL,
     NotificationKind.NEW_LESSON: Delivery.DIGEST,
+    NotificationKind.CO_AUTHOR: Delivery.EMAIL,
 }
 
 

@@ -19,6 +19,7 @@ import re
 import sys
 import threading
 from collections.abc import Awaitable, Callable, Collection, Iterable, Sequence
+from datetime import timedelta
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -609,14 +610,25 @@ def announce(*, actor: User | None, text: str, to: User | None = None) -> int:
     return len(created)
 
 
+# A member hears that someone started following them at most once a day per
+# follower: following and unfollowing in a loop must not flood their inbox.
+NEW_FOLLOWER_QUIET = timedelta(days=1)
+
+
 def follow(follower: User, target: Model) -> bool:
-    """Start following; True when this is new. Following a member notifies them."""
+    """Start following; True when this is new. Following a member notifies them.
+
+    The notification is not repeated for the same follower within
+    ``NEW_FOLLOWER_QUIET``; the rule reads the notifications table, so it holds
+    across processes and restarts (the follows limit in network.ratelimit
+    slows the loop itself).
+    """
     content_type = ContentType.objects.get_for_model(target)
     with transaction.atomic():
         _, created = Follow.objects.get_or_create(
             follower=follower, content_type=content_type, object_id=target.pk
         )
-        if created and isinstance(target, User):
+        if created and isinstance(target, User) and not _told_of_follower(target, follower):
             notify(
                 [target],
                 kind=NotificationKind.NEW_FOLLOWER,
@@ -625,6 +637,15 @@ def follow(follower: User, target: Model) -> bool:
                 url=reverse("members:profile", args=[follower.handle]),
             )
     return created
+
+
+def _told_of_follower(member: User, follower: User) -> bool:
+    return Notification.objects.filter(
+        recipient=member,
+        kind=NotificationKind.NEW_FOLLOWER,
+        actor=follower,
+        created_at__gt=timezone.now() - NEW_FOLLOWER_QUIET,
+    ).exists()
 
 
 def unfollow(follower: User, target: Model) -> None:

@@ -292,7 +292,7 @@ def _forum(member: User) -> dict[str, list[dict[str, Any]]]:
 
 
 def _lessons(member: User) -> dict[str, Any]:
-    from lessons.models import FeedToken, LessonAuthor, Provision, Transition
+    from lessons.models import CoAuthorInvitation, FeedToken, LessonAuthor, Provision, Transition
 
     authorships = (
         LessonAuthor.objects.filter(member=member)
@@ -310,6 +310,7 @@ def _lessons(member: User) -> dict[str, Any]:
     )
     steps = Transition.objects.filter(actor=member).select_related("lesson")
     token = FeedToken.objects.filter(member=member).first()
+    invitations = CoAuthorInvitation.objects.filter(member=member).select_related("lesson")
     return {
         "lessons": [_lesson(authorship.lesson, member) for authorship in authorships],
         "lesson_steps_taken": [
@@ -322,6 +323,20 @@ def _lessons(member: User) -> dict[str, Any]:
                 "created_at": _when(step.created_at),
             }
             for step in steps.order_by("created_at", "id")
+        ],
+        # Invitations to co-author; a declined lesson's title may have changed
+        # since, and is no longer the member's to read.
+        "co_author_invitations": [
+            {
+                "lesson": {
+                    "id": invitation.lesson_id,
+                    **({"title": invitation.lesson.title} if invitation.state == "pending" else {}),
+                },
+                "state": invitation.state,
+                "invited_at": _when(invitation.created_at),
+                "answered_at": _when(invitation.answered_at),
+            }
+            for invitation in invitations.order_by("created_at", "id")
         ],
         # Not the token: a file that leaks must not open the private feed.
         "private_feed": {"created_at": _when(token.created_at)} if token else None,

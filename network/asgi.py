@@ -1,8 +1,8 @@
 """ASGI entry point: daphne serves the WebSockets (and, under `make run`, everything).
 
-HTTP goes to Django; WebSockets go through the Origin check (the allowed hosts),
-the session authentication and the limits on connections per member
-(network.ratelimit) before reaching a consumer.
+HTTP goes to Django; WebSockets go through the Origin check (scheme, host and
+port: network.origins), the session authentication and the limits on
+connections per member (network.ratelimit) before reaching a consumer.
 """
 
 import os
@@ -24,15 +24,15 @@ exit_on_check_errors()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from network.origins import OriginValidator  # noqa: E402
 from network.ratelimit import SocketLimitMiddleware  # noqa: E402
 from network.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(
+        "websocket": OriginValidator(
             AuthMiddlewareStack(SocketLimitMiddleware(URLRouter(websocket_urlpatterns)))
         ),
     }

@@ -1,4 +1,4 @@
-"""Abuse limits of our own: posting, flagging, invitations, search, previews, sockets.
+"""Abuse limits of our own: posting, flagging, invitations, follows, search, previews, sockets.
 
 allauth limits logins, sign-ups and email itself (``ACCOUNT_RATE_LIMITS``);
 this module limits what members do once they are in, and decides which
@@ -196,6 +196,7 @@ LIMITED_VIEWS: dict[str, Limit] = {
     "forum:preview": Limit("preview", _POST),
     "forum:post_flag": Limit("flag", _POST, writes_text=True),
     "members:invitations": Limit("invitation", _POST),
+    "members:follow": Limit("follow", _POST),
     "notifications:announce": Limit("announce", _POST, writes_text=True),
     "search": Limit("search", _GET, only_with="q"),
 }

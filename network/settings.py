@@ -347,6 +347,7 @@ DEFAULT_RATE_LIMITS = {
     "preview": "120/m",  # the reply box's live preview and preview buttons
     "flag": "20/h",
     "invitation": "10/d",
+    "follow": "30/h",  # following and unfollowing members
     "search": "60/m",
     "announce": "10/h",
     "socket": "30/m",  # WebSocket connection attempts

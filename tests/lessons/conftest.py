@@ -75,6 +75,9 @@ def make_lesson(
         author = author or make_user()
         data = lesson_data(public_requested=public_requested, co_authors=co_authors, **fields)
         lesson = services.create_lesson(author=author, data=data)
+        # Co-authors are asked first; a lesson made here has them confirmed.
+        for co_author in co_authors or []:
+            services.answer_invitation(member=co_author, lesson=lesson, accept=True)
         published_at = (
             timezone.now() if state in {LessonState.PUBLISHED, LessonState.ARCHIVED} else None
         )

@@ -21,7 +21,14 @@ from django.test import Client
 from django.urls import get_resolver, reverse
 
 from lessons import feeds, services
-from lessons.models import FeedToken, Lesson, LessonRevision, LessonState, Setting
+from lessons.models import (
+    CoAuthorInvitation,
+    FeedToken,
+    Lesson,
+    LessonRevision,
+    LessonState,
+    Setting,
+)
 from members.models import Status, Tag, User
 from tests.conftest import sign_in
 
@@ -141,10 +148,23 @@ MATRIX: dict[str, tuple[str, list[object]]] = {
     "lessons:restore": ("post", [LOGIN, WAIT, LOGIN, 404, 302, 302, 404, 302]),
     # Purging a version is a moderator's: others get the moderator pages' 403.
     "lessons:purge": ("get", [LOGIN, WAIT, LOGIN, 403, 403, 403, 403, 200]),
+    # --- Answering an invitation to co-author: the invited member only. In the
+    # "invited" rows ``member`` is asked (and has not answered): they read the
+    # draft they are asked to sign, and get none of an author's rights.
+    "lessons:co_author": ("get", [LOGIN, WAIT, LOGIN, 404, 404, 404, 404, 404]),
+    "lessons:co_author invited draft": ("get", [LOGIN, WAIT, LOGIN, 200, 404, 404, 404, 404]),
+    "lessons:co_author post invited draft": (
+        "post",
+        [LOGIN, WAIT, LOGIN, 302, 404, 404, 404, 404],
+    ),
+    "lessons:detail invited draft": ("get", [404, 404, 404, 200, 200, 200, 404, 200]),
+    "lessons:edit invited draft": ("get", [LOGIN, WAIT, LOGIN, 404, 200, 200, 404, 404]),
+    "lessons:history invited draft": ("get", [LOGIN, WAIT, LOGIN, 404, 200, 200, 404, 200]),
+    "lessons:act invited draft": ("post", [LOGIN, WAIT, LOGIN, 400, 302, 302, 404, 400]),
 }
 # Not URL names: the same URL with another method, lesson state or token.
 EXTRA_ROWS = {row for row in MATRIX if " " in row}
-VARIANTS = {"post", "made_up_token", "pending_token", "banned_token", *STATES}
+VARIANTS = {"post", "invited", "made_up_token", "pending_token", "banned_token", *STATES}
 # Object URLs whose answer depends on what the role may see: a row for every state.
 BY_STATE = ["detail", "detail_short", "edit", "history", "export", "print", "retag", "act"]
 
@@ -239,6 +259,8 @@ def test_lessons_access(
     lesson = make_lesson(
         author, co_authors=[co_author], tags=topics[:1], provisions=[provision], **STATES[state]
     )
+    if "invited" in variant:
+        CoAuthorInvitation.objects.create(lesson=lesson, member=users["member"], invited_by=author)
     revision = LessonRevision.objects.create(
         lesson=lesson, editor=author, snapshot=services.snapshot(lesson)
     )
@@ -257,13 +279,14 @@ def test_lessons_access(
         "lessons:detail": [lesson.pk, lesson.slug],
         "lessons:restore": [lesson.pk, revision.pk],
         "lessons:purge": [lesson.pk, revision.pk],
-    }.get(name, [lesson.pk] if name.split(":")[1] in {*BY_STATE, "history"} else [])
+    }.get(name, [lesson.pk] if name.split(":")[1] in {*BY_STATE, "history", "co_author"} else [])
     url = reverse(name, args=args)
     method, outcomes = MATRIX[row]
     data = {
         "lessons:create": form_data(topics),
         "lessons:edit": form_data(topics, co_authors=f"@{co_author.handle}"),
         "lessons:act": {"action": ACT[state], "comment": "Thank you, this reads well."},
+        "lessons:co_author": {"answer": "accept"},
         "lessons:retag": {"topics": [topics[1].slug], "provisions": [provision.pk]},
         "lessons:feed_settings": {"reset": "1"},
         "lessons:instrument_follow": {"follow": "1"},

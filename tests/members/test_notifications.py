@@ -239,6 +239,29 @@ def test_following_a_member_tells_them_once(client: Client, member, make_user) -
     assert list(followers_of(member)) == []
 
 
+def test_following_again_and_again_tells_the_member_once_a_day(
+    client: Client, member, make_user
+) -> None:
+    follower = make_user()
+    client.force_login(follower)
+    for _ in range(5):
+        client.post(f"/members/{member.handle}/follow/")
+        client.post(f"/members/{member.handle}/follow/", {"follow": "0"})
+    client.post(f"/members/{member.handle}/follow/")
+    assert list(followers_of(member)) == [follower]
+    assert Notification.objects.filter(recipient=member, kind="new_follower").count() == 1
+    # A day later the same follower may be announced again; another follower at once.
+    Notification.objects.filter(recipient=member).update(
+        created_at=timezone.now() - timedelta(hours=24, minutes=1)
+    )
+    client.post(f"/members/{member.handle}/follow/", {"follow": "0"})
+    client.post(f"/members/{member.handle}/follow/")
+    other = make_user()
+    client.force_login(other)
+    client.post(f"/members/{member.handle}/follow/")
+    assert Notification.objects.filter(recipient=member, kind="new_follower").count() == 3
+
+
 def test_members_follow_topics(client: Client, member) -> None:
     tag = Tag.objects.create(slug="firearms", name="Firearms")
     sign_in(client, member)

@@ -67,6 +67,9 @@ def write_lesson(author: User, *, co_authors: list[User] | None = None, **fields
     state = fields.pop("state", LessonState.DRAFT)
     data.update(fields)
     lesson = lesson_services.create_lesson(author=author, data=lesson_services.LessonData(**data))
+    # Co-authors are asked first; these said yes.
+    for co_author in co_authors or []:
+        lesson_services.answer_invitation(member=co_author, lesson=lesson, accept=True)
     Lesson.objects.filter(pk=lesson.pk).update(
         state=state,
         published_at=timezone.now() if state != LessonState.DRAFT else None,

@@ -13,6 +13,9 @@ from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
 
+from members.consumers import CLOSE_SESSION_ENDED
+from members.models import Status
+from members.notifications import close_sockets_of_member, close_sockets_of_session
 from network.asgi import application
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
@@ -68,6 +71,39 @@ async def test_socket_from_a_foreign_origin_is_refused(member) -> None:
     )
     connected, _ = await communicator.connect()
     assert not connected
+
+
+async def test_pending_and_banned_members_are_refused_a_ping_socket(make_user) -> None:
+    pending = await database_sync_to_async(make_user)(status=Status.PENDING)
+    communicator = socket("/ws/ping/", cookie=await session_cookie_for(pending))
+    assert await communicator.connect() == (False, 4403)
+
+    # A banned account is inactive too: its session no longer authenticates.
+    banned = await database_sync_to_async(make_user)(is_banned=True, is_active=False)
+    communicator = socket("/ws/ping/", cookie=await session_cookie_for(banned))
+    assert await communicator.connect() == (False, 4401)
+
+
+async def test_a_ban_or_password_change_closes_the_members_ping_sockets(member) -> None:
+    first = socket("/ws/ping/", cookie=await session_cookie_for(member))
+    second = socket("/ws/ping/", cookie=await session_cookie_for(member))
+    assert (await first.connect())[0] and (await second.connect())[0]
+    # What member_ban and a password change call (tests/members/test_socket.py).
+    await database_sync_to_async(close_sockets_of_member)(member.pk)
+    for communicator in [first, second]:
+        assert (await communicator.receive_output(timeout=2))["code"] == CLOSE_SESSION_ENDED
+
+
+async def test_logging_out_closes_the_ping_sockets_of_that_session(member) -> None:
+    cookie = await session_cookie_for(member)
+    this_browser = socket("/ws/ping/", cookie=cookie)
+    other_browser = socket("/ws/ping/", cookie=await session_cookie_for(member))
+    assert (await this_browser.connect())[0] and (await other_browser.connect())[0]
+    session_key = cookie.partition("=")[2]
+    await database_sync_to_async(close_sockets_of_session)(session_key)
+    assert (await this_browser.receive_output(timeout=2))["code"] == CLOSE_SESSION_ENDED
+    assert await other_browser.receive_nothing(timeout=0.2)
+    await other_browser.disconnect()
 
 
 async def test_malformed_and_oversized_frames_are_ignored(member) -> None:

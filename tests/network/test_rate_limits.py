@@ -300,6 +300,27 @@ def test_invitations_are_limited_per_day(client: Client, member: User, clock, li
 
 
 @pytest.mark.django_db
+def test_following_and_unfollowing_members_is_limited(
+    client: Client, member: User, make_user, limit, clock
+) -> None:
+    limit(follow="3/h")
+    others = [make_user() for _ in range(3)]
+    client.force_login(member)
+    assert client.post(f"/members/{others[0].handle}/follow/").status_code == 302
+    assert client.post(f"/members/{others[0].handle}/follow/", {"follow": "0"}).status_code == 302
+    assert client.post(f"/members/{others[1].handle}/follow/").status_code == 302
+    refused = client.post(f"/members/{others[2].handle}/follow/")
+    assert assert_refused(refused) == 3600 - 10
+    assert Notification.objects.filter(recipient=others[2]).count() == 0
+    clock[0] += 3600
+    assert client.post(f"/members/{others[2].handle}/follow/").status_code == 302
+
+
+def test_following_members_ships_with_a_limit() -> None:
+    assert shipped.DEFAULT_RATE_LIMITS["follow"] == "30/h"
+
+
+@pytest.mark.django_db
 def test_announcements_are_limited_per_moderator(
     client: Client, make_user, member: User, clock, limit
 ) -> None:

@@ -87,7 +87,7 @@ def test_daphne_serves_the_websocket_to_a_logged_in_member(daphne: str) -> None:
     async def ping() -> dict:
         async with websockets.connect(
             f"ws://{daphne}/ws/ping/",
-            origin=f"http://{daphne}".replace("127.0.0.1", "localhost"),
+            origin=f"http://{daphne}",
             additional_headers={"Cookie": cookie},
         ) as connection:
             await connection.send(json.dumps({"type": "ping"}))
@@ -96,13 +96,18 @@ def test_daphne_serves_the_websocket_to_a_logged_in_member(daphne: str) -> None:
     assert asyncio.run(ping()) == {"type": "pong"}
 
 
-def test_daphne_refuses_a_websocket_from_a_foreign_origin(daphne: str) -> None:
+@pytest.mark.parametrize(
+    "foreign", ["https://attacker.example", "http://{host}:{other_port}", "https://{daphne}"]
+)
+def test_daphne_refuses_a_websocket_from_a_foreign_origin(daphne: str, foreign: str) -> None:
     cookie = log_in(f"http://{daphne}")
+    host, port = daphne.rsplit(":", 1)
+    origin = foreign.format(host=host, other_port=int(port) + 1, daphne=daphne)
 
     async def connect() -> None:
         async with websockets.connect(
             f"ws://{daphne}/ws/ping/",
-            origin="https://attacker.example",
+            origin=origin,
             additional_headers={"Cookie": cookie},
         ):
             pass

@@ -209,6 +209,8 @@ forum:unaccept                          POST L    W    L    302  302  302  302  
 # Lessons: a published members-only lesson by the author.
 lessons:act                             GET  L    W    L    405  405  405  405  405  405
 lessons:act                             POST L    W    L    400  302  400  400  302  302
+lessons:co_author                       GET  L    W    L    200  404  404  404  404  404
+lessons:co_author                       POST L    W    L    302  404  404  404  404  404
 lessons:create                          GET  L    W    L    200  200  200  200  200  200
 lessons:create                          POST L    W    L    400  400  400  400  400  400
 lessons:detail                          GET  404  404  404  200  200  200  200  200  200
@@ -460,6 +462,8 @@ class World:
             country="KE",
             tags=[self.topic],
             provisions=[self.provision],
+            # ``member`` is asked to co-author and has not answered: no author's rights.
+            co_authors=[self.users["member"]],
         )
         lesson = lesson_services.create_lesson(author=self.author, data=data)
         type(lesson).objects.filter(pk=lesson.pk).update(state=LessonState.PUBLISHED)
@@ -579,6 +583,7 @@ POST_DATA: dict[str, dict[str, object]] = {
     "members:ban": {"reason": "test"},
     "members:set_role": {"granted": "1"},
     "lessons:act": {"action": "archive"},
+    "lessons:co_author": {"answer": "decline"},
     "lessons:feed_settings": {"reset": "1"},
     "lessons:instrument_follow": {"follow": "1"},
     "lessons:provision_follow": {"follow": "1"},
