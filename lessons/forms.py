@@ -243,7 +243,7 @@ class RetagForm(forms.Form):
         label=gettext_lazy("Topics"),
         queryset=Tag.objects.none(),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=widgets.IsolatedCheckboxSelectMultiple,
         to_field_name="slug",
     )
     provisions = LessonForm.base_fields["provisions"]

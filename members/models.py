@@ -161,6 +161,21 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.name
 
 
+class RetiredHandle(models.Model):
+    """A handle that belonged to a deleted account and is never given to anyone else.
+
+    Only a keyed digest of the handle's skeleton is kept (members/naming.py):
+    the account's owner asked for their data to go, and old posts that still
+    say "@handle" must not come to point at someone new.
+    """
+
+    digest = models.CharField(max_length=64, unique=True)
+    retired_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"retired handle {self.digest[:8]}…"
+
+
 class Tag(TagBase):
     """One topic of the shared vocabulary: threads, lessons and expertise use the same tags."""
 

@@ -15,6 +15,7 @@ import html
 from typing import Any
 
 from django import forms
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 
@@ -39,7 +40,9 @@ def _select(widget: dict[str, Any]) -> SafeString:
         if group_name:
             parts.append(f'\n  <optgroup label="{_escape(group_name)}">')
         parts.extend(
-            f'\n  <option value="{_escape(option["value"])}"{_attrs(option["attrs"])}>'
+            # dir="auto" isolates each label: a topic named with a bidi override
+            # cannot reorder the page around the select.
+            f'\n  <option value="{_escape(option["value"])}"{_attrs(option["attrs"])} dir="auto">'
             f"{_escape(option['label'])}</option>\n"
             for option in options
         )
@@ -63,3 +66,12 @@ class Select(_OptionsInPython, forms.Select):
 
 class SelectMultiple(_OptionsInPython, forms.SelectMultiple):
     pass
+
+
+class IsolatedCheckboxSelectMultiple(forms.CheckboxSelectMultiple):
+    """Checkboxes whose labels are member-written (topics): each label in its own bidi isolate."""
+
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(*args, **kwargs)
+        option["label"] = format_html("<bdi>{}</bdi>", option["label"])
+        return option
