@@ -198,7 +198,7 @@ class ThreadFilterForm(forms.Form):
         queryset=Tag.objects.none(),
         to_field_name="slug",
         required=False,
-        widget=widgets.SelectMultiple(attrs={"size": 6}),
+        widget=widgets.IsolatedSelectMultiple(attrs={"size": 6}),
         help_text=gettext_lazy("Threads with all the chosen topics."),
     )
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), required=False, widget=widgets.Select)
@@ -233,7 +233,7 @@ class TagMergeForm(forms.Form):
         label=gettext_lazy("Merge into"),
         queryset=Tag.objects.none(),
         to_field_name="slug",
-        widget=widgets.Select,
+        widget=widgets.IsolatedSelect,
         help_text=gettext_lazy(
             "Every thread, lesson, follower and expertise of this topic moves to the one you "
             "choose; this topic is then removed."

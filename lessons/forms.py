@@ -263,7 +263,7 @@ class LessonFilterForm(forms.Form):
         to_field_name="slug",
         required=False,
         empty_label=gettext_lazy("Any topic"),
-        widget=widgets.Select,
+        widget=widgets.IsolatedSelect,
     )
     standard = forms.ModelChoiceField(
         label=gettext_lazy("Standard"),

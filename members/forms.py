@@ -235,7 +235,7 @@ class DirectoryFilterForm(forms.Form):
         to_field_name="slug",
         required=False,
         empty_label=_("Any topic"),
-        widget=widgets.Select,
+        widget=widgets.IsolatedSelect,
     )
     country = forms.ChoiceField(label=_("Country"), required=False, widget=widgets.Select)
     language = forms.ChoiceField(label=_("Language"), required=False, widget=widgets.Select)

@@ -40,9 +40,7 @@ def _select(widget: dict[str, Any]) -> SafeString:
         if group_name:
             parts.append(f'\n  <optgroup label="{_escape(group_name)}">')
         parts.extend(
-            # dir="auto" isolates each label: a topic named with a bidi override
-            # cannot reorder the page around the select.
-            f'\n  <option value="{_escape(option["value"])}"{_attrs(option["attrs"])} dir="auto">'
+            f'\n  <option value="{_escape(option["value"])}"{_attrs(option["attrs"])}>'
             f"{_escape(option['label'])}</option>\n"
             for option in options
         )
@@ -65,6 +63,25 @@ class Select(_OptionsInPython, forms.Select):
 
 
 class SelectMultiple(_OptionsInPython, forms.SelectMultiple):
+    pass
+
+
+class _IsolatedOptions:
+    """Options whose labels are member-written (topics): each in its own bidi isolate
+    (dir="auto"; an option holds text only, so no <bdi>), so that a name with
+    a bidi override cannot reorder the page around the select."""
+
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(*args, **kwargs)  # type: ignore[misc]
+        option["attrs"]["dir"] = "auto"
+        return option
+
+
+class IsolatedSelect(_IsolatedOptions, Select):
+    pass
+
+
+class IsolatedSelectMultiple(_IsolatedOptions, SelectMultiple):
     pass
 
 
