@@ -19,7 +19,7 @@ from django.test import Client
 
 from forum import services as forum_services
 from members import naming
-from members.models import Profile, Tag, User, Visibility
+from members.models import Notification, Profile, Tag, User, Visibility
 from members.privacy import delete_account
 from members.services import tag_update
 from tests.conftest import sign_in
@@ -320,8 +320,10 @@ def test_legacy_names_with_a_bidi_override_stay_inside_their_isolate(
     Tag.objects.filter(pk=topics[0].pk).update(name=f"Topic{RLO}")
     thread = make_thread(legacy, tags=[topics[0]])
     forum_services.reply(author=legacy, thread=thread, body="A reply")
+    Notification.objects.create(recipient=member, kind="reply", text=f"Eve{RLO} replied")
     client.force_login(member)
     pages = [
+        "/notifications/",
         thread.get_absolute_url(),
         "/forum/",
         "/members/",
@@ -374,3 +376,24 @@ def test_templates_isolate_every_member_written_name() -> None:
             if before.rfind("<bdi>") <= before.rfind("</bdi>"):
                 offenders.append(f"{where}: {expression}")
     assert not offenders, "\n".join(offenders)
+
+
+# --- Names stored before the rules ---------------------------------------------------------
+
+
+def test_the_migration_cleans_names_stored_before_the_rules(make_user, topics) -> None:
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("members.migrations.0009_names_retired_handles")
+    legacy = make_user(display_name="Eve\u202e\nModerator\u200b")
+    Profile.objects.filter(user=legacy).update(organisation="Org\r\nSecond line")
+    Tag.objects.filter(pk=topics[0].pk).update(name="Kettling\u202e")
+    Tag.objects.filter(pk=topics[1].pk).update(name="Training\u200b")  # "Training" exists
+    migration.clean_legacy_names(apps, None)
+    legacy.refresh_from_db()
+    assert legacy.display_name == "Eve Moderator"
+    assert Profile.objects.get(user=legacy).organisation == "Org Second line"
+    assert Tag.objects.get(pk=topics[0].pk).name == "Kettling"
+    assert Tag.objects.get(pk=topics[1].pk).name == "Training\u200b"
