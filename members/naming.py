@@ -260,9 +260,15 @@ def clean_display_name(value: str, *, member: object | None) -> str:
 
 def clean_handle(value: str, *, member: object | None) -> str:
     """The handle ``member`` may take, normalised; the pattern is the form's and the model's."""
+    from members.models import HANDLE_PATTERN
+
     value = _clean_characters(value, max_length=30).lower()
     if _is_current(value, member, "handle"):
         return value
+    if not re.fullmatch(HANDLE_PATTERN, value):
+        raise ValidationError(
+            _("Use 3 to 30 lower-case letters, digits, hyphens or underscores."), code="invalid"
+        )
     _refuse_staff_likeness(value, member)
     if is_retired_handle(value):
         raise ValidationError(

@@ -397,3 +397,30 @@ def test_the_migration_cleans_names_stored_before_the_rules(make_user, topics) -
     assert Profile.objects.get(user=legacy).organisation == "Org Second line"
     assert Tag.objects.get(pk=topics[0].pk).name == "Kettling"
     assert Tag.objects.get(pk=topics[1].pk).name == "Training\u200b"
+
+
+def test_the_admin_follows_the_same_name_rules(admin, member) -> None:
+    from django.forms.models import model_to_dict
+
+    from members.admin import MemberChangeForm
+
+    data = {**model_to_dict(member), "display_name": "Support\u202e", "handle": "admin"}
+    data = {key: value for key, value in data.items() if value is not None}
+    form = MemberChangeForm(data=data, instance=member)
+    assert not form.is_valid()
+    assert "invisible or control characters" in str(form.errors["display_name"])
+    assert "reserved for the network" in str(form.errors["handle"])
+
+
+def test_a_service_caller_cannot_set_a_handle_outside_the_pattern(member) -> None:
+    from members.services import profile_update
+
+    with pytest.raises(ValidationError, match="lower-case letters"):
+        profile_update(
+            member=member,
+            display_name="",
+            handle="two words",
+            profile_fields={},
+            languages=[],
+            expertise=[],
+        )
