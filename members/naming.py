@@ -21,8 +21,9 @@ the services behind them refuse the same things with the same message:
   skeleton of a current moderator's or admin's display name or handle is
   refused: nobody else can be "Nadia Okafor" (or the same with a Cyrillic a and a zero) when a
   moderator is.
-- **Retired handles.** The handle of a deleted account is never given to
-  someone else (old posts still say "@lina-h"). Only a keyed digest of the
+- **Retired handles.** A handle given up (changed, or of a deleted account)
+  is never given to someone else: old posts still say "@lina-h", and the
+  mention must not come to point at a newcomer. Only a keyed digest of the
   handle's skeleton is kept (``RetiredHandle``), not the handle: the account's
   owner asked for their data to go.
 - **Topics.** A new or renamed topic whose skeleton equals an existing topic's
@@ -270,7 +271,7 @@ def clean_handle(value: str, *, member: object | None) -> str:
             _("Use 3 to 30 lower-case letters, digits, hyphens or underscores."), code="invalid"
         )
     _refuse_staff_likeness(value, member)
-    if is_retired_handle(value):
+    if is_retired_handle(value, member=member):
         raise ValidationError(
             _("This handle is not available. Please choose another."), code="retired"
         )
@@ -305,17 +306,31 @@ def _handle_digests(handle: str) -> list[str]:
     ]
 
 
-def retire_handle(handle: str) -> None:
-    """Keep ``handle`` (and its lookalikes) from ever being taken again (account deletion)."""
+def retire_handle(handle: str, *, member: object | None = None) -> None:
+    """Keep ``handle`` (and its lookalikes) from being taken by anyone else.
+
+    ``member``: the member who gave it up for another handle; they may take
+    it back. None (account deletion, and every handle of an account once it
+    is deleted, through SET_NULL): nobody ever may.
+    """
     from members.models import RetiredHandle
 
-    RetiredHandle.objects.get_or_create(digest=_handle_digests(handle)[0])
+    digest = _handle_digests(handle)[0]
+    retired, created = RetiredHandle.objects.get_or_create(
+        digest=digest, defaults={"member": member}
+    )
+    if not created and retired.member_id is not None and member is None:
+        RetiredHandle.objects.filter(pk=retired.pk).update(member=None)
 
 
-def is_retired_handle(handle: str) -> bool:
+def is_retired_handle(handle: str, *, member: object | None = None) -> bool:
+    """Whether ``handle`` was given up, by an account other than ``member``."""
     from members.models import RetiredHandle
 
-    return RetiredHandle.objects.filter(digest__in=_handle_digests(handle)).exists()
+    retired = RetiredHandle.objects.filter(digest__in=_handle_digests(handle))
+    if member is not None and getattr(member, "pk", None):
+        retired = retired.exclude(member=member)
+    return retired.exists()
 
 
 # --- Topics ------------------------------------------------------------------------------

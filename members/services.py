@@ -269,6 +269,9 @@ def profile_update(
             "organisation": naming.clean_organisation(profile_fields["organisation"]),
         }
     with transaction.atomic():
+        if handle != member.handle:
+            # "@old-handle" in posts must not come to point at someone else.
+            naming.retire_handle(member.handle, member=member)
         member.display_name = display_name
         member.handle = handle
         member.save(update_fields=["display_name", "handle"])

@@ -10,7 +10,9 @@ name (the page isolates it); a moderator can merge the two.
 
 import unicodedata
 
+import django.db.models.deletion
 import django.utils.timezone
+from django.conf import settings
 from django.db import migrations, models
 
 # members.naming.REFUSED_CATEGORIES, as it was when this migration was written.
@@ -63,6 +65,16 @@ class Migration(migrations.Migration):
                     ),
                 ),
                 ("digest", models.CharField(max_length=64, unique=True)),
+                (
+                    "member",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
                 ("retired_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
         ),

@@ -424,3 +424,25 @@ def test_a_service_caller_cannot_set_a_handle_outside_the_pattern(member) -> Non
             languages=[],
             expertise=[],
         )
+
+
+def test_a_handle_given_up_for_another_is_kept_for_its_owner_only(
+    client: Client, member, make_user
+) -> None:
+    first = make_user(handle="lina-h")
+    client.force_login(first)
+    assert _edit(client, handle="lina-hassan").status_code == 302
+    client.force_login(member)
+    response = _edit(client, handle="lina-h")
+    assert "not available" in response.content.decode()
+    client.force_login(first)
+    assert _edit(client, handle="lina-h").status_code == 302
+    first.refresh_from_db()
+    assert first.handle == "lina-h"
+    # Once the account is deleted, nobody may have any of its handles.
+    client.force_login(first)
+    _edit(client, handle="lina-hassan")
+    delete_account(User.objects.get(pk=first.pk), keep_contributions=True)
+    client.force_login(member)
+    for handle in ["lina-h", "lina-hassan"]:
+        assert "not available" in _edit(client, handle=handle).content.decode(), handle
