@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from forum.models import BODY_MAX, TAGS_MAX, TAGS_MIN, TITLE_MAX, TITLE_MIN, FlagReason, ThreadKind
-from members import widgets
+from members import naming, widgets
 from members.forms import LANGUAGE_CHOICES
 from members.models import Tag
 
@@ -52,7 +52,7 @@ class TopicsMixin(forms.Form):
         label=gettext_lazy("Topics"),
         queryset=Tag.objects.none(),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=widgets.IsolatedCheckboxSelectMultiple,
         to_field_name="slug",
     )
     new_topics = forms.CharField(
@@ -80,7 +80,12 @@ class TopicsMixin(forms.Form):
                     )
                     % {"name": name[:60]}
                 )
-        return names
+        # A new topic must not pass for an existing one ("Use of force" with a
+        # Cyrillic e); the existing topic's own name (any case) still chooses it.
+        return [
+            name if naming.existing_topic(name) is not None else naming.clean_topic_name(name)
+            for name in names
+        ]
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -206,7 +211,7 @@ class ThreadFilterForm(forms.Form):
         queryset=Tag.objects.none(),
         to_field_name="slug",
         required=False,
-        widget=widgets.SelectMultiple(attrs={"size": 6}),
+        widget=widgets.IsolatedSelectMultiple(attrs={"size": 6}),
         help_text=gettext_lazy("Threads with all the chosen topics."),
     )
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), required=False, widget=widgets.Select)
@@ -233,7 +238,7 @@ class TagEditForm(forms.ModelForm):
             raise forms.ValidationError(
                 _("Use 3 to 50 letters, digits, spaces, hyphens or apostrophes.")
             )
-        return name
+        return naming.clean_topic_name(name, tag=self.instance)
 
 
 class TagMergeForm(forms.Form):
@@ -241,6 +246,7 @@ class TagMergeForm(forms.Form):
         label=gettext_lazy("Merge into"),
         queryset=Tag.objects.none(),
         to_field_name="slug",
+        widget=widgets.IsolatedSelect,
         help_text=gettext_lazy(
             "Every thread, lesson, follower and expertise of this topic moves to the one you "
             "choose; this topic is then removed."

@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Callable, Iterable
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
@@ -32,6 +33,7 @@ from forum.models import (
     Thread,
     ThreadKind,
 )
+from members import naming
 from members.markup import mentioned_handles, plain_text, render_markdown
 from members.models import AuditEntry, NotificationKind, Tag, User
 from members.notifications import follow, followers_of, forget_notifications_about, notify
@@ -123,8 +125,12 @@ def resolve_tags(names: Iterable[str], proposer: User) -> list[Tag]:
         if not slug or slug in seen:
             continue
         seen.add(slug)
-        tag = Tag.objects.filter(slug=slug).first() or Tag.objects.filter(name__iexact=name).first()
+        tag = naming.existing_topic(name)
         if tag is None:
+            try:
+                name = naming.clean_topic_name(name)
+            except ValidationError as error:
+                raise ForumError(error.messages[0]) from error
             tag = Tag.objects.create(
                 name=name[:100], slug=slug[:100], is_official=False, proposed_by=proposer
             )

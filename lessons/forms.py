@@ -251,7 +251,7 @@ class RetagForm(forms.Form):
         label=gettext_lazy("Topics"),
         queryset=Tag.objects.none(),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=widgets.IsolatedCheckboxSelectMultiple,
         to_field_name="slug",
     )
     provisions = LessonForm.base_fields["provisions"]
@@ -271,7 +271,7 @@ class LessonFilterForm(forms.Form):
         to_field_name="slug",
         required=False,
         empty_label=gettext_lazy("Any topic"),
-        widget=widgets.Select,
+        widget=widgets.IsolatedSelect,
     )
     standard = forms.ModelChoiceField(
         label=gettext_lazy("Standard"),

@@ -17,7 +17,7 @@ from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from members import language, services, widgets
+from members import language, naming, services, widgets
 from members.models import HANDLE_PATTERN, MemberRole, Profile, Tag, User
 
 INVITATION_SESSION_KEY = "members_invitation_token"
@@ -88,6 +88,12 @@ class SignupForm(AllauthSignupForm):
         help_text=_("A few sentences for the moderators who review requests to join."),
     )
 
+    def clean_display_name(self) -> str:
+        return naming.clean_display_name(self.cleaned_data["display_name"], member=None)
+
+    def clean_organisation(self) -> str:
+        return naming.clean_organisation(self.cleaned_data["organisation"])
+
     def try_save(self, request: HttpRequest) -> tuple[User | None, Any]:
         if self.account_already_exists:
             # allauth answers a registered address as it answers a new one,
@@ -135,7 +141,7 @@ class ProfileForm(forms.ModelForm):
         label=_("Expertise"),
         queryset=Tag.objects.all(),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=widgets.IsolatedCheckboxSelectMultiple,
         help_text=_("Topics you know well; members look for experts by these."),
     )
     site_language = forms.ChoiceField(
@@ -192,8 +198,14 @@ class ProfileForm(forms.ModelForm):
             *language.shipped_languages(),
         ]
 
+    def clean_display_name(self) -> str:
+        return naming.clean_display_name(self.cleaned_data["display_name"], member=self.member)
+
+    def clean_organisation(self) -> str:
+        return naming.clean_organisation(self.cleaned_data["organisation"])
+
     def clean_handle(self) -> str:
-        handle = self.cleaned_data["handle"].lower()
+        handle = naming.clean_handle(self.cleaned_data["handle"], member=self.member)
         if User.objects.filter(handle=handle).exclude(pk=self.member.pk).exists():
             raise forms.ValidationError(_("Another member already uses this handle."))
         return handle
@@ -233,7 +245,7 @@ class DirectoryFilterForm(forms.Form):
         to_field_name="slug",
         required=False,
         empty_label=_("Any topic"),
-        widget=widgets.Select,
+        widget=widgets.IsolatedSelect,
     )
     country = forms.ChoiceField(label=_("Country"), required=False, widget=widgets.Select)
     language = forms.ChoiceField(label=_("Language"), required=False, widget=widgets.Select)

@@ -172,6 +172,26 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.name
 
 
+class RetiredHandle(models.Model):
+    """A handle given up (changed, or of a deleted account), never given to anyone else.
+
+    Only a keyed digest of the handle's skeleton is kept (members/naming.py):
+    the account's owner asked for their data to go, and old posts that still
+    say "@handle" must not come to point at someone new.
+    """
+
+    digest = models.CharField(max_length=64, unique=True)
+    # Who gave it up for another handle (they may take it back); null once the
+    # account is deleted: then nobody may.
+    member = models.ForeignKey(
+        "User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    retired_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"retired handle {self.digest[:8]}…"
+
+
 class Tag(TagBase):
     """One topic of the shared vocabulary: threads, lessons and expertise use the same tags."""
 

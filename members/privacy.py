@@ -54,7 +54,7 @@ from django.db.models import Prefetch, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from members import notifications
+from members import naming, notifications
 from members.models import (
     DEFAULT_DELIVERY,
     PROFILE_PARTS,
@@ -440,6 +440,8 @@ def delete_account(member: User, *, keep_contributions: bool) -> None:
         ).delete()
         end_sessions_of(member)
         notifications.close_sockets_of_member(member.pk)
+        # Old posts still say "@handle": nobody else may ever take it.
+        naming.retire_handle(member.handle)
         # Cascades: profile, languages, expertise, email addresses, authenticators,
         # invitations made, notifications, preferences, outbox email, user sessions.
         member.delete()

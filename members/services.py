@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from members import notifications
+from members import naming, notifications
 from members.markup import render_markdown
 from members.models import (
     AuditEntry,
@@ -61,6 +61,8 @@ def member_signed_up(
     invitation_token: str | None,
 ) -> User:
     """Complete a new sign-up: profile, and membership status (pending unless invited)."""
+    display_name = naming.clean_display_name(display_name, member=None)
+    organisation = naming.clean_organisation(organisation)
     with transaction.atomic():
         invitation = None
         if invitation_token:
@@ -258,7 +260,18 @@ def profile_update(
     languages: Iterable[str],
     expertise: Iterable[Tag],
 ) -> Profile:
+    """Save the member's names and profile; names follow members/naming.py's rules."""
+    display_name = naming.clean_display_name(display_name, member=member)
+    handle = naming.clean_handle(handle, member=member)
+    if "organisation" in profile_fields:
+        profile_fields = {
+            **profile_fields,
+            "organisation": naming.clean_organisation(profile_fields["organisation"]),
+        }
     with transaction.atomic():
+        if handle != member.handle:
+            # "@old-handle" in posts must not come to point at someone else.
+            naming.retire_handle(member.handle, member=member)
         member.display_name = display_name
         member.handle = handle
         member.save(update_fields=["display_name", "handle"])
@@ -298,6 +311,7 @@ def tag_update(*, actor: User, tag: Tag, name: str, description: str, official: 
 
     if not can_curate_tags(actor):
         raise PermissionDenied
+    name = naming.clean_topic_name(name, tag=tag)
     slug = slugify(name)[:100]
     if Tag.objects.exclude(pk=tag.pk).filter(slug=slug).exists():
         raise ValidationError(_("Another topic already has that name; merge into it instead."))

@@ -15,6 +15,7 @@ import html
 from typing import Any
 
 from django import forms
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 
@@ -63,3 +64,31 @@ class Select(_OptionsInPython, forms.Select):
 
 class SelectMultiple(_OptionsInPython, forms.SelectMultiple):
     pass
+
+
+class _IsolatedOptions:
+    """Options whose labels are member-written (topics): each in its own bidi isolate
+    (dir="auto"; an option holds text only, so no <bdi>), so that a name with
+    a bidi override cannot reorder the page around the select."""
+
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(*args, **kwargs)  # type: ignore[misc]
+        option["attrs"]["dir"] = "auto"
+        return option
+
+
+class IsolatedSelect(_IsolatedOptions, Select):
+    pass
+
+
+class IsolatedSelectMultiple(_IsolatedOptions, SelectMultiple):
+    pass
+
+
+class IsolatedCheckboxSelectMultiple(forms.CheckboxSelectMultiple):
+    """Checkboxes whose labels are member-written (topics): each label in its own bidi isolate."""
+
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(*args, **kwargs)
+        option["label"] = format_html("<bdi>{}</bdi>", option["label"])
+        return option

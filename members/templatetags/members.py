@@ -24,22 +24,27 @@ register = template.Library()
 AVATAR_COLOURS = 8
 
 
-def initials(user: User) -> str:
-    """Up to two letters: the first of the first two words, ignoring (asides) and symbols."""
-    name = re.sub(r"\(.*?\)", " ", user.name)
+def initials(user: User, *, name_shown: bool = True) -> str:
+    """Up to two letters: the first of the first two words, ignoring (asides) and symbols.
+
+    From the handle when the viewer may not see the name: the initials of a
+    hidden name would give it away.
+    """
+    shown = user.name if name_shown else re.sub(r"[-_]", " ", user.handle)
+    name = re.sub(r"\(.*?\)", " ", shown)
     words = re.findall(r"[^\W\d_][\w'\u2019.-]*", name)
     letters = "".join(word[0] for word in words[:2]) or "?"
     return letters.upper()
 
 
 @register.simple_tag
-def avatar(user: User, size: str = "small") -> SafeString:
+def avatar(user: User, size: str = "small", name_shown: bool = True) -> SafeString:
     digest = hashlib.sha256(user.handle.encode()).digest()
     return format_html(
         '<span class="avatar avatar-{} avatar-c{}" aria-hidden="true">{}</span>',
         size,
         digest[0] % AVATAR_COLOURS,
-        initials(user),
+        initials(user, name_shown=name_shown),
     )
 
 
@@ -49,10 +54,12 @@ def member_name(context: template.Context, user: User, link: bool = True) -> Saf
     viewer = context.get("user")
     if link and getattr(viewer, "is_authenticated", False):
         name = format_html(
-            '<a href="{}">{}</a>', quick_reverse("members:profile", user.handle), user.name
+            '<a href="{}"><bdi>{}</bdi></a>',
+            quick_reverse("members:profile", user.handle),
+            user.name,
         )
     else:
-        name = format_html("{}", user.name)
+        name = format_html("<bdi>{}</bdi>", user.name)
     badges = []
     if user.is_expert:
         badges.append(
@@ -82,6 +89,13 @@ def author(context: template.Context, user: User | None) -> SafeString:
             '<span class="member-name former-member">{}</span>', gettext("a former member")
         )
     return member_name(context, user)
+
+
+@register.filter
+def bdi(value: object) -> SafeString:
+    """Member-written text in its own bidi isolate: a right-to-left override in a
+    name cannot reverse the timestamp or the words beside it."""
+    return format_html("<bdi>{}</bdi>", value)
 
 
 @register.simple_tag

@@ -268,7 +268,7 @@ def test_members_follow_topics(client: Client, member) -> None:
     client.post("/members/topics/firearms/follow/")
     assert list(followers_of(tag)) == [member]
     html = client.get("/members/topics/").content.decode()
-    assert "Stop following Firearms" in html and "1 follower" in html
+    assert "Stop following <bdi>Firearms</bdi>" in html and "1 follower" in html
 
 
 def test_expert_badge_and_approval_notify_the_member(moderator, member, pending) -> None:

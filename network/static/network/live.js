@@ -54,6 +54,7 @@
     toast.className = "toast";
     var text = document.createElement("p");
     text.textContent = frame.text;
+    text.dir = "auto"; // member names inside are isolated from the page around
     var link = document.createElement("a");
     link.href = safeUrl(frame.url);
     link.textContent = body.dataset.openLabel || "Open";
