@@ -66,13 +66,17 @@ MAX_SOURCE_LENGTH = max(MARKDOWN_MAX_LENGTH.values())
 # pure-Python HTML parser spends ~20 us on every tag and entity markdown-it
 # writes, with a tree walker quadratic in siblings (25,000 code fences took
 # 16 s, mostly in bleach). Prose has little of it: a 20,000-character text
-# full of lists, links, quotes, tables and code weighs ~2,000 (markup
-# characters, plus each line once more) and makes ~2,100 tokens; the shapes
-# that burn CPU are made of nothing else. Past either bound the text is shown
-# as typed, escaped, unformatted: deterministic, never a timer.
+# full of lists, links, quotes, tables and code weighs ~2,100 (markup
+# characters, each line once more, each line that opens a block - a list item,
+# a quote, a heading, a table row - three times more: markdown-it parses those
+# slowest) and makes ~2,300 tokens (a link counts 4: bleach checks its
+# attributes); the shapes that burn CPU are made of nothing else. Past either
+# bound the text is shown as typed, escaped, unformatted: deterministic, never
+# a timer.
 _MARKUP_CHARACTERS = re.compile(r'[\n!"&*<>\[\]\\_`|~@]')
-MAX_MARKUP_WEIGHT = 2_500
-MAX_TOKENS = 3_000  # markdown-it tokens, inline ones included
+_BLOCK_STARTS = re.compile(r"^[ \t]*(?:[-*+>#|=]|\d+[.)])", re.MULTILINE)
+MAX_MARKUP_WEIGHT = 2_800
+MAX_TOKENS = 3_000  # markdown-it tokens, inline ones included, links 4
 
 _LANGUAGE_CLASS = re.compile(r"^language-[a-z0-9+#_-]{1,30}$")
 
@@ -206,8 +210,9 @@ def exceeds_formatting_budget(source: str) -> bool:
 
 
 def markup_weight(source: str) -> int:
-    """Markup characters in the text, each line counting once more (one C-regex pass)."""
-    return len(_MARKUP_CHARACTERS.findall(source)) + source.count("\n")
+    """Markup characters, plus lines and block-opening lines (two C-regex passes)."""
+    markup = len(_MARKUP_CHARACTERS.findall(source))
+    return markup + source.count("\n") + 3 * len(_BLOCK_STARTS.findall(source))
 
 
 def _normalise(source: str) -> str:
@@ -221,7 +226,10 @@ def _tokens_within_budget(source: str, env: dict) -> list[Token] | None:
     if markup_weight(source) > MAX_MARKUP_WEIGHT:
         return None
     tokens = _markdown().parse(source, env)
-    count = len(tokens) + sum(len(token.children or ()) for token in tokens)
+    count = len(tokens)
+    for token in tokens:
+        for child in token.children or ():
+            count += 4 if child.type == "link_open" else 1
     return tokens if count <= MAX_TOKENS else None
 
 
