@@ -75,8 +75,8 @@ MAX_SOURCE_LENGTH = max(MARKDOWN_MAX_LENGTH.values())
 # a timer.
 _MARKUP_CHARACTERS = re.compile(r'[\n!"&*<>\[\]\\_`|~@]')
 _BLOCK_STARTS = re.compile(r"^[ \t]*(?:[-*+>#|=]|\d+[.)])", re.MULTILINE)
-MAX_MARKUP_WEIGHT = 2_800
-MAX_TOKENS = 3_000  # markdown-it tokens, inline ones included, links 4
+MAX_MARKUP_WEIGHT = 2_500
+MAX_TOKENS = 2_600  # markdown-it tokens, inline ones included, links 4
 
 _LANGUAGE_CLASS = re.compile(r"^language-[a-z0-9+#_-]{1,30}$")
 
