@@ -70,13 +70,15 @@ MAX_SOURCE_LENGTH = max(MARKDOWN_MAX_LENGTH.values())
 # characters, each line once more, each line that opens a block - a list item,
 # a quote, a heading, a table row - three times more: markdown-it parses those
 # slowest) and makes ~2,300 tokens (a link counts 4: bleach checks its
-# attributes); the shapes that burn CPU are made of nothing else. Past either
-# bound the text is shown as typed, escaped, unformatted: deterministic, never
-# a timer.
+# attributes; a code span 3). The shapes that burn CPU are made of nothing
+# else. Past either bound the text is shown as typed, escaped, unformatted:
+# deterministic, never a timer.
 _MARKUP_CHARACTERS = re.compile(r'[\n!"&*<>\[\]\\_`|~@]')
 _BLOCK_STARTS = re.compile(r"^[ \t]*(?:[-*+>#|=]|\d+[.)])", re.MULTILINE)
 MAX_MARKUP_WEIGHT = 2_500
-MAX_TOKENS = 2_600  # markdown-it tokens, inline ones included, links 4
+MAX_TOKENS = 2_600  # markdown-it tokens, inline ones included, weighted:
+# one token that bleach sees as several (a link's attributes; <code>, text, </code>).
+_TOKEN_WEIGHT = {"link_open": 4, "code_inline": 3}
 
 _LANGUAGE_CLASS = re.compile(r"^language-[a-z0-9+#_-]{1,30}$")
 
@@ -229,7 +231,7 @@ def _tokens_within_budget(source: str, env: dict) -> list[Token] | None:
     count = len(tokens)
     for token in tokens:
         for child in token.children or ():
-            count += 4 if child.type == "link_open" else 1
+            count += _TOKEN_WEIGHT.get(child.type, 1)
     return tokens if count <= MAX_TOKENS else None
 
 
