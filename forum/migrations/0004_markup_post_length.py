@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('forum', '0003_search_text_not_html'),
+        ("forum", "0003_search_text_not_html"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='post',
-            name='body',
-            field=models.TextField(max_length=20000, verbose_name='text'),
+            model_name="post",
+            name="body",
+            field=models.TextField(max_length=20000, verbose_name="text"),
         ),
     ]

@@ -107,9 +107,10 @@ def test_the_plain_text_form_of_hostile_text_is_safe_and_shows_it_as_typed(
         html = render_markdown(source)
         assert_only_safelisted(html, line)
         assert_only_safelisted(sanitize_html(html), line)
-        assert " ".join(_text_of(html).split()) == " ".join(
-            source.replace("\x00", "\ufffd").split()
-        ) or not line.isprintable()
+        assert (
+            " ".join(_text_of(html).split()) == " ".join(source.replace("\x00", "\ufffd").split())
+            or not line.isprintable()
+        )
 
 
 def test_text_past_the_longest_field_is_cut_before_any_work() -> None:
