@@ -14,6 +14,9 @@ default, no Redis), in turn:
 4. the database is dropped (the file deleted) and Redis flushed, also when
    something failed.
 
+Before the backends, once (it needs no database): ``bench.markdown``, the
+slowest single render of member text ("markdown worst case").
+
 Results go to .bench/results.json, and a table with the budgets to stdout
 (and .bench/results.md). Environment: BENCH_SCALE (default, small),
 BENCH_BACKENDS (e.g. ``sqlite``), BENCH_POSTGRES (libpq URL of the server,
@@ -60,6 +63,9 @@ def main() -> None:
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": _machine(),
     }
+    print("\n=== markdown worst case ===", flush=True)
+    results["markdown"] = _part("bench.markdown", server_environment(_COLLECTSTATIC_DB), scale)
+    _write(results)
     for backend in wanted:
         print(f"\n=== {backend} ===", flush=True)
         runner = _postgresql if backend == "postgresql" else _sqlite
@@ -78,9 +84,12 @@ def _write(results: dict) -> None:
     (RESULTS_DIR / "results.json").write_text(json.dumps(results, indent=2) + "\n")
 
 
+_COLLECTSTATIC_DB = f"sqlite:///{ROOT / 'var' / 'collectstatic.sqlite3'}"
+
+
 def _collectstatic() -> None:
     # Production mode serves hashed files from a manifest: pages need it.
-    env = server_environment(f"sqlite:///{ROOT / 'var' / 'collectstatic.sqlite3'}")
+    env = server_environment(_COLLECTSTATIC_DB)
     _run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], env)
 
 
@@ -260,6 +269,16 @@ def format_table(results: dict) -> str:
         if isinstance(measured.get("error"), str)
     ]
     table = "\n".join("| " + " | ".join(str(c) for c in line) + " |" for line in lines)
+    markdown = results.get("markdown")
+    if isinstance(markdown, dict) and "worst_ms" in markdown:
+        check = "pass" if markdown["worst_ms"] < 200 else "FAIL"
+        table += (
+            f"\n\nmarkdown worst case (budget < 200 ms a render, any backend): "
+            f"{markdown['worst_ms']:g} ms {check}, for {markdown['worst_input']} "
+            f"({markdown['renders']} renders, {markdown['renders_over_budget']} over 200 ms)"
+        )
+    elif isinstance(markdown, dict) and "error" in markdown:
+        errors.append(f"- markdown worst case: {markdown['error']}")
     if errors:
         table += "\n\nNot measured:\n" + "\n".join(errors)
     return table

@@ -15,12 +15,13 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
+from members.lengths import MARKDOWN_MAX_LENGTH
 from members.links import quick_reverse
 from members.models import TaggedItem, User
 
 TITLE_MAX = 200
 TITLE_MIN = 8
-BODY_MAX = 50_000
+BODY_MAX = MARKDOWN_MAX_LENGTH["post"]
 TAGS_MIN, TAGS_MAX = 1, 5
 
 

@@ -36,7 +36,7 @@ from lessons import services as lesson_services
 from members import notifications
 from members.access import moderator_required
 from members.fragments import member_inputs, render_rows
-from members.markup import MAX_SOURCE_LENGTH
+from members.lengths import MARKDOWN_MAX_LENGTH
 from members.models import Tag
 from members.selectors import attach_tags
 from members.services import can_curate_tags, tag_merge, tag_update
@@ -379,7 +379,7 @@ def post_redirect(request: HttpRequest, pk: int) -> HttpResponse:
 def preview(request: HttpRequest) -> HttpResponse:
     """The reply box's live preview: the body rendered by the one sanitising pipeline."""
     body = request.POST.get("body", "")
-    if len(body) > MAX_SOURCE_LENGTH:
+    if len(body) > MARKDOWN_MAX_LENGTH["post"]:
         return HttpResponseBadRequest(_("Too long to preview."))
     return HttpResponse(services.preview(body), content_type="text/html; charset=utf-8")
 

@@ -3,13 +3,21 @@
 Both show exactly what the lesson page shows to the same viewer: a lesson the
 viewer may not open is a 404, and authors appear under the names this viewer
 may see (``selectors.author_name``).
+
+In the Markdown, member text cannot forge the document's structure (issue 15):
+plain-text fields (title, summary, names, sources) are escaped for Markdown,
+addresses are percent-encoded inside their ``<...>``, and in the Markdown
+sections the headings, raw HTML blocks and unclosed code fences a member wrote
+are neutralised, so every heading a reader sees is the export's own.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
+from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -18,6 +26,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
+from markdown_it import MarkdownIt
 
 from lessons import selectors
 from lessons.models import Lesson, LessonState, Provision, Source
@@ -62,9 +71,71 @@ def _keep_private(response: HttpResponse, takeaway: Takeaway) -> HttpResponse:
     return response
 
 
+# Everything that can open or close an inline construct, an entity or a table cell.
+_INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>!|~&])")
+# What makes a line a heading, a list item, a quote or a rule where it starts.
+_BLOCK_START = re.compile(r"^([#>+=-])|^(\d+)([.)])")
+
+
 def _line(text: object) -> str:
-    """One line of Markdown: a line break in a title must not start a heading."""
-    return re.sub(r"\s+", " ", str(text)).strip()
+    """Member plain text as one line of Markdown text: nothing in it is markup.
+
+    Line breaks become spaces (a line break in a title must not start a
+    heading), inline markup characters are backslash-escaped, and so is a
+    character that would start a block (``- ``, ``# ``, ``1. ``).
+    """
+    flat = re.sub(r"\s+", " ", str(text)).strip()
+    escaped = _INLINE_SPECIAL.sub(r"\\\1", flat)
+    # "- x" or "# x" gets a backslash first; "1. x" gets "1\\." (one before a digit shows).
+    return _BLOCK_START.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", escaped)
+
+
+def _paragraphs(text: str) -> str:
+    """Member plain text of several paragraphs (the summary), each escaped as ``_line``."""
+    blocks = re.split(r"\n\s*\n", text.strip())
+    return "\n\n".join(_line(block) for block in blocks if block.strip())
+
+
+def _autolink(url: str) -> str:
+    """An address between ``<`` and ``>``: anything that could end it is percent-encoded."""
+    return "<" + quote(url.strip(), safe=_URL_SAFE) + ">"
+
+
+# Characters an address keeps as they are (RFC 3986 reserved ones, and "%" for
+# escapes already there); "<", ">", spaces, line breaks, quotes are encoded.
+_URL_SAFE = ":/?#[]@!$&'()*+,;=%~"
+
+
+@lru_cache(maxsize=1)
+def _reader() -> MarkdownIt:
+    # As strict a reader as any: raw HTML on (GitHub renders it), tables on.
+    return MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+
+
+def _section(text: str) -> str:
+    """A member's Markdown section, kept as Markdown, with nothing that reaches past it.
+
+    A heading the member wrote becomes its text (``\\#``), a raw HTML block
+    (``<!--`` would hide the rest of the document) starts with ``\\<``, and a code
+    fence left open is closed, so the export's own headings stay its only ones.
+    """
+    lines = text.split("\n")
+    for token in _reader().parse(text):
+        if token.map is None:
+            continue
+        start, end = token.map
+        if token.type == "heading_open":
+            # ATX: the first "#" of the line; setext: the first "=" or "-" under it.
+            atx = token.markup.startswith("#")
+            row, marker = (start, "#") if atx else (end - 1, token.markup[0])
+            lines[row] = lines[row].replace(marker, "\\" + marker, 1)
+        elif token.type == "html_block":
+            lines[start] = lines[start].replace("<", "\\<", 1)
+        elif token.type == "fence" and token.level == 0:
+            closing = lines[end - 1].strip() if end - 1 > start else ""
+            if not (closing.startswith(token.markup) and set(closing) <= set(token.markup[0])):
+                lines.append(token.markup)
+    return "\n".join(lines)
 
 
 def _availability(lesson: Lesson) -> str:
@@ -77,7 +148,7 @@ def _availability(lesson: Lesson) -> str:
 def lesson_markdown(takeaway: Takeaway) -> str:
     """The lesson as one Markdown document, in the viewer's language."""
     lesson = takeaway.lesson
-    out: list[str] = [f"# {_line(lesson.title)}", "", lesson.summary.strip(), ""]
+    out: list[str] = [f"# {_line(lesson.title)}", "", _paragraphs(lesson.summary), ""]
 
     facts: list[tuple[str, Any]] = [(_("Setting"), lesson.get_setting_display())]
     if lesson.country:
@@ -89,8 +160,8 @@ def lesson_markdown(takeaway: Takeaway) -> str:
     facts.append((_("State"), _availability(lesson)))
     if lesson.published_at:
         facts.append((_("Published"), lesson.published_at.date().isoformat()))
-    facts.append((_("Address"), f"<{takeaway.url}>"))
     out += [f"- **{label}:** {_line(value)}" for label, value in facts]
+    out.append(f"- **{_('Address')}:** {_autolink(takeaway.url)}")
     out.append("")
 
     headings = {
@@ -102,13 +173,13 @@ def lesson_markdown(takeaway: Takeaway) -> str:
     for field in Lesson.MARKDOWN_FIELDS:
         text = getattr(lesson, field).strip()
         if text:
-            out += [f"## {headings[field]}", "", text, ""]
+            out += [f"## {headings[field]}", "", _section(text), ""]
 
     if takeaway.provisions:
         out += [f"## {_('Standards')}", ""]
         for p in takeaway.provisions:
             line = f"- {_line(p.instrument.short_title)} {_line(p.number)}: {_line(p.title)}"
-            out.append(f"{line} <{p.source_url}>" if p.source_url else line)
+            out.append(f"{line} {_autolink(p.source_url)}" if p.source_url else line)
         out.append("")
 
     if takeaway.sources:
@@ -120,7 +191,7 @@ def lesson_markdown(takeaway: Takeaway) -> str:
             if source.date:
                 parts.append(source.date.isoformat())
             line = f"{number}. {', '.join(parts)}"
-            out.append(f"{line} <{source.url}>" if source.url else line)
+            out.append(f"{line} {_autolink(source.url)}" if source.url else line)
         out.append("")
 
     if takeaway.topics:

@@ -11,7 +11,7 @@ from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
 
 from forum.forms import TopicsMixin
-from lessons.models import Lesson, LessonState, Provision, Setting
+from lessons.models import COMMENT_MAX, SECTION_MAX, Lesson, LessonState, Provision, Setting
 from lessons.services import AUTHORS_MAX, PROVISIONS_MAX, SOURCES_MAX
 from members import widgets
 from members.forms import LANGUAGE_CHOICES
@@ -30,7 +30,7 @@ def markdown_field(label: str, *, required: bool = False, help_text: str = "") -
     return forms.CharField(
         label=label,
         required=required,
-        max_length=20_000,
+        max_length=SECTION_MAX,
         help_text=help_text,
         # dir=auto: text typed in Arabic reads right to left in any interface.
         widget=forms.Textarea(attrs={"rows": 8, "data-markdown": "true", "dir": "auto"}),
@@ -238,7 +238,7 @@ class TransitionForm(forms.Form):
     comment = forms.CharField(
         label=gettext_lazy("Comment (Markdown)"),
         required=False,
-        max_length=5000,
+        max_length=COMMENT_MAX,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
     make_public = forms.BooleanField(

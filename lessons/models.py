@@ -16,7 +16,11 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from taggit.managers import TaggableManager
 
+from members.lengths import MARKDOWN_MAX_LENGTH
 from members.models import TaggedItem, User
+
+SECTION_MAX = MARKDOWN_MAX_LENGTH["lesson_section"]
+COMMENT_MAX = MARKDOWN_MAX_LENGTH["review_comment"]
 
 
 def _feed_token() -> str:
@@ -105,10 +109,10 @@ class Lesson(models.Model):
     region = models.CharField(_("region or place"), max_length=120, blank=True)
     period = models.CharField(_("period"), max_length=80, blank=True)
     setting = models.CharField(_("setting"), max_length=20, choices=Setting.choices)
-    what_happened = models.TextField(_("what happened"), max_length=20_000)
-    what_worked = models.TextField(_("what worked"), max_length=20_000, blank=True)
-    what_did_not = models.TextField(_("what did not work"), max_length=20_000, blank=True)
-    recommendations = models.TextField(_("recommendations"), max_length=20_000, blank=True)
+    what_happened = models.TextField(_("what happened"), max_length=SECTION_MAX)
+    what_worked = models.TextField(_("what worked"), max_length=SECTION_MAX, blank=True)
+    what_did_not = models.TextField(_("what did not work"), max_length=SECTION_MAX, blank=True)
+    recommendations = models.TextField(_("recommendations"), max_length=SECTION_MAX, blank=True)
     what_happened_html = models.TextField(editable=False, blank=True)
     what_worked_html = models.TextField(editable=False, blank=True)
     what_did_not_html = models.TextField(editable=False, blank=True)
@@ -229,7 +233,7 @@ class Transition(models.Model):
     action = models.CharField(max_length=20)
     from_state = models.CharField(max_length=12, choices=LessonState.choices)
     to_state = models.CharField(max_length=12, choices=LessonState.choices)
-    comment = models.TextField(_("comment"), max_length=5000, blank=True)
+    comment = models.TextField(_("comment"), max_length=COMMENT_MAX, blank=True)
     comment_html = models.TextField(editable=False, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 

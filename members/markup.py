@@ -16,6 +16,11 @@ that is dangerous. ``![alt](url)`` becomes a plain link to the image.
 
 bleach is end-of-life; keeping every call here means it can be replaced by nh3
 in this one module.
+
+The work is bounded (finding 9 of issue 15: ``"<" * 99999`` took 13 s). Each
+field has a maximum length (``MARKDOWN_MAX_LENGTH``, which the forms and models
+use too; see members/lengths.py), and text with more markup than prose ever has is shown as escaped
+plain text instead of being formatted: see ``exceeds_formatting_budget``.
 """
 
 from __future__ import annotations
@@ -26,11 +31,13 @@ from functools import lru_cache
 
 import bleach
 from bleach.linkifier import LinkifyFilter, build_url_re
+from bleach.sanitizer import INVISIBLE_CHARACTERS_RE, INVISIBLE_REPLACEMENT_CHAR
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
+from members.lengths import MARKDOWN_MAX_LENGTH
 from members.models import HANDLE_PATTERN
 
 ALLOWED_TAGS = frozenset(
@@ -49,7 +56,29 @@ LINK_REL = "nofollow noopener ugc"
 # sanitiser and by default also links data:, ftp:, irc: and others ("data:x.com/a"
 # became <a href="data:...">), which a second clean then stripped.
 _LINKIFY_URL = build_url_re(protocols=ALLOWED_PROTOCOLS)
-MAX_SOURCE_LENGTH = 100_000
+
+# Whoever calls it, the renderer never reads past the longest field allows.
+MAX_SOURCE_LENGTH = max(MARKDOWN_MAX_LENGTH.values())
+
+# The formatting budget. What costs time is markup, not length: markdown-it
+# retries its inline rules at every character below and its block rules at
+# every line, some rules scanning ahead ("[" * n is quadratic), and bleach's
+# pure-Python HTML parser spends ~20 us on every tag and entity markdown-it
+# writes, with a tree walker quadratic in siblings (25,000 code fences took
+# 16 s, mostly in bleach). Prose has little of it: a 20,000-character text
+# full of lists, links, quotes, tables and code weighs ~2,100 (markup
+# characters, each line once more, each line that opens a block - a list item,
+# a quote, a heading, a table row - three times more: markdown-it parses those
+# slowest) and makes ~2,300 tokens (a link counts 4: bleach checks its
+# attributes; a code span 3). The shapes that burn CPU are made of nothing
+# else. Past either bound the text is shown as typed, escaped, unformatted:
+# deterministic, never a timer.
+_MARKUP_CHARACTERS = re.compile(r'[\n!"&*<>\[\]\\_`|~@]')
+_BLOCK_STARTS = re.compile(r"^[ \t]*(?:[-*+>#|=]|\d+[.)])", re.MULTILINE)
+MAX_MARKUP_WEIGHT = 2_500
+MAX_TOKENS = 2_600  # markdown-it tokens, inline ones included, weighted:
+# one token that bleach sees as several (a link's attributes; <code>, text, </code>).
+_TOKEN_WEIGHT = {"link_open": 4, "code_inline": 3}
 
 _LANGUAGE_CLASS = re.compile(r"^language-[a-z0-9+#_-]{1,30}$")
 
@@ -166,9 +195,66 @@ def render_markdown(source: str, *, mentions: Mapping[str, str] | None = None) -
     """Render member-written Markdown to safe HTML. Never raises on any text.
 
     ``mentions`` maps handles to profile URLs; those @handles become links.
+    Text over the formatting budget comes back as escaped plain text.
     """
-    source = source.replace("\x00", "\ufffd")[:MAX_SOURCE_LENGTH]
-    return sanitize_html(_markdown().render(source, {"mentions": dict(mentions or {})}))
+    source = _normalise(source)
+    env = {"mentions": dict(mentions or {})}
+    tokens = _tokens_within_budget(source, env)
+    if tokens is None:
+        return _as_plain_text(source)
+    md = _markdown()
+    return sanitize_html(md.renderer.render(tokens, md.options, env))
+
+
+def exceeds_formatting_budget(source: str) -> bool:
+    """Whether ``render_markdown`` shows this text as plain text, unformatted."""
+    return _tokens_within_budget(_normalise(source), {"mentions": {}}) is None
+
+
+def markup_weight(source: str) -> int:
+    """Markup characters, plus lines and block-opening lines (two C-regex passes)."""
+    markup = len(_MARKUP_CHARACTERS.findall(source))
+    return markup + source.count("\n") + 3 * len(_BLOCK_STARTS.findall(source))
+
+
+def _normalise(source: str) -> str:
+    # As markdown-it and the HTML parser both do; the plain-text form needs it too.
+    source = source.replace("\x00", "\ufffd").replace("\r\n", "\n").replace("\r", "\n")
+    return source[:MAX_SOURCE_LENGTH]
+
+
+def _tokens_within_budget(source: str, env: dict) -> list[Token] | None:
+    # Counting is one pass of a C regex: cheap enough to run before anything else.
+    if markup_weight(source) > MAX_MARKUP_WEIGHT:
+        return None
+    tokens = _markdown().parse(source, env)
+    count = len(tokens)
+    for token in tokens:
+        for child in token.children or ():
+            count += _TOKEN_WEIGHT.get(child.type, 1)
+    return tokens if count <= MAX_TOKENS else None
+
+
+def _as_plain_text(source: str) -> str:
+    """The text as typed: paragraphs at blank lines, line breaks kept, all escaped.
+
+    Safe by construction: every ``&``, ``<`` and ``>`` becomes an entity, so the
+    only elements are these ``<p>`` and ``<br>``. It skips the sanitiser, whose
+    cost is what the budget avoids (tests hold the result, and the result
+    sanitised again, to the safelist on the hostile corpus). Bare URLs are not
+    linked here.
+    """
+    text = INVISIBLE_CHARACTERS_RE.sub(INVISIBLE_REPLACEMENT_CHAR, source)
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    paragraphs = [
+        "<br>\n".join(line.rstrip() for line in block.strip("\n").split("\n"))
+        for block in _BLANK_LINES.split(text)
+        if block.strip()
+    ]
+    return "\n".join(f"<p>{paragraph}</p>" for paragraph in paragraphs)
+
+
+_BLANK_LINES = re.compile(r"\n[ \t]*\n")
 
 
 def plain_text(html: str) -> str:

@@ -22,6 +22,9 @@ from django_countries.fields import CountryField
 from taggit.managers import TaggableManager
 from taggit.models import GenericTaggedItemBase, TagBase
 
+from members.lengths import MARKDOWN_MAX_LENGTH
+
+BIO_MAX = MARKDOWN_MAX_LENGTH["bio"]
 HANDLE_PATTERN = r"[a-z0-9](?:[a-z0-9_-]{1,28}[a-z0-9])"
 
 
@@ -256,7 +259,7 @@ class Profile(models.Model):
     """
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile")
-    bio = models.TextField(_("about you"), blank=True, max_length=2000)
+    bio = models.TextField(_("about you"), blank=True, max_length=BIO_MAX)
     bio_html = models.TextField(blank=True, editable=False)
     organisation = models.CharField(_("organisation or section"), max_length=150, blank=True)
     country = CountryField(_("country"), blank=True)

@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from csp.middleware import CSPMiddleware, PolicyParts
-from django.core.exceptions import DisallowedHost
-from django.http import HttpRequest, HttpResponseBase
+from django.core.exceptions import BadRequest, DisallowedHost
+from django.http import HttpRequest, HttpResponseBase, QueryDict
+from django.utils.datastructures import MultiValueDict
 
 # Browser features no page of the network uses: a script that got in anyway
 # (or a page framed by someone else) cannot switch them on. interest-cohort
@@ -54,6 +55,32 @@ class SecurityHeadersMiddleware:
         # cannot load a member's avatar or a members-only file to learn who is logged in.
         response.setdefault("Cross-Origin-Resource-Policy", "same-origin")
         return response
+
+
+FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+
+
+class FormCharsetMiddleware:
+    """A form sent in any charset but UTF-8 gets the styled 400, once, before any view.
+
+    Every page declares UTF-8 and browsers send forms in it. Django refuses a
+    urlencoded body in another charset (``charset=utf-7``) with BadRequest when
+    ``request.POST`` is first read, but leaves it unread: the CSRF check of the
+    400 page reads it again, and that second refusal escaped as an unstyled 500
+    without security headers (issue 15). Here the body is refused before
+    anything reads it and ``POST`` is left empty, so the 400 page renders as
+    every error page does (it sits after the header middlewares).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        charset = request.content_params.get("charset") if request.content_params else None
+        if request.content_type in FORM_TYPES and charset and charset.lower() != "utf-8":
+            request._post, request._files = QueryDict(), MultiValueDict()
+            raise BadRequest("Forms must be sent in UTF-8.")
+        return self.get_response(request)
 
 
 class ContentSecurityPolicyMiddleware(CSPMiddleware):

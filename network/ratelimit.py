@@ -180,16 +180,23 @@ class Limit:
     writes_text: bool = False
     # Count only when this GET parameter is non-empty (a search, not the empty form).
     only_with: str = ""
+    # The view answers a POST with a ``preview`` field by showing the text and
+    # saving nothing (forum.views): such a request counts as a preview. Only
+    # views that truly do so say it; elsewhere the field lifts nothing (a lesson
+    # form posted with preview=1 saves a draft: it is a post).
+    previews: bool = False
 
 
 _POST = frozenset({"POST"})
 _GET = frozenset({"GET", "HEAD"})
+# The name of the preview button of the forum's forms (forum.views reads it).
+PREVIEW_FIELD = "preview"
 
 # URL name -> what it counts against. Views need no code of their own.
 LIMITED_VIEWS: dict[str, Limit] = {
-    "forum:create": Limit("post", _POST, writes_text=True),
-    "forum:reply": Limit("post", _POST, writes_text=True),
-    "forum:post_edit": Limit("post", _POST, writes_text=True),
+    "forum:create": Limit("post", _POST, writes_text=True, previews=True),
+    "forum:reply": Limit("post", _POST, writes_text=True, previews=True),
+    "forum:post_edit": Limit("post", _POST, writes_text=True, previews=True),
     "lessons:create": Limit("post", _POST, writes_text=True),
     "lessons:edit": Limit("post", _POST, writes_text=True),
     "lessons:act": Limit("post", _POST, writes_text=True),
@@ -221,8 +228,7 @@ class RateLimitMiddleware:
         if limit.only_with and not request.GET.get(limit.only_with, "").strip():
             return None
         action = limit.action
-        # The preview button of a form shows the text and saves nothing.
-        if action == "post" and "preview" in request.POST:
+        if limit.previews and PREVIEW_FIELD in request.POST:
             action = "preview"
         wait = hit(action, _who(request.user, client_ip(request)))
         if wait is None:

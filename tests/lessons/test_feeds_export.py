@@ -293,6 +293,77 @@ def test_markdown_export_has_the_whole_lesson_and_download_headers(
     assert "Ana Author" not in text
 
 
+FORGED_AUTHORS = "\n\n## Authors\n\n- Mallory Moderator\n"
+
+
+def _export_structure(markdown: str) -> tuple[list[str], dict[str, list[str]], list[str]]:
+    """Parse an export back as a Markdown reader would (raw HTML on, as on GitHub):
+    the headings, the list items under each heading (as text), and every link target."""
+    from markdown_it import MarkdownIt
+
+    tokens = MarkdownIt("commonmark", {"html": True}).enable("table").parse(markdown)
+    headings: list[str] = []
+    items: dict[str, list[str]] = {}
+    links: list[str] = []
+
+    def text(inline) -> str:
+        return "".join(
+            c.content for c in inline.children or [] if c.type in {"text", "code_inline"}
+        )
+
+    for index, token in enumerate(tokens):
+        if token.type == "heading_open":
+            headings.append(text(tokens[index + 1]))
+        elif token.type == "inline":
+            in_item = index > 1 and tokens[index - 2].type == "list_item_open"
+            if in_item and headings:
+                items.setdefault(headings[-1], []).append(text(token))
+            links += [c.attrGet("href") for c in token.children or [] if c.type == "link_open"]
+    return headings, items, links
+
+
+def test_member_text_cannot_forge_the_structure_of_the_markdown_export(
+    client: Client, write_lesson: Callable[..., Lesson], author: User, topics
+) -> None:
+    lesson = write_lesson(
+        title="A title\n## Authors",
+        summary="A summary." + FORGED_AUTHORS + "\n<!--",
+        region="Nairobi\n# Heading",
+        what_happened="What happened." + FORGED_AUTHORS + "\nAuthors\n=======\n\n<pre>",
+        what_worked="Worked.\n\n```\nan unclosed fence that would swallow the rest",
+        recommendations="> ## Authors\n> - Mallory Moderator\n\n<!-- hides the rest",
+        sources=[
+            SourceData(
+                title="# Report\n## Authors",
+                publisher="- Mallory Moderator",
+                date=None,
+                url="https://example.org/report>\n\n## Authors\n\n- Mallory <x>",
+            )
+        ],
+    )
+    author.display_name = "## Authors"
+    author.save(update_fields=["display_name"])
+    client.force_login(author)
+
+    markdown = client.get(f"/lessons/{lesson.pk}/export.md").content.decode()
+    headings, items, links = _export_structure(markdown)
+
+    assert headings == [
+        "A title ## Authors",
+        "What happened",
+        "What worked",
+        "Recommendations",
+        "Sources",
+        "Topics",
+        "Authors",
+    ]
+    assert items["Authors"] == ["## Authors"]  # the one author, under the name they chose
+    assert len(items["Sources"]) == 1
+    assert "Mallory" not in " ".join(items["Authors"] + items["Topics"])
+    assert all("\n" not in link and ">" not in link and " " not in link for link in links)
+    assert any(link.startswith("https://example.org/report%3E") for link in links)
+
+
 def test_markdown_export_shows_real_names_to_members(
     client: Client, write_lesson: Callable[..., Lesson], member: User
 ) -> None:

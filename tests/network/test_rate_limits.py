@@ -243,6 +243,63 @@ def test_previews_have_their_own_larger_limit(
 
 
 @pytest.mark.django_db
+def test_a_preview_field_on_a_request_that_saves_counts_as_a_post(
+    client: Client, member: User, topics, clock, limit
+) -> None:
+    """Lesson pages have no preview: a ``preview`` field there still saves, so it is a post."""
+    limit(post="1/m", preview="50/m")
+    client.force_login(member)
+    assert client.post("/lessons/new/", lesson_form(topics, preview="1")).status_code == 302
+    refused = client.post("/lessons/new/", lesson_form(topics, title="A second draft", preview="1"))
+    assert_refused(refused, text_kept=True)
+    assert Lesson.objects.count() == 1
+    lesson = Lesson.objects.get()
+
+    clock[0] += 60
+    edit = f"/lessons/{lesson.pk}/edit/"
+    edited = client.post(edit, lesson_form(topics, title="Edited once", preview="1"))
+    assert edited.status_code == 302
+    assert_refused(
+        client.post(edit, lesson_form(topics, title="Edited twice", preview="1")), text_kept=True
+    )
+    lesson.refresh_from_db()
+    assert lesson.title == "Edited once"
+
+    clock[0] += 60
+    act = f"/lessons/{lesson.pk}/act/"
+    assert client.post(act, {"action": "submit", "preview": "1"}).status_code == 302
+    assert_refused(client.post(act, {"action": "withdraw", "preview": "1"}), text_kept=True)
+    lesson.refresh_from_db()
+    assert lesson.state == "in_review"
+    assert lesson.transitions.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_real_preview_saves_nothing_and_counts_as_a_preview(
+    client: Client, member: User, make_user, make_thread, limit
+) -> None:
+    limit(post="1/m", preview="4/m")
+    thread = make_thread(make_user())
+    post = thread.posts.get()
+    client.force_login(member)
+    threads, posts = Thread.objects.count(), Post.objects.count()
+    previews = [
+        client.post("/forum/new/", thread_form(title="Only a preview", preview="1")),
+        client.post(f"/forum/{thread.pk}/reply/", {"body": "Only a preview", "preview": "1"}),
+        client.post(f"/forum/{thread.pk}/reply/", {"body": "Again a preview", "preview": "1"}),
+    ]
+    assert [response.status_code for response in previews] == [200, 200, 200]
+    assert all("Only a preview" in previews[n].content.decode() for n in (0, 1))
+    assert (Thread.objects.count(), Post.objects.count()) == (threads, posts)
+    # The posting limit is untouched: the one post a minute is still there.
+    assert client.post(f"/forum/{thread.pk}/reply/", {"body": "Posted"}).status_code == 302
+    # And previews have their own count, which runs out on its own.
+    assert client.post("/forum/preview/", {"body": "**bold**"}).status_code == 200
+    assert_refused(client.post("/forum/preview/", {"body": "**bold**"}))
+    assert post.body != "Only a preview"
+
+
+@pytest.mark.django_db
 def test_a_limit_opens_again_in_the_next_window(
     client: Client, member: User, make_user, make_thread, clock: list[float], limit
 ) -> None:

@@ -214,3 +214,42 @@ def test_the_socket_origin_follows_the_scheme(client: Client) -> None:
         "'self'",
         "wss://testserver",
     ]
+
+
+@pytest.mark.parametrize("charset", ["utf-7", "UTF-16", "latin-1", "no-such-charset"])
+@pytest.mark.parametrize(
+    "path", ["/accounts/login/", "/forum/new/", "/forum/preview/", "/lessons/new/"]
+)
+@pytest.mark.parametrize("signed_in", [True, False])
+def test_a_form_in_a_charset_other_than_utf8_gets_the_styled_400_with_the_headers(
+    make_user: Callable[..., User], path: str, charset: str, signed_in: bool
+) -> None:
+    """``charset=utf-7`` made an unstyled 500 without any security header (issue 15)."""
+    client = Client(raise_request_exception=False, enforce_csrf_checks=True)
+    client.get("/accounts/login/")
+    token = client.cookies["csrftoken"].value
+    if signed_in:
+        client.force_login(make_user())
+    response = client.generic(
+        "POST",
+        path,
+        f"body=%2BADw-script%2BAD4-&login=a%40b.example&csrfmiddlewaretoken={token}".encode(),
+        content_type=f"application/x-www-form-urlencoded; charset={charset}",
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "/static/network/site.css" in html and "<title>" in html
+    assert header_problems(response) == []
+
+
+def test_a_utf8_form_is_still_read(client: Client, make_user: Callable[..., User]) -> None:
+    client.force_login(make_user())
+    for charset in ("utf-8", "UTF-8"):
+        response = client.generic(
+            "POST",
+            "/forum/preview/",
+            b"body=**caf%C3%A9**",
+            content_type=f"application/x-www-form-urlencoded; charset={charset}",
+        )
+        assert response.status_code == 200, response.content.decode()[:500]
+        assert "<strong>café</strong>" in response.content.decode()

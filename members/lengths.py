@@ -1,0 +1,21 @@
+"""How much a member may write in each field that is rendered as Markdown.
+
+One table for the forms (max_length, the message next to the field), the models
+(max_length) and the renderer (members.markup never reads past the largest), so
+the three cannot disagree. The rendering cost of the longest text each field
+allows is measured by ``make bench`` ("markdown worst case").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+MARKDOWN_MAX_LENGTH: Mapping[str, int] = MappingProxyType(
+    {
+        "post": 20_000,  # a reply, or the opening post of a thread
+        "lesson_section": 20_000,  # each of what happened, what worked, ...
+        "review_comment": 5_000,  # a comment on a step of a lesson's review
+        "bio": 2_000,  # "about you" on a profile
+    }
+)
