@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("forum", "0003_search_text_not_html"),
+        ("forum", "0004_purge_revisions"),
     ]
 
     operations = [
