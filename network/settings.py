@@ -181,11 +181,14 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     )
     # WAL lets readers work while one writer writes; IMMEDIATE transactions take
     # the write lock up front so concurrent writers wait (busy timeout) instead
-    # of failing with "database is locked" halfway through.
+    # of failing with "database is locked" halfway through. secure_delete
+    # overwrites what is deleted (a purged version, a removed account) instead
+    # of leaving it in the file's free pages.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             "init_command": (
                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+                " PRAGMA secure_delete=ON;"
             ),
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
