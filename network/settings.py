@@ -183,7 +183,8 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # the write lock up front so concurrent writers wait (busy timeout) instead
     # of failing with "database is locked" halfway through. secure_delete
     # overwrites what is deleted (a purged version, a removed account) instead
-    # of leaving it in the file's free pages.
+    # of leaving it in the file's free pages (Python's bundled SQLite has it on
+    # by default; other builds do not).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             "init_command": (

@@ -183,15 +183,3 @@ def test_a_purge_in_another_process_empties_this_process_fragment_store(
     client.get(thread.get_absolute_url())
     assert fragments_holding(CANARY) == 0
 
-
-def test_sqlite_overwrites_what_is_deleted(redacted) -> None:
-    """The embedded default leaves no purged bytes in the file's free pages."""
-    from django.db import connection
-
-    if connection.vendor != "sqlite":
-        # PostgreSQL keeps dead rows until VACUUM (README, "Purge").
-        assert connection.vendor == "postgresql"
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA secure_delete")
-        assert cursor.fetchone()[0] == 1
