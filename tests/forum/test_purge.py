@@ -182,4 +182,3 @@ def test_a_purge_in_another_process_empties_this_process_fragment_store(
     cache.set(fragments.GENERATION_KEY, (cache.get(fragments.GENERATION_KEY) or 0) + 1)
     client.get(thread.get_absolute_url())
     assert fragments_holding(CANARY) == 0
-
