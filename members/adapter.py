@@ -60,10 +60,13 @@ class AccountAdapter(DefaultAccountAdapter):
         return message
 
     def logout(self, request: HttpRequest) -> None:
-        # The sockets this browser opened close with the session.
+        # The sockets this browser opened close with the session, and its row
+        # in the sessions list (this browser's name) goes now, not at the next
+        # purge. The browser's own data is cleared by members/signout.py.
         session_key = request.session.session_key
         super().logout(request)
         if session_key:
+            UserSession.objects.filter(session_key=session_key).delete()
             close_sockets_of_session(session_key)
 
     def set_password(self, user: AbstractBaseUser, password: str) -> None:

@@ -63,6 +63,16 @@ def get_int(name: str, default: int, *, minimum: int = 0, maximum: int | None = 
     return value
 
 
+def get_web_url(name: str, default: str) -> str:
+    """An absolute http(s) address, such as a page the site links to."""
+    raw = os.environ.get(name)
+    url = default if raw is None or not raw.strip() else raw.strip()
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise ConfigError(name, f"expected an address such as https://example.org/, got {url!r}")
+    return url
+
+
 def get_list(name: str, default: list[str] | None = None) -> list[str]:
     raw = os.environ.get(name)
     if raw is None:

@@ -54,7 +54,9 @@ def _mark_database_outage(sender: Any, request: HttpRequest | None = None, **kwa
 def service_unavailable() -> HttpResponse:
     # Rendered without the request's context processors, which read the
     # session and the database (as the 500 page is, network.views.server_error).
-    html = loader.get_template("503.html").render({"SITE_NAME": settings.SITE_NAME})
+    html = loader.get_template("503.html").render(
+        {"SITE_NAME": settings.SITE_NAME, "QUICK_EXIT_URL": settings.QUICK_EXIT_URL}
+    )
     response = HttpResponse(html, status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"

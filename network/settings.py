@@ -121,6 +121,9 @@ MIDDLEWARE = [
     # Records a session's browser; with USERSESSIONS_TRACK_ACTIVITY off (below)
     # only at login, so a page view writes nothing.
     "allauth.usersessions.middleware.UserSessionsMiddleware",
+    # A response that ends the session clears the site's storage (drafts) in
+    # that browser (members/signout.py).
+    "members.signout.ClearStorageOnSignOutMiddleware",
     # X-Robots-Tag: noindex on everything but the public pages (network/robots.py).
     "network.robots.NoIndexMiddleware",
 ]
@@ -142,6 +145,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "network.context_processors.site",
+                "network.context_processors.browser",
                 "members.context_processors.inbox",
                 "members.context_processors.discreet",
                 "members.context_processors.staff_powers",
@@ -336,6 +340,11 @@ RECORD_SESSION_IPS = env.get_bool("RECORD_SESSION_IPS", default=False)
 # Addresses older than this are blanked by `manage.py purge_ips`, which the
 # outbox worker runs daily.
 IP_RETENTION_DAYS = env.get_int("IP_RETENTION_DAYS", 14)
+
+# "Leave quickly" on every page goes here (three presses of Escape too): a
+# neutral site that says nothing about why someone went there. The operator
+# picks one that suits the members' countries and languages.
+QUICK_EXIT_URL = env.get_web_url("QUICK_EXIT_URL", "https://www.bbc.com/weather")
 
 # --- Abuse limits -------------------------------------------------------------
 # The client address is REMOTE_ADDR unless this many proxies of ours sit in

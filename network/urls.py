@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from forum import search_views
-from members import language
+from members import language, signout
 from network import robots, views
 
 urlpatterns = [
@@ -20,6 +20,8 @@ urlpatterns = [
     path("forum/", include("forum.urls")),
     path("lessons/", include("lessons.urls")),
     path("search/", search_views.search, name="search"),
+    path("accounts/forget-device/", signout.forget_device, name="forget_device"),
+    path("signed-out/", signout.signed_out, name="signed_out"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -99,7 +99,9 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 def server_error(request: HttpRequest) -> HttpResponse:
     # Rendered without the request's context processors, which read the
     # session and the database: the 500 page must work when those are down.
-    html = loader.get_template("500.html").render({"SITE_NAME": settings.SITE_NAME})
+    html = loader.get_template("500.html").render(
+        {"SITE_NAME": settings.SITE_NAME, "QUICK_EXIT_URL": settings.QUICK_EXIT_URL}
+    )
     return HttpResponse(html, status=500)
 
 

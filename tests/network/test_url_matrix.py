@@ -103,6 +103,10 @@ first_steps_dismiss                     GET  L    W    L    405  405  405  405  
 first_steps_dismiss                     POST L    W    L    302  302  302  302  302  302
 search                                  GET  L    W    L    200  200  200  200  200  200
 search                                  POST L    W    L    405  405  405  405  405  405
+forget_device                           GET  405  405  405  405  405  405  405  405  405
+forget_device                           POST 303  303  303  303  303  303  303  303  303
+signed_out                              GET  200  302  200  302  302  302  302  302  302
+signed_out                              POST 405  405  405  405  405  405  405  405  405
 set_language                            GET  405  405  405  405  405  405  405  405  405
 set_language                            POST 302  302  302  302  302  302  302  302  302
 # Members and the moderators' pages.

@@ -3,9 +3,15 @@
 (function () {
   "use strict";
 
-  var PREFIX = "network-draft:";
+  // Drafts are kept per member, under the opaque key the page carries (site.js
+  // removes everyone else's); without one nothing is kept.
+  var owner = document.body.dataset.draftOwner;
+  var PREFIX = "network-draft:" + owner + ":";
   var storage = null;
   try {
+    if (!owner) {
+      throw new Error("no member");
+    }
     storage = window.localStorage;
     storage.setItem(PREFIX + "probe", "1");
     storage.removeItem(PREFIX + "probe");
