@@ -17,6 +17,7 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import F, Q
 from django.urls import reverse
@@ -534,11 +535,14 @@ def invitation_url(lesson: Lesson) -> str:
 
 
 def _withdraw_notification(invitation: CoAuthorInvitation) -> None:
-    # The invitation's notification names the lesson: it goes with the invitation.
+    # The invitation's notification names the lesson: it goes with the
+    # invitation. Found by what it is about, not by its address, which a purge
+    # of the lesson's title may have rewritten.
     Notification.objects.filter(
         recipient_id=invitation.member_id,
         kind=NotificationKind.CO_AUTHOR,
-        url=invitation_url(invitation.lesson),
+        about_type=ContentType.objects.get_for_model(Lesson),
+        about_id=invitation.lesson_id,
     ).delete()
 
 
@@ -604,6 +608,7 @@ def _notify_accepted(lesson: Lesson, member: User, inviter: User) -> None:
         text=_("%(name)s is now a co-author of “%(title)s”")
         % {"name": member.name, "title": lesson.title},
         url=lesson.get_absolute_url(),
+        about=lesson,
     )
 
 

@@ -7,6 +7,8 @@ from typing import Any
 
 from allauth.account import app_settings
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.mfa.models import Authenticator
 from allauth.usersessions.adapter import DefaultUserSessionsAdapter
 from allauth.usersessions.models import UserSession
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -83,3 +85,21 @@ class UserSessionsAdapter(DefaultUserSessionsAdapter):
         super().end_sessions(sessions)
         for session in sessions:
             close_sockets_of_session(session.session_key)
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    """A moderator or admin keeps their TOTP authenticator while they hold the role.
+
+    Staff powers need a second factor (members/access.py). Were a staff member
+    able to remove theirs, whoever had only their password could enrol a new
+    authenticator and get the powers; the role is granted only to a member
+    with TOTP (members.services.role_set) and is given up before the TOTP.
+    """
+
+    def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
+        user = authenticator.user
+        if authenticator.type == Authenticator.Type.TOTP and (
+            user.is_moderator or user.is_superuser
+        ):
+            return False
+        return super().can_delete_authenticator(authenticator)

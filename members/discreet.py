@@ -25,6 +25,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 
 from members.models import User
+from members.signout import CLEAR_STORAGE
 
 IDLE_SESSION_KEY = "members_discreet_seen"
 # A request writes the session (to record activity) at most this often.
@@ -68,8 +69,12 @@ class DiscreetSessionMiddleware:
             seen = request.session.get(IDLE_SESSION_KEY)
             if seen is not None and time.time() - seen > idle_limit():
                 # The session ends (its sockets with it); the login
-                # requirement then sends the person to the login page.
+                # requirement then sends the person to the login page, and
+                # the browser forgets the drafts (as at every sign-out).
                 get_adapter(request).logout(request)
+                response = self.get_response(request)
+                response.setdefault("Clear-Site-Data", CLEAR_STORAGE)
+                return response
         response = self.get_response(request)
         if _is_discreet(request):
             session = request.session

@@ -15,6 +15,7 @@ from __future__ import annotations
 from email.utils import formataddr, parseaddr
 
 from django.conf import settings
+from django.urls import Resolver404, resolve
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -71,3 +72,26 @@ def digest_subject(member: User, count: int) -> str:
         ngettext("%(count)d new notification", "%(count)d new notifications", count)
         % {"count": count},
     )
+
+
+def link_for_email(url: str) -> str:
+    """A notification's address without the slug that a member-written title made.
+
+    ``/forum/12/names-of-the-officers/#post-40`` becomes ``/forum/12/#post-40``:
+    any address whose view takes a ``slug`` next to a ``pk`` answers without it
+    (every such page has a short form), so no title reaches a mailbox in a link.
+    """
+    path, hash_sign, fragment = url.partition("#")
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return url
+    slug = match.kwargs.get("slug")
+    if not slug or "pk" not in match.kwargs:
+        return url
+    short = path.replace(f"/{slug}/", "/", 1)
+    try:
+        resolve(short)
+    except Resolver404:
+        return url
+    return short + hash_sign + fragment

@@ -259,7 +259,7 @@ def queue_notification_emails(notifications: list[Notification]) -> None:
                         "members/email/notification_message.txt",
                         {
                             "summary": summary,
-                            "url": absolute(n.url or list_url),
+                            "url": absolute(mail.link_for_email(n.url) if n.url else list_url),
                             "preferences_url": preferences_url,
                         },
                     ),

@@ -119,7 +119,11 @@ def send_digests(now: timezone.datetime | None = None) -> int:
             # link, never member-written text (members/mail.py).
             with translation.override(member.language or settings.LANGUAGE_CODE):
                 lines = [
-                    (mail.notification_summary(n.kind), absolute(n.url or list_url)) for n in items
+                    (
+                        mail.notification_summary(n.kind),
+                        absolute(mail.link_for_email(n.url) if n.url else list_url),
+                    )
+                    for n in items
                 ]
                 emails.append(
                     OutboxEmail(

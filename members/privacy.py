@@ -52,6 +52,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.utils import timezone, translation
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from members import naming, notifications
@@ -519,7 +520,11 @@ def scrub_purged_text(*, phrases: Iterable[str], url_prefix: str) -> None:
     phrases = sorted({p for p in phrases if p.strip()}, key=len, reverse=True)
     if phrases:
         placeholder = purged_placeholder()
-        slugged = re.compile(re.escape(url_prefix) + r"[^/?#\s]+/")
+        # Only the slugs the purged titles made (as the models make them: 60
+        # characters at most); /lessons/12/co-author/ and the like stay.
+        slugs = {slugify(p)[:60].strip("-") for p in phrases} - {""}
+        alternatives = "|".join(re.escape(slug) for slug in sorted(slugs, key=len, reverse=True))
+        slugged = re.compile(re.escape(url_prefix) + f"(?:{alternatives or '(?!)'})(?:-thread)?/")
         notifications.redact_notifications(
             phrases=phrases, placeholder=placeholder, url_prefix=url_prefix, slugged=slugged
         )

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members import naming, notifications
+from members.access import has_two_factor
 from members.markup import render_markdown
 from members.models import (
     AuditEntry,
@@ -158,11 +159,25 @@ def can_change_role(actor: User, member: User, role: str) -> bool:
     return actor.is_admin
 
 
+class RoleError(Exception):
+    """A role change refused for a reason the moderator can act on."""
+
+
 def role_set(*, actor: User, member: User, role: str, granted: bool) -> User:
     if (role, granted) not in ROLE_ACTIONS:
         raise ValueError(f"unknown role {role!r}")
     if not can_change_role(actor, member, role):
         raise PermissionDenied
+    if granted and role in {"moderator", "admin"} and not has_two_factor(member):
+        # Staff powers need a second factor; a staff member without one could
+        # have it enrolled by whoever has their password (members/adapter.py).
+        raise RoleError(
+            _(
+                "%(name)s has no two-factor authentication yet: they set it up in "
+                "their account first, then you can give them this role."
+            )
+            % {"name": member.name}
+        )
     field = {"expert": "is_expert", "moderator": "is_moderator", "admin": "is_superuser"}[role]
     with transaction.atomic():
         member = User.objects.select_for_update().get(pk=member.pk)

@@ -227,8 +227,12 @@ def set_role(request: HttpRequest, handle: str, role: str) -> HttpResponse:
         raise Http404
     if not services.can_change_role(request.user, member, role):
         raise PermissionDenied
-    services.role_set(actor=request.user, member=member, role=role, granted=granted)
-    messages.success(request, _("Roles updated."))
+    try:
+        services.role_set(actor=request.user, member=member, role=role, granted=granted)
+    except services.RoleError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Roles updated."))
     return redirect("members:profile", handle=member.handle)
 
 

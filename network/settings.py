@@ -293,6 +293,7 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "landing"
 
 ACCOUNT_ADAPTER = "members.adapter.AccountAdapter"
+MFA_ADAPTER = "members.adapter.MFAAdapter"
 ACCOUNT_FORMS = {"signup": "members.forms.SignupForm"}
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]

@@ -199,3 +199,40 @@ def test_an_answered_or_withdrawn_invitation_cannot_be_answered(
     with pytest.raises(services.LessonError):
         services.answer_invitation(member=cora, lesson=stranger, accept=True)
     assert not stranger.authorships.filter(member=cora).exists()
+
+
+def test_an_invitation_keeps_its_address_after_a_purge_and_can_still_be_withdrawn(
+    client: Client, author: User, cora: User, moderator: User, topics
+) -> None:
+    from lessons.models import LessonRevision
+
+    lesson = write_lesson(client, author, topics, co_authors="@cora", title="Named officer zebra")
+    publish(lesson)  # a published lesson's edits keep the earlier version
+    response = client.post(
+        f"/lessons/{lesson.pk}/edit/",
+        form_data(topics, co_authors="@cora", title="Officer at the march"),
+    )
+    assert response.status_code == 302
+    old = LessonRevision.objects.filter(lesson=lesson).order_by("pk").first()
+    services.purge_revision(actor=moderator, revision=old, reason="names an officer")
+    (invited,) = Notification.objects.filter(recipient=cora, kind=NotificationKind.CO_AUTHOR)
+    assert invited.url == f"/lessons/{lesson.pk}/co-author/"
+    assert "zebra" not in invited.text
+    client.force_login(author)
+    client.post(
+        f"/lessons/{lesson.pk}/edit/",
+        form_data(topics, co_authors="", title="Officer at the march"),
+    )
+    assert not Notification.objects.filter(recipient=cora).exists()
+
+
+def test_the_acceptance_notice_goes_with_the_lesson(
+    client: Client, author: User, cora: User, topics
+) -> None:
+    from members.notifications import forget_notifications_about
+
+    lesson = write_lesson(client, author, topics, co_authors="@cora")
+    answer(client, cora, lesson, "accept")
+    assert Notification.objects.filter(recipient=author, kind=NotificationKind.CO_AUTHOR).exists()
+    forget_notifications_about(Lesson, [lesson.pk])
+    assert not Notification.objects.filter(recipient=author, kind=NotificationKind.CO_AUTHOR)

@@ -93,6 +93,8 @@ def test_a_discreet_session_ends_after_two_hours_idle(make_user) -> None:
     session.save()
     response = client.get("/forum/")
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+    # As at every sign-out, the browser forgets this member's drafts.
+    assert response["Clear-Site-Data"] == '"storage"'
     assert client.get("/forum/").status_code == 302, "the session is over"
 
 

@@ -46,6 +46,23 @@ def test_a_notification_email_names_only_the_kind_and_links_to_it(
     assert message["Bcc"] is None and "Eve" not in message.as_string()
 
 
+def test_links_in_notification_email_carry_no_slug_of_a_title(
+    make_user: Callable[..., User], make_thread, topics
+) -> None:
+    reader = make_user()
+    notifications.follow(reader, topics[0])
+    wants(reader, "new_thread", Delivery.EMAIL)
+    thread = make_thread(make_user(), title=TITLE)
+    email = OutboxEmail.objects.get(recipient=reader)
+    assert "zebrafinch" not in email.body
+    assert f"http://127.0.0.1:8000/forum/{thread.pk}/\n" in email.body
+    NotificationPreference.objects.filter(member=reader).update(delivery=Delivery.DIGEST)
+    OutboxEmail.objects.all().delete()
+    make_thread(make_user(), title="Second one: zebrafinch")
+    assert send_digests() == 1
+    assert "zebrafinch" not in OutboxEmail.objects.get(recipient=reader).body
+
+
 def test_every_kind_of_notification_email_has_a_subject_of_its_own(member: User) -> None:
     from members.models import NotificationKind
 

@@ -105,6 +105,13 @@ def test_moderator_grants_the_expert_badge_shown_next_to_the_name(
 
 
 def test_only_admins_make_moderators(client: Client, moderator, admin, member) -> None:
+    # The member has set up TOTP: staff roles go only to members who have
+    # (test_staff_roles_need_the_members_totp_first).
+    from allauth.mfa.models import Authenticator
+
+    Authenticator.objects.create(
+        user=member, type=Authenticator.Type.TOTP, data={"secret": "JBSWY3DPEHPK3PXP"}
+    )
     sign_in(client, moderator)
     url = f"/members/moderation/{member.handle}/role/moderator/"
     assert client.post(url, {"granted": "1"}).status_code == 403
@@ -306,3 +313,26 @@ def test_admin_without_a_second_factor_cannot_change_roles(client: Client, make_
     assert response.status_code == 403
     member.refresh_from_db()
     assert not member.is_moderator
+
+
+def test_staff_roles_need_the_members_totp_first(client: Client, admin, member) -> None:
+    sign_in(client, admin)
+    response = client.post(
+        f"/members/moderation/{member.handle}/role/moderator/", {"granted": "1"}, follow=True
+    )
+    assert "has no two-factor authentication yet" in response.content.decode()
+    member.refresh_from_db()
+    assert not member.is_moderator
+    assert not AuditEntry.objects.filter(action="grant_moderator").exists()
+
+
+def test_a_moderator_cannot_remove_their_totp_while_holding_the_role(moderator) -> None:
+    from allauth.mfa.adapter import get_adapter
+    from allauth.mfa.models import Authenticator
+
+    totp = Authenticator.objects.get(user=moderator, type=Authenticator.Type.TOTP)
+    assert not get_adapter().can_delete_authenticator(totp)
+    moderator.is_moderator = False
+    moderator.save(update_fields=["is_moderator"])
+    totp.refresh_from_db()
+    assert get_adapter().can_delete_authenticator(totp)

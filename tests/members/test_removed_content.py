@@ -159,3 +159,30 @@ def test_the_moderator_view_of_a_hidden_thread_still_works(
     forum_services.switch_thread(actor=moderator, thread=thread, action="hide")
     sign_in(client, moderator)
     assert client.get(thread.get_absolute_url()).status_code == 200
+
+
+def test_notifications_from_before_the_about_field_learn_it_and_go_with_their_content(
+    make_user: Callable[..., User], make_thread, expert: User
+) -> None:
+    import importlib
+
+    from django.apps import apps
+
+    member = make_user(display_name="Rights Watcher")
+    reader = make_user()
+    thread = make_thread(member, title=f"Kettling at the march: {SECRET}")
+    reply = forum_services.reply(author=member, thread=thread, body="More.")
+    lesson = write_lesson(member, title=f"Lesson about {SECRET}")
+    # As written before notifications recorded what they are about.
+    old = [
+        notifications.notify([reader], kind="new_thread", actor=None, text=SECRET, url=url)[0]
+        for url in [thread.get_absolute_url(), reply.get_absolute_url(), lesson.get_absolute_url()]
+    ]
+    Notification.objects.filter(pk__in=[n.pk for n in old]).update(about_type=None, about_id=None)
+    for module in ["forum.migrations.0006_notifications_about_posts",
+                   "lessons.migrations.0007_notifications_about_lessons"]:  # fmt: skip
+        importlib.import_module(module).learn_what_notifications_are_about(apps, None)
+
+    delete_account(member, keep_contributions=False)
+
+    assert not Notification.objects.filter(recipient=reader).exists()

@@ -77,11 +77,11 @@
   }
 
   var owner = document.body.dataset.draftOwner;
-  if (owner) {
-    // Someone else's drafts (a session that ended without a sign-out here),
-    // and drafts from before they were kept per member.
-    forgetDrafts(PREFIX + owner + ":");
-  }
+  // Someone else's drafts (a session that ended without a sign-out here),
+  // and drafts from before they were kept per member. A page nobody is
+  // signed in to keeps none: on a shared browser the next person may be
+  // anyone, and a session that expired left its drafts behind.
+  forgetDrafts(owner ? PREFIX + owner + ":" : null);
 
   // Signing out: drafts go at once, before the server's answer clears the rest.
   document.querySelectorAll("form[data-forget]").forEach(function (form) {
