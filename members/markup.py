@@ -30,6 +30,8 @@ from collections.abc import Mapping
 from functools import lru_cache
 
 import bleach
+from bleach.html5lib_shim import match_entity, next_possible_entity
+from bleach.linkifier import PROTO_RE as _HAS_PROTOCOL
 from bleach.linkifier import LinkifyFilter, build_url_re
 from bleach.sanitizer import INVISIBLE_CHARACTERS_RE, INVISIBLE_REPLACEMENT_CHAR
 from markdown_it import MarkdownIt
@@ -241,11 +243,11 @@ def _as_plain_text(source: str) -> str:
     Safe by construction: every ``&``, ``<`` and ``>`` becomes an entity, so the
     only elements are these ``<p>`` and ``<br>``. It skips the sanitiser, whose
     cost is what the budget avoids (tests hold the result, and the result
-    sanitised again, to the safelist on the hostile corpus). Bare URLs are not
-    linked here.
+    sanitised again, to the safelist on the hostile corpus). Bare URLs are
+    linked as the sanitiser links them (its own URL pattern and trimming), so
+    sanitising the result again changes nothing.
     """
-    text = INVISIBLE_CHARACTERS_RE.sub(INVISIBLE_REPLACEMENT_CHAR, source)
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _linked(INVISIBLE_CHARACTERS_RE.sub(INVISIBLE_REPLACEMENT_CHAR, source))
     paragraphs = [
         "<br>\n".join(line.rstrip() for line in block.strip("\n").split("\n"))
         for block in _BLANK_LINES.split(text)
@@ -255,6 +257,52 @@ def _as_plain_text(source: str) -> str:
 
 
 _BLANK_LINES = re.compile(r"\n[ \t]*\n")
+
+
+def _escape_text(text: str) -> str:
+    # A character reference the member typed (&lt;) stays one, as Markdown and
+    # the sanitiser both read it (bleach's own rule, sanitize_characters);
+    # every other & is escaped, and every < and >.
+    out = []
+    for part in next_possible_entity(text):
+        entity = match_entity(part) if part.startswith("&") else None
+        if entity is not None:
+            out.append(f"&{entity};")
+            part = part[len(entity) + 2 :]
+        out.append(part.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
+    return "".join(out)
+
+
+def _escape_attribute(value: str) -> str:
+    return _escape_text(value).replace('"', "&quot;")
+
+
+@lru_cache(maxsize=1)
+def _linker() -> LinkifyFilter:
+    # Only its URL trimming and callbacks are used, never its HTML parser.
+    return LinkifyFilter([], callbacks=[_set_rel], url_re=_LINKIFY_URL, parse_email=False)
+
+
+def _linked(text: str) -> str:
+    """Escaped text with bare URLs as links, exactly as the sanitiser's linkifier makes them."""
+    linker, out, end = _linker(), [], 0
+    for match in _LINKIFY_URL.finditer(text):
+        out.append(_escape_text(text[end : match.start()]))
+        url, prefix, suffix = linker.strip_non_url_bits(match.group(0))
+        href = url if _HAS_PROTOCOL.search(url) else f"http://{url}"
+        attrs = linker.apply_callbacks({(None, "href"): href, "_text": url}, True)
+        if attrs is None:
+            out.append(_escape_text(prefix + url + suffix))
+        else:
+            label = str(attrs.pop("_text", ""))
+            rendered = "".join(
+                f' {name[1]}="{_escape_attribute(value)}"' for name, value in attrs.items()
+            )
+            out.append(f"{_escape_text(prefix)}<a{rendered}>{_escape_text(label)}</a>")
+            out.append(_escape_text(suffix))
+        end = match.end()
+    out.append(_escape_text(text[end:]))
+    return "".join(out)
 
 
 def plain_text(html: str) -> str:
