@@ -717,6 +717,7 @@ def _setup_django() -> None:
 
 def prepare(payload: dict[str, Any]) -> dict[str, Any]:
     """Sessions for members, the bench moderator and the followed thread."""
+    from allauth.mfa.models import Authenticator
     from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
@@ -795,6 +796,15 @@ def prepare(payload: dict[str, Any]) -> dict[str, Any]:
 
     rows = [session_for(members[i % len(members)]) for i in range(payload["sessions"])]
     moderator_session = session_for(moderator)
+    # As a login with the TOTP code records it: staff powers need the second
+    # factor in the session (members/access.py).
+    totp = Authenticator.objects.get(user=moderator, type=Authenticator.Type.TOTP)
+    data = store.decode(moderator_session.session_data)
+    data["account_authentication_methods"] = [
+        {"method": "mfa", "at": time.time(), "id": totp.pk, "type": "totp"}
+    ]
+    data["account_authentication_methods_user"] = str(moderator.pk)
+    moderator_session.session_data = store.encode(data)
     Session.objects.bulk_create([*rows, moderator_session], batch_size=2000)
     return {
         "cookie_name": settings.SESSION_COOKIE_NAME,

@@ -76,8 +76,13 @@ DERIVED_ROLES = {
     "moderator_unverified": "member",
     "removed": "anonymous",
 }
-# Their own two-factor pages differ for someone who has an authenticator.
-DERIVED_EXCEPTIONS = {"moderator_unverified": ("mfa_",)}
+# Their own two-factor pages differ for someone who has an authenticator; and
+# ``member`` is the one invited to co-author the world's lesson, which no
+# moderator is (they get what any uninvited member gets: 404).
+DERIVED_EXCEPTIONS = {
+    "moderator_without_2fa": ("lessons:co_author",),
+    "moderator_unverified": ("mfa_", "lessons:co_author"),
+}
 LOGIN, WAIT = "L", "W"
 # Methods no view offers; a visitor, someone waiting and a member try them.
 EXTRA_METHODS = ["put", "delete"]
