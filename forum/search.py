@@ -220,7 +220,7 @@ def _index_sqlite(ids: list[int]) -> None:
         )
 
 
-def compact_index() -> None:
+def compact_fts5(table: str) -> None:
     """After a purge, keep no trace of text that is no longer indexed.
 
     Reindexing replaces a row's entry, but SQLite FTS5 only marks the old
@@ -232,7 +232,12 @@ def compact_index() -> None:
     """
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
-            cursor.execute(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}) VALUES ('optimize')")  # noqa: S608
+            cursor.execute(f"INSERT INTO {table} ({table}) VALUES ('optimize')")  # noqa: S608
+
+
+def compact_index() -> None:
+    """The posts' index, after a purge (compact_fts5)."""
+    compact_fts5(FTS_TABLE)
 
 
 # --- Searching --------------------------------------------------------------------

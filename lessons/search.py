@@ -63,6 +63,7 @@ from forum.search import (
     _tsquery_postgresql,
     _unmarked,
     _with_ellipses,
+    compact_fts5,
     parse_query,
 )
 from lessons.models import Lesson, LessonState
@@ -170,18 +171,8 @@ def _index_sqlite(ids: list[int], texts: list[tuple[int, str, str, str]]) -> Non
 
 
 def compact_index() -> None:
-    """After a purge, keep no trace of text that is no longer indexed.
-
-    Reindexing replaces a row's entry, but SQLite FTS5 only marks the old
-    terms deleted in its segment b-trees (the ``_data`` table) until segments
-    are merged; ``optimize`` merges them all, so the purged words are gone
-    from the file's live pages. It rewrites the whole index: a moderator's
-    rare action may take that time. On PostgreSQL the vector is a column of
-    the row itself, rewritten by every reindex.
-    """
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}) VALUES ('optimize')")  # noqa: S608
+    """The lessons' index, after a purge (forum.search.compact_fts5)."""
+    compact_fts5(FTS_TABLE)
 
 
 # --- Searching --------------------------------------------------------------------
