@@ -2,7 +2,7 @@
 
 ``build(scale)`` runs inside a Django process against an empty, migrated
 database. It does not go through the services (one reply through
-``forum.services.reply`` renders Markdown, notifies and indexes: an hour for
+``forum.services.create_reply`` renders Markdown, notifies and indexes: an hour for
 100,000 posts); instead it computes in Python what the services would have
 left behind and writes it in bulk (``_insert``: COPY on PostgreSQL, one
 prepared INSERT per table on SQLite), in one transaction:
@@ -10,7 +10,7 @@ prepared INSERT per table on SQLite), in one transaction:
 - the counters the services keep (``reply_count``, ``helpful_count``,
   ``last_activity_at``, ``last_poster``, accepted answers) are computed here,
   so lists and pages show what they would show on a real site;
-- a few dozen Markdown bodies are rendered once by ``members.markup`` and
+- a few dozen Markdown bodies are rendered once by ``common.markup`` and
   reused, so ``body_html`` and ``body_text`` are what the pipeline makes;
 - ids are given here, in order of time (posts are "newest first" by id in
   search), and the sequences are moved past them at the end;
@@ -45,6 +45,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 
 from bench.common import BENCH_PASSWORD, Scale, member_email
+from common.markup import plain_text, render_markdown
 from forum.models import HelpfulMark, Post, Thread, ThreadKind
 from forum.search import index_posts
 from lessons.demo import ensure_standards
@@ -60,7 +61,6 @@ from lessons.models import (
 )
 from lessons.search import index_lessons
 from members.demo import ensure_tag_vocabulary
-from members.markup import plain_text, render_markdown
 from members.models import (
     Follow,
     MemberRole,

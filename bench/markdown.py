@@ -1,6 +1,6 @@
 """The "markdown worst case" phase: the slowest single render of member text.
 
-Renders, through ``members.markup.render_markdown`` (the one pipeline), every
+Renders, through ``common.markup.render_markdown`` (the one pipeline), every
 line of the shared hostile corpus and every file of it whole, then each
 pathological shape at each Markdown field's maximum length, and the same
 shape cut to just inside the formatting budget and padded with prose to the
@@ -117,7 +117,7 @@ def _shape(name: str, unit: str, length: int) -> str:
 
 def _inside_budget(text: str, length: int) -> str | None:
     """A start of ``text`` that is still formatted, padded with prose to ``length``."""
-    from members.markup import MAX_MARKUP_WEIGHT, exceeds_formatting_budget, markup_weight
+    from common.markup import MAX_MARKUP_WEIGHT, exceeds_formatting_budget, markup_weight
 
     if not exceeds_formatting_budget(text):
         return None  # the whole text is formatted: measured as it is
@@ -133,7 +133,7 @@ def _inside_budget(text: str, length: int) -> str | None:
 
 def inputs(corpus: Path | None = None) -> Iterator[tuple[str, str]]:
     """(label, text) for every input the phase renders."""
-    from members.markup import MARKDOWN_MAX_LENGTH
+    from common.markup import MARKDOWN_MAX_LENGTH
 
     fields_by_length: dict[int, list[str]] = {}
     for field, length in MARKDOWN_MAX_LENGTH.items():
@@ -162,7 +162,7 @@ def corpus_path() -> Path:
 
 
 def _render_ms(text: str) -> float:
-    from members.markup import render_markdown
+    from common.markup import render_markdown
 
     begun = time.perf_counter()
     render_markdown(text)
@@ -173,7 +173,7 @@ def run(*, show_all: bool = False) -> dict:
     """Each input once; then the slowest ones again, reported by their median of 3
     (one render on a shared machine can be caught by a garbage collection or a
     neighbour's burst, and the figure is about the input, not the machine)."""
-    from members.markup import MARKDOWN_MAX_LENGTH, render_markdown
+    from common.markup import MARKDOWN_MAX_LENGTH, render_markdown
 
     render_markdown(normal_text(2_000))  # warm the parser and sanitiser caches
     corpus = corpus_path()

@@ -11,7 +11,7 @@ drives sockets from one or two ``bench.ws_client`` processes:
    before the reply was posted to the follower's frame arriving.
 2. **Fan-out.** More members connect, up to ``scale.fanout_sockets`` sockets
    of distinct members, and the moderator announces to everyone
-   (``members.notifications.announce``: a row for every active member,
+   (``notifications.services.announce``: a row for every active member,
    connected or not, as the product does). The figure is the time from the call
    to the last socket's frame.
    With Redis, the same again with the sockets split over two daphne
@@ -22,7 +22,7 @@ drives sockets from one or two ``bench.ws_client`` processes:
    the sockets; every socket must still answer a ping afterwards.
 
 Where the event is produced: with REDIS_URL, a separate Django process calls
-the service functions (``forum.services.reply``, ``announce``), as a web
+the service functions (``forum.services.create_reply``, ``announce``), as a web
 worker would, and the push reaches daphne through Redis. Without REDIS_URL the
 in-memory channel layer only reaches sockets of the process that writes, so
 the replies and the announcement are posted over HTTP to the daphne process
@@ -824,7 +824,7 @@ def produce() -> None:
     from forum import services
     from forum.models import Thread
     from members.models import User
-    from members.notifications import announce
+    from notifications.services import announce
 
     setup = json.loads(sys.stdin.readline())
     thread = Thread.objects.get(pk=setup["thread"])
@@ -834,7 +834,7 @@ def produce() -> None:
         command = json.loads(line)
         t0 = time.monotonic()
         if command["cmd"] == "reply":
-            post = services.reply(author=moderator, thread=thread, body=command["body"])
+            post = services.create_reply(author=moderator, thread=thread, body=command["body"])
             answer = {"url": post.get_absolute_url()}
         else:
             answer = {"count": announce(actor=moderator, text=command["text"])}

@@ -24,7 +24,7 @@ from forum import services
 from forum.models import HelpfulMark, Post, Thread, ThreadKind
 from members.demo import DEMO_ACCOUNTS, quiet_seeded_inboxes
 from members.models import Notification, OutboxEmail, Tag, User
-from members.notifications import follow
+from notifications.services import follow
 
 # Generated demo members have "<handle>@members.demo.example" (members.demo).
 DEMO_MEMBER_DOMAIN = "@members.demo.example"
@@ -1334,7 +1334,7 @@ class _Seeding:
             author, thread = self.members.get(answer.author), self.threads[index]
             if author is None:
                 return
-            post = services.reply(author=author, thread=thread, body=answer.body)
+            post = services.create_reply(author=author, thread=thread, body=answer.body)
             post.created_at = thread.last_activity_at = when
             self.posts[index, position] = post
             self._date_notifications(when)

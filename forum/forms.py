@@ -9,8 +9,9 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from common import widgets
 from forum.models import BODY_MAX, TAGS_MAX, TAGS_MIN, TITLE_MAX, TITLE_MIN, FlagReason, ThreadKind
-from members import naming, widgets
+from members import naming
 from members.forms import LANGUAGE_CHOICES
 from members.models import Tag
 

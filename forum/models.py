@@ -15,8 +15,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
-from members.lengths import MARKDOWN_MAX_LENGTH
-from members.links import quick_reverse
+from common.lengths import MARKDOWN_MAX_LENGTH
+from common.links import quick_reverse
 from members.models import TaggedItem, User
 
 TITLE_MAX = 200

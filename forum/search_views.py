@@ -15,10 +15,10 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
+from common import widgets
 from forum.models import ThreadKind
 from forum.search import CANDIDATE_LIMIT, parse_query, search_posts
 from lessons.search import LESSON_HITS, search_lessons
-from members import widgets
 from members.models import Tag
 
 HITS_PER_PAGE = 20

@@ -22,6 +22,7 @@ from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
+from common.markup import mentioned_handles, plain_text, render_markdown
 from forum import search
 from forum.models import (
     TAGS_MAX,
@@ -34,10 +35,9 @@ from forum.models import (
     ThreadKind,
 )
 from members import naming
-from members.markup import mentioned_handles, plain_text, render_markdown
 from members.models import AuditEntry, NotificationKind, Tag, User
-from members.notifications import follow, followers_of, forget_notifications_about, notify
 from members.services import audit
+from notifications.services import follow, followers_of, forget_notifications_about, notify
 
 
 class ForumError(Exception):
@@ -247,7 +247,7 @@ def _notify_new_thread(thread: Thread, post: Post, tags: list[Tag], mentioned: s
         )
 
 
-def reply(
+def create_reply(
     *, author: User, thread: Thread, body: str, client_token: uuid.UUID | None = None
 ) -> Post:
     existing = _existing_post(author, client_token)

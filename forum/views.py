@@ -15,8 +15,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from common.diff import line_diff
+from common.fragments import member_inputs, render_rows
+from common.lengths import MARKDOWN_MAX_LENGTH
 from forum import selectors, services
-from forum.diff import line_diff
 from forum.forms import (
     FlagForm,
     OpeningPostEditForm,
@@ -33,13 +35,11 @@ from forum.models import Post, PostRevision, Thread
 from forum.services import ForumError
 from lessons import selectors as lesson_selectors
 from lessons import services as lesson_services
-from members import notifications
 from members.access import moderator_required
-from members.fragments import member_inputs, render_rows
-from members.lengths import MARKDOWN_MAX_LENGTH
 from members.models import Tag
 from members.selectors import attach_tags
-from members.services import can_curate_tags, tag_merge, tag_update
+from members.services import can_curate_tags, merge_tags, update_tag
+from notifications import services as notifications
 
 DRAFT_CLEAR_KEY = "forum_draft_clear"
 
@@ -77,7 +77,7 @@ def thread_list(request: HttpRequest) -> HttpResponse:
 def _render_thread_rows(request: HttpRequest, threads) -> None:
     """Set ``thread.rendered`` (forum/includes/thread_row.html) on each thread of a page.
 
-    The inputs list every value the row reads (members.fragments).
+    The inputs list every value the row reads (common.fragments).
     """
     threads = list(threads)
     attach_tags(threads)
@@ -266,7 +266,7 @@ def _render_posts(
 ) -> None:
     """Set ``post.rendered`` (``rendered_accepted``) on each (post, accepted) pair.
 
-    The inputs list every value the template reads (members.fragments): the
+    The inputs list every value the template reads (common.fragments): the
     post, its author, the thread, and the viewer's relation to the post.
     """
     viewer = request.user
@@ -349,7 +349,7 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
                 request, thread, form, preview=services.preview(form.cleaned_data["body"])
             )
         try:
-            post = services.reply(
+            post = services.create_reply(
                 author=request.user,
                 thread=thread,
                 body=form.cleaned_data["body"],
@@ -682,7 +682,7 @@ def tag_edit(request: HttpRequest, slug: str) -> HttpResponse:
     merge_form = TagMergeForm(source=tag)
     if request.method == "POST" and form.is_valid():
         try:
-            tag = tag_update(
+            tag = update_tag(
                 actor=request.user,
                 tag=Tag.objects.get(pk=tag.pk),
                 name=form.cleaned_data["name"],
@@ -711,7 +711,7 @@ def tag_merge_view(request: HttpRequest, slug: str) -> HttpResponse:
             {"form": TagEditForm(instance=source), "merge_form": form, "tag": source},
             status=400,
         )
-    target = tag_merge(actor=request.user, source=source, target=form.cleaned_data["into"])
+    target = merge_tags(actor=request.user, source=source, target=form.cleaned_data["into"])
     messages.success(
         request,
         _("“%(source)s” is merged into “%(target)s”.")

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from taggit.managers import TaggableManager
 
-from members.lengths import MARKDOWN_MAX_LENGTH
+from common.lengths import MARKDOWN_MAX_LENGTH
 from members.models import TaggedItem, User
 
 SECTION_MAX = MARKDOWN_MAX_LENGTH["lesson_section"]

@@ -116,7 +116,7 @@ def body_text(lesson_html: list[str]) -> str:
 
     The HTML was sanitised when it was written, so dropping the tags and
     decoding the entities its serialiser writes gives its text exactly, and in
-    microseconds: members.markup.plain_text parses the HTML again (~50 ms for
+    microseconds: common.markup.plain_text parses the HTML again (~50 ms for
     a long part), too slow for the snippets of every search on PostgreSQL.
     """
     parts = (" ".join(html.unescape(_TAG.sub("", part)).split()) for part in lesson_html)

@@ -26,6 +26,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from common.markup import render_markdown
 from forum.models import Thread
 from forum.selectors import may_see_post
 from lessons import search
@@ -39,10 +40,9 @@ from lessons.models import (
     Source,
     Transition,
 )
-from members.markup import render_markdown
 from members.models import AuditEntry, Notification, NotificationKind, Tag, User
-from members.notifications import followers_of, forget_notifications_about, notify
 from members.services import audit
+from notifications.services import followers_of, forget_notifications_about, notify
 
 TAGS_MAX = 5
 PROVISIONS_MAX = 12

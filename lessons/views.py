@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
+from common.diff import line_diff
 from forum import selectors as forum_selectors
-from forum.diff import line_diff
 from forum.forms import PurgeForm
 from forum.services import ForumError, resolve_tags
 from forum.views import DRAFT_CLEAR_KEY  # the page after a save names the draft to forget
@@ -39,9 +39,9 @@ from lessons.models import (
     Provision,
 )
 from lessons.services import LessonData, LessonError, SourceData
-from members import notifications
 from members.access import moderator_required
 from members.models import Tag
+from notifications import services as notifications
 
 # --- Lists ----------------------------------------------------------------------
 

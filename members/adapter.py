@@ -17,10 +17,10 @@ from django.core.mail import EmailMessage
 from django.http import HttpRequest
 from django.urls import reverse
 
-from members.mail import sender_for
 from members.models import User
-from members.notifications import close_sockets_of_member, close_sockets_of_session
 from network.ratelimit import client_ip
+from notifications.mail import sender_for
+from notifications.services import close_sockets_of_member, close_sockets_of_session
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -93,7 +93,7 @@ class MFAAdapter(DefaultMFAAdapter):
     Staff powers need a second factor (members/access.py). Were a staff member
     able to remove theirs, whoever had only their password could enrol a new
     authenticator and get the powers; the role is granted only to a member
-    with TOTP (members.services.role_set) and is given up before the TOTP.
+    with TOTP (members.services.set_role) and is given up before the TOTP.
     """
 
     def can_delete_authenticator(self, authenticator: Authenticator) -> bool:

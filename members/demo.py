@@ -10,7 +10,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
-from members.markup import render_markdown
+from common.markup import render_markdown
 from members.models import MemberRole, Profile, SpokenLanguage, Status, Tag, User, Visibility
 from members.vocabulary import SEED_TAGS
 

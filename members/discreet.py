@@ -6,7 +6,7 @@ Chosen on the preferences page, it gives:
   (``members.context_processors.discreet``, templates/base.html), so that a
   glance at the screen, the tab list or the history menu names nothing;
 - email without the site's name in the subject or the sender's display name
-  (members/mail.py, and allauth's account email through the adapter);
+  (notifications/mail.py, and allauth's account email through the adapter);
 - a short session: the session cookie ends when the browser closes, and the
   session ends after DISCREET_IDLE_MINUTES (default 120) without a request.
   Every session of the member follows this from its next request, the one

@@ -17,7 +17,8 @@ from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from members import language, naming, services, widgets
+from common import widgets
+from members import language, naming, services
 from members.models import HANDLE_PATTERN, MemberRole, Profile, Tag, User
 
 INVITATION_SESSION_KEY = "members_invitation_token"
@@ -105,7 +106,7 @@ class SignupForm(AllauthSignupForm):
 
     def save(self, request: HttpRequest) -> User:
         user = super().save(request)
-        return services.member_signed_up(
+        return services.record_sign_up(
             user=user,
             display_name=self.cleaned_data["display_name"],
             organisation=self.cleaned_data["organisation"],
@@ -215,7 +216,7 @@ class ProfileForm(forms.ModelForm):
         language.member_language_set(
             member=self.member, language=self.cleaned_data["site_language"]
         )
-        return services.profile_update(
+        return services.update_profile(
             member=self.member,
             display_name=self.cleaned_data["display_name"],
             handle=self.cleaned_data["handle"],

@@ -22,7 +22,7 @@ from django_countries.fields import CountryField
 from taggit.managers import TaggableManager
 from taggit.models import GenericTaggedItemBase, TagBase
 
-from members.lengths import MARKDOWN_MAX_LENGTH
+from common.lengths import MARKDOWN_MAX_LENGTH
 
 BIO_MAX = MARKDOWN_MAX_LENGTH["bio"]
 HANDLE_PATTERN = r"[a-z0-9](?:[a-z0-9_-]{1,28}[a-z0-9])"
@@ -533,7 +533,7 @@ class OutboxEmail(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     send_after = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
-    # Given up on: a permanent error, or too many attempts (members/outbox.py).
+    # Given up on: a permanent error, or too many attempts (notifications/outbox.py).
     failed_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=500, blank=True)

@@ -55,7 +55,7 @@ from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from members import naming, notifications
+from members import naming
 from members.models import (
     DEFAULT_DELIVERY,
     PROFILE_PARTS,
@@ -70,7 +70,8 @@ from members.models import (
     Tag,
     User,
 )
-from members.services import end_sessions_of
+from members.services import end_sessions
+from notifications import services as notifications
 
 EXPORT_FORMAT = "network-member-data/1"
 # What a session's address becomes when addresses are not recorded, and after
@@ -439,7 +440,7 @@ def delete_account(member: User, *, keep_contributions: bool) -> None:
         Follow.objects.filter(
             content_type=ContentType.objects.get_for_model(User), object_id=member.pk
         ).delete()
-        end_sessions_of(member)
+        end_sessions(member)
         notifications.close_sockets_of_member(member.pk)
         # Old posts still say "@handle": nobody else may ever take it.
         naming.retire_handle(member.handle)
@@ -515,7 +516,8 @@ def scrub_purged_text(*, phrases: Iterable[str], url_prefix: str) -> None:
     rendered-fragment store is emptied in every process, and the search
     indexes are the callers' (they index only the current text).
     """
-    from members import fragments, outbox
+    from common import fragments
+    from notifications import outbox
 
     phrases = sorted({p for p in phrases if p.strip()}, key=len, reverse=True)
     if phrases:

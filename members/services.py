@@ -19,9 +19,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from members import naming, notifications
+from common.markup import render_markdown
+from members import naming
 from members.access import has_two_factor
-from members.markup import render_markdown
 from members.models import (
     AuditEntry,
     Invitation,
@@ -32,6 +32,7 @@ from members.models import (
     Tag,
     User,
 )
+from notifications import services as notifications
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +53,7 @@ def _email_member(member: User, template: str, context: dict) -> None:
 # --- Joining -------------------------------------------------------------------
 
 
-def member_signed_up(
+def record_sign_up(
     *,
     user: User,
     display_name: str,
@@ -96,7 +97,7 @@ def member_signed_up(
     return user
 
 
-def member_approve(*, moderator: User, member: User) -> User:
+def approve_member(*, moderator: User, member: User) -> User:
     with transaction.atomic():
         member = User.objects.select_for_update().get(pk=member.pk)
         if member.status == Status.ACTIVE:
@@ -119,7 +120,7 @@ def member_approve(*, moderator: User, member: User) -> User:
     return member
 
 
-def member_reject(*, moderator: User, member: User, reason: str = "") -> User:
+def reject_member(*, moderator: User, member: User, reason: str = "") -> User:
     with transaction.atomic():
         member = User.objects.select_for_update().get(pk=member.pk)
         if member.status != Status.PENDING:
@@ -163,7 +164,7 @@ class RoleError(Exception):
     """A role change refused for a reason the moderator can act on."""
 
 
-def role_set(*, actor: User, member: User, role: str, granted: bool) -> User:
+def set_role(*, actor: User, member: User, role: str, granted: bool) -> User:
     if (role, granted) not in ROLE_ACTIONS:
         raise ValueError(f"unknown role {role!r}")
     if not can_change_role(actor, member, role):
@@ -209,7 +210,7 @@ def can_ban(actor: User, member: User) -> bool:
     return True
 
 
-def member_ban(*, moderator: User, member: User, reason: str) -> User:
+def ban_member(*, moderator: User, member: User, reason: str) -> User:
     if not can_ban(moderator, member):
         raise PermissionDenied
     with transaction.atomic():
@@ -218,12 +219,12 @@ def member_ban(*, moderator: User, member: User, reason: str) -> User:
         member.is_active = False
         member.save(update_fields=["is_banned", "is_active"])
         audit(actor=moderator, action=AuditEntry.Action.BAN, target=member, detail=reason)
-        end_sessions_of(member)
+        end_sessions(member)
         notifications.close_sockets_of_member(member.pk)
     return member
 
 
-def member_unban(*, moderator: User, member: User) -> User:
+def unban_member(*, moderator: User, member: User) -> User:
     if not can_ban(moderator, member):
         raise PermissionDenied
     with transaction.atomic():
@@ -235,7 +236,7 @@ def member_unban(*, moderator: User, member: User) -> User:
     return member
 
 
-def end_sessions_of(member: User) -> int:
+def end_sessions(member: User) -> int:
     """Log a member out everywhere (database-backed sessions; the cache follows)."""
     from django.contrib.sessions.backends.cached_db import SessionStore
 
@@ -250,7 +251,7 @@ def end_sessions_of(member: User) -> int:
 # --- Invitations -----------------------------------------------------------------
 
 
-def invitation_create(*, inviter: User, note: str = "") -> Invitation:
+def create_invitation(*, inviter: User, note: str = "") -> Invitation:
     if not inviter.is_member:
         raise PermissionDenied
     with transaction.atomic():
@@ -266,7 +267,7 @@ def invitation_create(*, inviter: User, note: str = "") -> Invitation:
 # --- Profile ---------------------------------------------------------------------
 
 
-def profile_update(
+def update_profile(
     *,
     member: User,
     display_name: str,
@@ -303,7 +304,7 @@ def profile_update(
     return profile
 
 
-def first_steps_dismiss(*, member: User) -> User:
+def dismiss_first_steps(*, member: User) -> User:
     """Put away the first-steps checklist for good (the member knows their way)."""
     if member.first_steps_dismissed_at is None:
         member.first_steps_dismissed_at = timezone.now()
@@ -320,7 +321,7 @@ def can_curate_tags(member: User) -> bool:
     )
 
 
-def tag_update(*, actor: User, tag: Tag, name: str, description: str, official: bool) -> Tag:
+def update_tag(*, actor: User, tag: Tag, name: str, description: str, official: bool) -> Tag:
     """Rename a topic, describe it, or make a proposed one official (experts and moderators)."""
     from django.utils.text import slugify
 
@@ -345,7 +346,7 @@ def tag_update(*, actor: User, tag: Tag, name: str, description: str, official: 
     return tag
 
 
-def tag_merge(*, actor: User, source: Tag, target: Tag) -> Tag:
+def merge_tags(*, actor: User, source: Tag, target: Tag) -> Tag:
     """Move everything tagged with ``source`` (threads, lessons, expertise) and its
     followers to ``target``, then delete ``source``."""
     from django.contrib.contenttypes.models import ContentType

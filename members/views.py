@@ -13,7 +13,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from members import notifications, selectors, services
+from members import selectors, services
 from members.access import moderator_required, pending_allowed
 from members.forms import (
     INVITATION_SESSION_KEY,
@@ -24,6 +24,7 @@ from members.forms import (
     RejectForm,
 )
 from members.models import Invitation, Profile, Status, Tag, User
+from notifications import services as notifications
 
 PAGE_SIZE = 24
 
@@ -162,7 +163,7 @@ def follow_tag(request: HttpRequest, slug: str) -> HttpResponse:
 def invitations(request: HttpRequest) -> HttpResponse:
     form = InvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        invitation = services.invitation_create(
+        invitation = services.create_invitation(
             inviter=request.user, note=form.cleaned_data["note"]
         )
         messages.success(request, _("Invitation created. Copy the link and send it safely."))
@@ -202,7 +203,7 @@ def pending(request: HttpRequest) -> HttpResponse:
 @require_POST
 def approve(request: HttpRequest, handle: str) -> HttpResponse:
     member = get_object_or_404(User, handle=handle, status=Status.PENDING)
-    services.member_approve(moderator=request.user, member=member)
+    services.approve_member(moderator=request.user, member=member)
     messages.success(request, _("%(name)s is now a member.") % {"name": member.name})
     return redirect("members:pending")
 
@@ -213,7 +214,7 @@ def reject(request: HttpRequest, handle: str) -> HttpResponse:
     member = get_object_or_404(User, handle=handle, status=Status.PENDING)
     form = RejectForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    services.member_reject(moderator=request.user, member=member, reason=reason)
+    services.reject_member(moderator=request.user, member=member, reason=reason)
     messages.success(request, _("The request was rejected."))
     return redirect("members:pending")
 
@@ -228,7 +229,7 @@ def set_role(request: HttpRequest, handle: str, role: str) -> HttpResponse:
     if not services.can_change_role(request.user, member, role):
         raise PermissionDenied
     try:
-        services.role_set(actor=request.user, member=member, role=role, granted=granted)
+        services.set_role(actor=request.user, member=member, role=role, granted=granted)
     except services.RoleError as error:
         messages.error(request, str(error))
     else:
@@ -243,14 +244,14 @@ def ban(request: HttpRequest, handle: str) -> HttpResponse:
     if not services.can_ban(request.user, member):
         raise PermissionDenied
     if request.POST.get("lift") == "1":
-        services.member_unban(moderator=request.user, member=member)
+        services.unban_member(moderator=request.user, member=member)
         messages.success(request, _("The ban was lifted."))
         return redirect("members:audit")
     form = BanForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give a reason for the ban."))
         return redirect("members:profile", handle=member.handle)
-    services.member_ban(moderator=request.user, member=member, reason=form.cleaned_data["reason"])
+    services.ban_member(moderator=request.user, member=member, reason=form.cleaned_data["reason"])
     messages.success(request, _("%(name)s is banned and logged out.") % {"name": member.name})
     return redirect("members:audit")
 

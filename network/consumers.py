@@ -3,13 +3,13 @@
 `/ws/ping/` answers {"type": "pong"} to {"type": "ping"} and ignores anything
 else; load balancers and the test suite use it to prove that the WebSocket
 path, Origin check and session authentication work end to end. It admits and
-closes exactly as the notification socket does (members.consumers.MemberSocket):
+closes exactly as the notification socket does (notifications.consumers.MemberSocket):
 approved members only, closed on a ban, a password change or a logout.
 """
 
 from __future__ import annotations
 
-from members.consumers import MemberSocket
+from notifications.consumers import MemberSocket
 
 
 class PingConsumer(MemberSocket):

@@ -3,7 +3,7 @@
 It lives here, at the top, because one of its steps (asking a question) is the
 forum's and the others are the members app's. Each step ticks itself off from
 what the member has done; the checklist goes away when every step is done or
-when the member puts it away (``members.services.first_steps_dismiss``).
+when the member puts it away (``members.services.dismiss_first_steps``).
 """
 
 from __future__ import annotations

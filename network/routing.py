@@ -2,8 +2,8 @@
 
 from django.urls import path
 
-from members.consumers import NotificationConsumer
 from network.consumers import PingConsumer
+from notifications.consumers import NotificationConsumer
 
 websocket_urlpatterns = [
     path("ws/ping/", PingConsumer.as_asgi()),

@@ -79,6 +79,8 @@ INSTALLED_APPS = [
     "allauth.mfa",
     # The sessions list with "sign out everywhere else" (/accounts/sessions/).
     "allauth.usersessions",
+    "common",
+    "notifications",
     "members",
     "forum",
     "lessons",
@@ -374,7 +376,7 @@ SOCKETS_PER_MEMBER = env.get_int("SOCKETS_PER_MEMBER", 10)
 
 # --- Rendered rows ----------------------------------------------------------------
 # Characters of rendered posts and thread rows each process keeps for reuse
-# (members/fragments.py); 0 turns the reuse off.
+# (common/fragments.py); 0 turns the reuse off.
 FRAGMENT_CACHE_CHARS = env.get_int("FRAGMENT_CACHE_CHARS", 32_000_000)
 
 # --- Email --------------------------------------------------------------------

@@ -16,7 +16,7 @@ urlpatterns = [
     path("robots.txt", robots.robots_txt, name="robots"),
     path("i18n/setlang/", language.set_language, name="set_language"),
     path("members/", include("members.urls")),
-    path("notifications/", include("members.notification_urls")),
+    path("notifications/", include("notifications.urls")),
     path("forum/", include("forum.urls")),
     path("lessons/", include("lessons.urls")),
     path("search/", search_views.search, name="search"),

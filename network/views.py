@@ -47,7 +47,7 @@ def landing(request: HttpRequest) -> HttpResponse:
 @require_POST
 def first_steps_dismiss(request: HttpRequest) -> HttpResponse:
     """Put the first-steps checklist away (a form, so it works without JavaScript)."""
-    members_services.first_steps_dismiss(member=request.user)
+    members_services.dismiss_first_steps(member=request.user)
     messages.success(
         request,
         _("The checklist is hidden. Your profile, topics and the forum are in the menu."),

@@ -12,7 +12,7 @@ import json
 
 from django.db import connection, transaction
 
-from members import fragments
+from common import fragments
 from members.models import User
 from members.privacy import export_member_data
 

@@ -16,7 +16,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
-from members.links import quick_reverse
+from common.links import quick_reverse
 from members.models import User
 
 register = template.Library()
@@ -100,7 +100,7 @@ def bdi(value: object) -> SafeString:
 
 @register.simple_tag
 def quick_url(name: str, *args: int | str) -> str:
-    """``{% url %}`` for links repeated on every row of a page (see members.links)."""
+    """``{% url %}`` for links repeated on every row of a page (see common.links)."""
     return quick_reverse(name, *args)
 
 

@@ -88,7 +88,7 @@ def _seed() -> tuple[dict[str, object], dict[str, list[tuple[str, ...]]]]:
     pending = UserFactory(display_name="Pat Ending", handle="pat", status=Status.PENDING)
     pending.approved_at = None
     pending.save(update_fields=["approved_at"])
-    members.member_signed_up(
+    members.record_sign_up(
         user=pending,
         display_name="Pat Ending",
         organisation="Police Watch",
@@ -96,7 +96,7 @@ def _seed() -> tuple[dict[str, object], dict[str, list[tuple[str, ...]]]]:
         motivation="I document protests.",
         invitation_token=None,
     )
-    members.profile_update(
+    members.update_profile(
         member=expert,
         display_name=expert.display_name,
         handle=expert.handle,
@@ -112,7 +112,7 @@ def _seed() -> tuple[dict[str, object], dict[str, list[tuple[str, ...]]]]:
         kind="question",
         language="en",
     )
-    answer = forum.reply(
+    answer = forum.create_reply(
         author=expert, thread=solved, body="Containment must be necessary and proportionate."
     )
     forum.accept_answer(actor=member, post=answer)
@@ -125,10 +125,10 @@ def _seed() -> tuple[dict[str, object], dict[str, list[tuple[str, ...]]]]:
         language="en",
     )
     opening = open_question.posts.get(is_opening=True)
-    unaccepted = forum.reply(author=expert, thread=open_question, body="Usually the force.")
+    unaccepted = forum.create_reply(author=expert, thread=open_question, body="Usually the force.")
     forum.edit_post(editor=expert, post=unaccepted, body="Usually the police force itself.")
     forum.flag_post(reporter=member, post=unaccepted, reason="other", note="Check the source.")
-    members.invitation_create(inviter=member, note="For a colleague")
+    members.create_invitation(inviter=member, note="For a colleague")
     # What only moderators see: a pinned, locked thread and a hidden one (dimmed).
     forum.switch_thread(actor=moderator, thread=solved, action="pin")
     forum.switch_thread(actor=moderator, thread=solved, action="lock")

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from members.models import NotificationKind
-from members.notifications import follow, notify
+from notifications.services import follow, notify
 from tests.conftest import TEST_PASSWORD
 from tests.e2e.conftest import log_in, record_console, record_failed_resource
 from tests.servers import free_port, server_env, start_daphne, stop

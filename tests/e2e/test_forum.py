@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from members.models import Tag
-from members.notifications import follow
+from notifications.services import follow
 from tests.conftest import TEST_PASSWORD
 from tests.e2e.conftest import log_in
 

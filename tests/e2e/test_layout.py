@@ -113,7 +113,7 @@ def _seed() -> dict[str, object]:
     ]
     asker = UserFactory(display_name="Amina Wanjiru", handle="amina")
     expert = UserFactory(display_name="João Pereira", handle="joao", is_expert=True)
-    member_services.profile_update(
+    member_services.update_profile(
         member=expert,
         display_name=expert.display_name,
         handle=expert.handle,
@@ -137,14 +137,14 @@ def _seed() -> dict[str, object]:
         kind="question",
         language="en",
     )
-    answer = forum_services.reply(
+    answer = forum_services.create_reply(
         author=expert,
         thread=thread,
         body="Containment must be necessary and proportionate, and people must be able to "
         "leave; see Basic Principles 12 to 14. Write down times, exits and every request "
         "for water or medical help.",
     )
-    forum_services.reply(author=asker, thread=thread, body="Thank you, that helps a lot.")
+    forum_services.create_reply(author=asker, thread=thread, body="Thank you, that helps a lot.")
     forum_services.accept_answer(actor=asker, post=answer)
     forum_services.create_thread(
         author=expert,

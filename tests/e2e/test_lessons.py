@@ -41,7 +41,7 @@ def test_expert_turns_a_solved_thread_into_a_lesson_moderator_publishes_member_f
     moderator = make_user(is_moderator=True, display_name="Mod Erator")
     TOTP.activate(moderator, TOTP_SECRET)
     thread = make_thread(activist, title=THREAD_TITLE, body=QUESTION)
-    answer = forum_services.reply(author=expert, thread=thread, body=ANSWER)
+    answer = forum_services.create_reply(author=expert, thread=thread, body=ANSWER)
     forum_services.accept_answer(actor=activist, post=answer)
 
     # The moderator waits on a page with the live socket open.

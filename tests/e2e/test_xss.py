@@ -42,7 +42,7 @@ from lessons.forms import SourceForm
 from lessons.models import Setting
 from members import services as member_services
 from members.models import Tag
-from members.notifications import announce, follow
+from notifications.services import announce, follow
 from tests.conftest import TEST_PASSWORD
 from tests.e2e.conftest import log_in
 
@@ -219,7 +219,7 @@ def write_everything(make_user, vectors: list[str]) -> Written:
     authors = []
     for n, name in enumerate(names):
         author = make_user(handle=f"xss-author-{n:02d}")
-        member_services.profile_update(
+        member_services.update_profile(
             member=author,
             display_name=name,
             handle=author.handle,
@@ -265,7 +265,9 @@ def write_everything(make_user, vectors: list[str]) -> Written:
     flags = 0
     for n, group in enumerate(chunks(vectors + CANARY_VECTORS, 45_000)):
         author = authors[(n + 3) % len(authors)]
-        post = forum_services.reply(author=author, thread=corpus_thread, body=paragraphs(group))
+        post = forum_services.create_reply(
+            author=author, thread=corpus_thread, body=paragraphs(group)
+        )
         for reporter in authors[:2]:
             note = next(notes, "")
             forum_services.flag_post(

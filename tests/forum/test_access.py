@@ -71,7 +71,7 @@ def test_forum_access(
         "moderator": moderator,
     }
     thread = make_thread(author)
-    post = services.reply(author=author, thread=thread, body="The author's answer")
+    post = services.create_reply(author=author, thread=thread, body="The author's answer")
     hidden = make_thread(author, title="A thread hidden by the moderators")
     services.switch_thread(actor=moderator, thread=hidden, action="hide")
     if role != "anonymous":

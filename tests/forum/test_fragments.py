@@ -1,4 +1,4 @@
-"""Rendered posts and thread rows are reused (members.fragments), never stale, never shared wrongly.
+"""Rendered posts and thread rows are reused (common.fragments), never stale, never shared wrongly.
 
 Every test renders a page once so that its rows are in the store, changes one
 thing a row shows, and checks the next page shows the change; the viewer
@@ -14,9 +14,9 @@ import pytest
 from django.test import Client
 from django.utils import translation
 
+from common import fragments
 from forum import services
 from forum.models import Post
-from members import fragments
 from tests.conftest import sign_in
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +34,7 @@ def setup(make_user, make_thread):
     asker = make_user(display_name="Asha Asker")
     expert = make_user(display_name="Ezra Expert")
     thread = make_thread(asker)
-    answer = services.reply(author=expert, thread=thread, body="Write down the **times**.")
+    answer = services.create_reply(author=expert, thread=thread, body="Write down the **times**.")
     return asker, expert, thread, answer
 
 
@@ -154,7 +154,7 @@ def test_each_language_has_its_own_rows(client, setup, member) -> None:
 def test_thread_rows_show_new_replies_and_topics(client, setup, member, moderator, topics) -> None:
     asker, _expert, thread, _answer = setup
     assert "1 reply" in page(client, member, "/forum/")
-    services.reply(author=asker, thread=thread, body="Thank you.")
+    services.create_reply(author=asker, thread=thread, body="Thank you.")
     services.retag_thread(actor=moderator, thread=thread, tags=[topics[4]])
     listing = page(client, member, "/forum/")
     assert "2 replies" in listing

@@ -13,7 +13,7 @@ from django.utils import timezone
 from forum import services
 from forum.models import Post, Thread, ThreadKind
 from members.models import Notification, NotificationKind
-from members.notifications import follow
+from notifications.services import follow
 from tests.conftest import sign_in
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +36,7 @@ def test_lists_sort_and_filter(client: Client, member, make_user, make_thread, t
         other, title="Question en français", tags=[topics[0], topics[1]], language="fr"
     )
     Thread.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=9))
-    services.reply(author=member, thread=old, body="A reply bumps it")
+    services.create_reply(author=member, thread=old, body="A reply bumps it")
     services.mark_helpful(member=member, post=discussion.posts.get())
     sign_in(client, member)
 
@@ -107,7 +107,7 @@ def test_reply_tells_thread_followers_but_not_the_replier(member, make_user, mak
     asker, watcher = make_user(), make_user()
     thread = make_thread(asker)
     follow(watcher, thread)
-    services.reply(author=member, thread=thread, body="My reply")
+    services.create_reply(author=member, thread=thread, body="My reply")
     reply = Post.objects.get(is_opening=False)
     for recipient in (asker, watcher):
         [notification] = Notification.objects.filter(recipient=recipient)
@@ -115,7 +115,7 @@ def test_reply_tells_thread_followers_but_not_the_replier(member, make_user, mak
         assert notification.url == f"/forum/posts/{reply.pk}/"
     # The replier now follows the thread, and is not told of their own reply.
     assert not Notification.objects.filter(recipient=member).exists()
-    services.reply(author=asker, thread=thread, body="Thanks")
+    services.create_reply(author=asker, thread=thread, body="Thanks")
     assert Notification.objects.filter(recipient=member, kind=NotificationKind.REPLY).count() == 1
 
 
@@ -125,7 +125,7 @@ def test_a_rolled_back_reply_notifies_nobody(member, make_user, make_thread) -> 
     asker = make_user()
     thread = make_thread(asker)
     with pytest.raises(RuntimeError), transaction.atomic():
-        services.reply(author=member, thread=thread, body="Never happened")
+        services.create_reply(author=member, thread=thread, body="Never happened")
         raise RuntimeError
     assert not Notification.objects.filter(kind=NotificationKind.REPLY).exists()
     assert not Post.objects.filter(body="Never happened").exists()
@@ -183,7 +183,7 @@ def test_thread_page_runs_the_same_queries_with_10_and_200_posts(
     thread = make_thread(member)
     authors = [make_user() for _ in range(5)]
     bulk_posts(thread, authors, 10)
-    answer = services.reply(author=expert, thread=thread, body="Accepted one")
+    answer = services.create_reply(author=expert, thread=thread, body="Accepted one")
     services.accept_answer(actor=member, post=answer)
     sign_in(client, member)
     url = thread.get_absolute_url()

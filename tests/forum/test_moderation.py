@@ -8,7 +8,7 @@ from django.test import Client
 from forum import services
 from forum.models import Flag, Thread
 from members.models import AuditEntry, Follow, Tag
-from members.notifications import follow
+from notifications.services import follow
 from tests.conftest import sign_in
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +19,7 @@ def test_flag_reaches_the_queue_and_hiding_settles_it(
 ) -> None:
     author = make_user()
     thread = make_thread(author)
-    post = services.reply(author=author, thread=thread, body="Here is her home address: ...")
+    post = services.create_reply(author=author, thread=thread, body="Here is her home address: ...")
     sign_in(client, member)
     response = client.post(
         f"/forum/posts/{post.pk}/flag/",
@@ -126,7 +126,7 @@ def test_lock_stops_replies(member, moderator, make_thread) -> None:
     thread = make_thread(member)
     services.switch_thread(actor=moderator, thread=thread, action="lock")
     with pytest.raises(services.ForumError, match="locked"):
-        services.reply(author=member, thread=Thread.objects.get(pk=thread.pk), body="late")
+        services.create_reply(author=member, thread=Thread.objects.get(pk=thread.pk), body="late")
 
 
 # --- Topic curation -------------------------------------------------------------

@@ -15,9 +15,9 @@ from django.test import Client
 from forum import services
 from forum.models import Post, PostRevision
 from forum.search import search_posts
-from members import outbox
 from members.models import AuditEntry, NotificationPreference
-from members.notifications import follow
+from notifications import outbox
+from notifications.services import follow
 from tests.canary import export_holds, fragments_holding, tables_holding
 from tests.conftest import sign_in
 
@@ -43,7 +43,7 @@ def redacted(client: Client, make_user, make_thread, moderator):
     )
     for member in (emailed, digested):
         follow(member, thread)
-    reply = services.reply(author=make_user(), thread=thread, body="Go in pairs.")
+    reply = services.create_reply(author=make_user(), thread=thread, body="Go in pairs.")
     outbox.send_digests()
     services.set_post_hidden(actor=moderator, post=reply, hidden=True)
     services.set_post_hidden(actor=moderator, post=reply, hidden=False)
@@ -109,7 +109,7 @@ def test_purging_the_current_text_replaces_it_and_keeps_no_copy(
 ) -> None:
     author = make_user()
     thread = make_thread(author)
-    reply = services.reply(author=make_user(), thread=thread, body=f"Ask {CANARY} today.")
+    reply = services.create_reply(author=make_user(), thread=thread, body=f"Ask {CANARY} today.")
     client.force_login(author)
     client.get(thread.get_absolute_url())
     sign_in(client, moderator)
@@ -172,7 +172,7 @@ def test_a_purge_in_another_process_empties_this_process_fragment_store(
 ) -> None:
     from django.core.cache import cache
 
-    from members import fragments
+    from common import fragments
 
     thread = make_thread(make_user())
     client.force_login(make_user())

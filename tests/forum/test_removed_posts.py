@@ -34,13 +34,15 @@ def removed(make_user, make_thread, moderator):
     author = make_user()
     thread = make_thread(author)
     deleted_by_author = make_user()
-    deleted = services.reply(
+    deleted = services.create_reply(
         author=deleted_by_author, thread=thread, body=f"Deleted: {CANARY} lives on Elm Street."
     )
     services.edit_post(editor=deleted_by_author, post=deleted, body=f"{CANARY} edited once")
     services.delete_post(actor=deleted_by_author, post=deleted)
     hidden_author = make_user()
-    hidden = services.reply(author=hidden_author, thread=thread, body=f"Hidden: {CANARY} again.")
+    hidden = services.create_reply(
+        author=hidden_author, thread=thread, body=f"Hidden: {CANARY} again."
+    )
     services.edit_post(editor=hidden_author, post=hidden, body=f"{CANARY} hidden, edited")
     services.set_post_hidden(actor=moderator, post=hidden, hidden=True)
     return {
@@ -105,7 +107,7 @@ def test_post_history_is_for_the_author_and_moderators_only(
 ) -> None:
     author = make_user()
     thread = make_thread(author)
-    post = services.reply(author=author, thread=thread, body=f"Ask {CANARY} at the station.")
+    post = services.create_reply(author=author, thread=thread, body=f"Ask {CANARY} at the station.")
     services.edit_post(editor=author, post=post, body="Ask [name removed] at the station.")
     url = f"/forum/posts/{post.pk}/history/"
     client.force_login(make_user())
@@ -121,7 +123,7 @@ def test_thread_page_links_history_only_for_the_author_and_moderators(
 ) -> None:
     author = make_user()
     thread = make_thread(author)
-    post = services.reply(author=author, thread=thread, body="First words.")
+    post = services.create_reply(author=author, thread=thread, body="First words.")
     services.edit_post(editor=author, post=post, body="Second words.")
     history = f"/forum/posts/{post.pk}/history/".encode()
     client.force_login(make_user())
@@ -137,7 +139,9 @@ def test_thread_page_links_history_only_for_the_author_and_moderators(
 def answered(make_user, make_thread, expert, moderator):
     asker = make_user()
     thread = make_thread(asker, body="How do we keep a witness safe?")
-    answer = services.reply(author=make_user(), thread=thread, body=f"Ask {CANARY} at the station.")
+    answer = services.create_reply(
+        author=make_user(), thread=thread, body=f"Ask {CANARY} at the station."
+    )
     services.accept_answer(actor=asker, post=answer)
     thread.refresh_from_db()
     return {"thread": thread, "answer": answer, "asker": asker}

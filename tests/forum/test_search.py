@@ -139,12 +139,14 @@ def test_words_are_stemmed(new_thread) -> None:
 
 def test_one_hit_per_thread_its_best_post(new_thread, make_user) -> None:
     thread = new_thread("Body cameras on duty", "When must officers switch them on?")
-    answer = services.reply(
+    answer = services.create_reply(
         author=make_user(),
         thread=thread,
         body="Switch on before any use of force; a switched-off camera is a red flag.",
     )
-    other = services.reply(author=make_user(), thread=thread, body="Nothing about that here.")
+    other = services.create_reply(
+        author=make_user(), thread=thread, body="Nothing about that here."
+    )
     assert found("switched") == [answer]
     hits = list(search_posts("camera"))
     assert len(hits) == 1 and hits[0].thread == thread
@@ -194,7 +196,9 @@ def test_title_of_the_opening_post_is_highlighted(new_thread, make_user) -> None
     thread = new_thread("Kettling during marches", "Police held a crowd for hours.")
     (hit,) = search_posts("kettling")
     assert hit.title == "<mark>Kettling</mark> during marches"
-    answer = services.reply(author=make_user(), thread=thread, body="Chants and marches alike.")
+    answer = services.create_reply(
+        author=make_user(), thread=thread, body="Chants and marches alike."
+    )
     (hit,) = search_posts("chants")
     assert hit.post == answer
     # A reply is found by its own text; the title is shown as it is, escaped.
@@ -213,8 +217,12 @@ def test_marker_characters_typed_by_a_member_cannot_make_markup(new_thread) -> N
 
 def test_hidden_and_deleted_posts_are_never_found(new_thread, make_user, mod) -> None:
     thread = new_thread("Stop and search records", "Who keeps records of each stop?")
-    hidden = services.reply(author=make_user(), thread=thread, body="Doxxing the officer's family.")
-    deleted = services.reply(author=make_user(), thread=thread, body="Regretted doxxing remark.")
+    hidden = services.create_reply(
+        author=make_user(), thread=thread, body="Doxxing the officer's family."
+    )
+    deleted = services.create_reply(
+        author=make_user(), thread=thread, body="Regretted doxxing remark."
+    )
     services.set_post_hidden(actor=mod, post=hidden, hidden=True)
     services.delete_post(actor=deleted.author, post=deleted)
     assert found("doxxing") == []
@@ -225,10 +233,12 @@ def test_hidden_and_deleted_posts_are_never_found(new_thread, make_user, mod) ->
 
 def test_posts_of_hidden_and_deleted_threads_are_never_found(new_thread, make_user, mod) -> None:
     hidden = new_thread("Hidden thread about surveillance", "Facial recognition at rallies.")
-    services.reply(author=make_user(), thread=hidden, body="Facial recognition again.")
+    services.create_reply(author=make_user(), thread=hidden, body="Facial recognition again.")
     services.switch_thread(actor=mod, thread=hidden, action="hide")
     deleted = new_thread("Deleted thread about surveillance", "Facial recognition vans.")
-    answer = services.reply(author=make_user(), thread=deleted, body="Facial recognition vans too.")
+    answer = services.create_reply(
+        author=make_user(), thread=deleted, body="Facial recognition vans too."
+    )
     services.delete_post(actor=deleted.author, post=opening(deleted))
     hidden_opening = new_thread("Opening post hidden", "Facial recognition by drones.")
     services.set_post_hidden(actor=mod, post=opening(hidden_opening), hidden=True)
@@ -291,7 +301,7 @@ def test_edits_are_reindexed(new_thread, member) -> None:
     assert found("pepper") == [post]
     (hit,) = search_posts("sprays")
     assert hit.post == post and "<mark>sprays</mark>" in hit.title
-    answer = services.reply(author=member, thread=thread, body="Tear gas was used.")
+    answer = services.create_reply(author=member, thread=thread, body="Tear gas was used.")
     services.edit_post(editor=member, post=answer, body="Water cannon was used.")
     assert found("tear gas") == []
     assert found("water cannon") == [answer]

@@ -10,7 +10,7 @@ from django.test import Client
 from forum import services
 from forum.models import HelpfulMark, Post, PostRevision, Thread, ThreadKind
 from members.models import Notification, NotificationKind, Status, Tag
-from members.notifications import follow
+from notifications.services import follow
 from tests.conftest import sign_in
 
 pytestmark = pytest.mark.django_db
@@ -123,7 +123,7 @@ def test_banned_members_cannot_post_even_through_the_service(member, make_thread
     member.is_banned, member.is_active = True, False
     member.save()
     with pytest.raises(services.ForumError):
-        services.reply(author=member, thread=thread, body="still here?")
+        services.create_reply(author=member, thread=thread, body="still here?")
     with pytest.raises(services.ForumError):
         services.create_thread(
             author=member, title="A new thread", body="x", tags=list(thread.tags.all()),
@@ -166,7 +166,7 @@ def test_a_failed_reply_keeps_the_text(client: Client, member, moderator, make_t
     assert "My careful answer" in page
     assert Post.objects.filter(is_opening=False).count() == 0
     # Moderators may still reply in a locked thread.
-    services.reply(author=moderator, thread=thread, body="Closing note")
+    services.create_reply(author=moderator, thread=thread, body="Closing note")
 
 
 def test_empty_and_huge_replies_are_refused(client: Client, member, make_thread) -> None:
@@ -204,7 +204,7 @@ def test_quote_prefills_the_reply_box(client: Client, member, make_user, make_th
 def test_mentions_link_to_profiles_and_notify_once(client: Client, member, expert, make_thread):
     thread = make_thread(member)
     follow(expert, thread)
-    post = services.reply(author=member, thread=thread, body="What do you think, @exa-pert?")
+    post = services.create_reply(author=member, thread=thread, body="What do you think, @exa-pert?")
     assert (
         '<a href="/members/exa-pert/" rel="nofollow noopener ugc">@exa-pert</a>' in post.body_html
     )
@@ -254,7 +254,7 @@ def test_soft_delete_leaves_a_placeholder_and_the_count_right(
     client, member, make_user, make_thread
 ):
     thread = make_thread(make_user())
-    reply = services.reply(author=member, thread=thread, body="I was wrong about this")
+    reply = services.create_reply(author=member, thread=thread, body="I was wrong about this")
     sign_in(client, member)
     assert client.post(f"/forum/posts/{reply.pk}/delete/").status_code == 302
     page = client.get(thread.get_absolute_url()).content.decode()
@@ -283,7 +283,7 @@ def test_deleting_the_opening_post_removes_the_thread_for_members(
 def test_helpful_once_and_never_on_your_own_post(client: Client, member, make_user, make_thread):
     author = make_user()
     thread = make_thread(author)
-    answer = services.reply(author=author, thread=thread, body="An answer")
+    answer = services.create_reply(author=author, thread=thread, body="An answer")
     sign_in(client, member)
     client.post(f"/forum/posts/{answer.pk}/helpful/")
     client.post(f"/forum/posts/{answer.pk}/helpful/")
@@ -303,8 +303,8 @@ def test_asker_accepts_an_answer_shown_right_under_the_question(
     client: Client, member, expert, make_user, make_thread
 ) -> None:
     thread = make_thread(member)
-    services.reply(author=make_user(), thread=thread, body="An early reply")
-    answer = services.reply(author=expert, thread=thread, body="The expert answer")
+    services.create_reply(author=make_user(), thread=thread, body="An early reply")
+    answer = services.create_reply(author=expert, thread=thread, body="The expert answer")
     sign_in(client, member)
     client.post(f"/forum/posts/{answer.pk}/accept/")
     thread.refresh_from_db()
@@ -323,7 +323,7 @@ def test_asker_accepts_an_answer_shown_right_under_the_question(
 
 def test_only_the_asker_or_a_moderator_accepts(client, member, make_user, make_thread) -> None:
     thread = make_thread(make_user())
-    answer = services.reply(author=make_user(), thread=thread, body="An answer")
+    answer = services.create_reply(author=make_user(), thread=thread, body="An answer")
     sign_in(client, member)
     response = client.post(f"/forum/posts/{answer.pk}/accept/", follow=True)
     assert "Only the person who asked" in response.content.decode()
@@ -333,6 +333,6 @@ def test_only_the_asker_or_a_moderator_accepts(client, member, make_user, make_t
 
 def test_discussions_have_no_accepted_answer(member, make_user, make_thread) -> None:
     thread = make_thread(member, kind=ThreadKind.DISCUSSION)
-    reply = services.reply(author=make_user(), thread=thread, body="A view")
+    reply = services.create_reply(author=make_user(), thread=thread, body="A view")
     with pytest.raises(services.ForumError):
         services.accept_answer(actor=member, post=reply)

@@ -229,7 +229,7 @@ def test_an_invitation_keeps_its_address_after_a_purge_and_can_still_be_withdraw
 def test_the_acceptance_notice_goes_with_the_lesson(
     client: Client, author: User, cora: User, topics
 ) -> None:
-    from members.notifications import forget_notifications_about
+    from notifications.services import forget_notifications_about
 
     lesson = write_lesson(client, author, topics, co_authors="@cora")
     answer(client, cora, lesson, "accept")

@@ -124,7 +124,7 @@ def test_turn_a_solved_thread_into_a_lesson(
     client: Client, member: User, expert: User, make_thread, topics
 ) -> None:
     thread = make_thread(member)
-    answer = forum_services.reply(
+    answer = forum_services.create_reply(
         author=expert, thread=thread, body="Film from **two angles** and keep the originals."
     )
     forum_services.accept_answer(actor=member, post=answer)

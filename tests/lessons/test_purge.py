@@ -15,9 +15,9 @@ from django.test import Client
 from lessons import services
 from lessons.models import LessonRevision, LessonState
 from lessons.search import search_lessons
-from members import outbox
 from members.models import AuditEntry, NotificationPreference
-from members.notifications import follow
+from notifications import outbox
+from notifications.services import follow
 from tests.canary import export_holds, fragments_holding, tables_holding
 from tests.conftest import sign_in
 

@@ -29,7 +29,7 @@ from lessons.models import (
 )
 from lessons.services import LessonError
 from members.models import AuditEntry, Notification, NotificationKind, Status, Tag, User
-from members.notifications import follow
+from notifications.services import follow
 
 Viewer = User | AnonymousUser
 

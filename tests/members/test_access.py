@@ -12,8 +12,8 @@ from django.test import Client
 from django.urls import get_resolver
 
 from members.models import Status, Tag
-from members.notifications import notify
-from members.services import invitation_create
+from members.services import create_invitation
+from notifications.services import notify
 from tests.conftest import sign_in
 
 pytestmark = pytest.mark.django_db
@@ -79,7 +79,7 @@ def test_access(client: Client, make_user, moderator, role: str, name: str) -> N
     }
     if role != "anonymous":
         sign_in(client, users[role])
-    invitation = invitation_create(inviter=target)
+    invitation = create_invitation(inviter=target)
     (notification,) = notify([target], kind="announcement", actor=None, text="for target only")
     Tag.objects.create(slug="use-of-force", name="Use of force")
     url = {

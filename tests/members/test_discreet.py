@@ -10,10 +10,10 @@ from django.core import mail
 from django.test import Client
 from django.utils.html import escape
 
-from members import notifications
 from members.discreet import IDLE_SESSION_KEY
 from members.models import Delivery, NotificationPreference, OutboxEmail, User
-from members.outbox import deliver_due, send_digests
+from notifications import services as notifications
+from notifications.outbox import deliver_due, send_digests
 from tests.conftest import TEST_PASSWORD
 
 pytestmark = pytest.mark.django_db

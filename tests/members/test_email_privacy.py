@@ -11,9 +11,9 @@ from django.core import mail
 from django.utils import timezone
 
 from forum import services as forum_services
-from members import notifications
 from members.models import Delivery, NotificationPreference, OutboxEmail, User
-from members.outbox import MAX_ATTEMPTS, deliver_due, send_digests
+from notifications import services as notifications
+from notifications.outbox import MAX_ATTEMPTS, deliver_due, send_digests
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +33,7 @@ def test_a_notification_email_names_only_the_kind_and_links_to_it(
     thread = make_thread(make_user(), title=TITLE)
     notifications.follow(reader, thread)
     wants(reader, "reply", Delivery.EMAIL)
-    post = forum_services.reply(author=actor, thread=thread, body="zebrafinch in the body")
+    post = forum_services.create_reply(author=actor, thread=thread, body="zebrafinch in the body")
     email = OutboxEmail.objects.get(recipient=reader)
     assert email.subject == f"[{settings.SITE_NAME}] New reply in a thread you follow"
     assert "zebrafinch" not in email.body and "Eve" not in email.body and "Reader" not in email.body
@@ -84,7 +84,9 @@ def test_the_digest_lists_kinds_and_links_without_member_text(
     thread = make_thread(make_user(), title=TITLE)
     notifications.follow(reader, thread)
     wants(reader, "reply", Delivery.DIGEST)
-    post = forum_services.reply(author=make_user(display_name=FORGED), thread=thread, body="x")
+    post = forum_services.create_reply(
+        author=make_user(display_name=FORGED), thread=thread, body="x"
+    )
     notifications.notify([reader], kind="announcement", actor=None, text=f"zebrafinch {FORGED}")
     assert send_digests() == 1
     email = OutboxEmail.objects.get(recipient=reader)
@@ -99,7 +101,7 @@ def test_a_permanent_error_fails_the_email_at_once_and_the_rest_still_go(
 ) -> None:
     broken = OutboxEmail.objects.create(recipient=make_user(), subject=FORGED, body="x")
     fine = OutboxEmail.objects.create(recipient=make_user(), subject="Fine", body="x")
-    with caplog.at_level(logging.ERROR, logger="members.outbox"):
+    with caplog.at_level(logging.ERROR, logger="notifications.outbox"):
         assert deliver_due() == (1, 1)
     broken.refresh_from_db()
     fine.refresh_from_db()

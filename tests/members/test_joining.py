@@ -11,7 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from members.models import AuditEntry, Invitation, Status, User
-from members.services import invitation_create
+from members.services import create_invitation
 from tests.conftest import sign_in
 
 pytestmark = pytest.mark.django_db
@@ -80,7 +80,7 @@ def test_approval_can_be_switched_off_for_open_communities(client: Client, setti
 
 
 def test_an_invitation_lets_one_person_join_pre_approved(client: Client, member) -> None:
-    invitation = invitation_create(inviter=member, note="for Ana")
+    invitation = create_invitation(inviter=member, note="for Ana")
     response = client.get(f"/members/join/{invitation.token}/")
     assert response.headers["Location"] == "/accounts/signup/"
     user = sign_up_and_verify(client)
@@ -97,7 +97,7 @@ def test_an_invitation_lets_one_person_join_pre_approved(client: Client, member)
 
 
 def test_an_expired_invitation_is_refused(client: Client, member) -> None:
-    invitation = invitation_create(inviter=member)
+    invitation = create_invitation(inviter=member)
     Invitation.objects.filter(pk=invitation.pk).update(
         expires_at=timezone.now() - timedelta(minutes=1)
     )
@@ -105,7 +105,7 @@ def test_an_expired_invitation_is_refused(client: Client, member) -> None:
 
 
 def test_invitation_tokens_are_long_and_random(member) -> None:
-    tokens = {invitation_create(inviter=member).token for _ in range(5)}
+    tokens = {create_invitation(inviter=member).token for _ in range(5)}
     assert len(tokens) == 5
     assert all(len(token) >= 43 for token in tokens)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from members.markup import mentioned_handles, render_markdown, sanitize_html
+from common.markup import mentioned_handles, render_markdown, sanitize_html
 
 FORBIDDEN_TAGS = {
     "script", "style", "iframe", "object", "embed", "form", "svg", "math", "img",

@@ -1,6 +1,6 @@
 """The renderer's work is bounded (issue 15, finding 9).
 
-Every field rendered as Markdown has one maximum length (members/lengths.py)
+Every field rendered as Markdown has one maximum length (common/lengths.py)
 that its form, its model and the renderer share; text with more markup than
 prose ever has ("<" * 99999 took 13 s, 25,000 code fences 16 s) is shown as
 escaped plain text instead of being formatted. Not timing-based: the budget
@@ -18,19 +18,19 @@ from django import forms
 from django.test import Client
 
 from bench.markdown import SHAPES, _shape, normal_text
-from forum.forms import ReplyForm
-from forum.models import Post
-from lessons.forms import LessonForm, TransitionForm
-from lessons.models import Lesson, Transition
-from members.forms import ProfileForm
-from members.lengths import MARKDOWN_MAX_LENGTH
-from members.markup import (
+from common.lengths import MARKDOWN_MAX_LENGTH
+from common.markup import (
     MAX_SOURCE_LENGTH,
     exceeds_formatting_budget,
     plain_text,
     render_markdown,
     sanitize_html,
 )
+from forum.forms import ReplyForm
+from forum.models import Post
+from lessons.forms import LessonForm, TransitionForm
+from lessons.models import Lesson, Transition
+from members.forms import ProfileForm
 from members.models import Profile
 from tests.members.test_markup_property import assert_only_safelisted, corpus_lines
 

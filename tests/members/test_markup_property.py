@@ -17,7 +17,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from members.markup import (
+from common.markup import (
     ALLOWED_PROTOCOLS,
     ALLOWED_TAGS,
     LINK_REL,

@@ -9,7 +9,7 @@ from django.core import mail
 from django.test import Client
 
 from members.models import AuditEntry, Notification, OutboxEmail, Status, User
-from members.outbox import deliver_due
+from notifications.outbox import deliver_due
 from tests.conftest import TEST_PASSWORD, sign_in
 
 pytestmark = pytest.mark.django_db
@@ -73,14 +73,14 @@ def test_a_rolled_back_approval_sends_no_email(
 ) -> None:
     from django.db import transaction
 
-    from members.services import member_approve
+    from members.services import approve_member
 
     with (
         django_capture_on_commit_callbacks(execute=True) as callbacks,
         pytest.raises(RuntimeError),
         transaction.atomic(),
     ):
-        member_approve(moderator=moderator, member=pending)
+        approve_member(moderator=moderator, member=pending)
         raise RuntimeError("something later failed")
     assert callbacks == [] and mail.outbox == []
     assert not OutboxEmail.objects.exists()
@@ -136,9 +136,9 @@ def test_a_banned_member_is_logged_out_and_cannot_log_in(mod_client: Client, mem
 
 
 def test_a_banned_member_cannot_log_in_again(member, moderator) -> None:
-    from members.services import member_ban
+    from members.services import ban_member
 
-    member_ban(moderator=moderator, member=member, reason="spam")
+    ban_member(moderator=moderator, member=member, reason="spam")
     client = Client()
     response = client.post(
         "/accounts/login/", {"login": member.email, "password": "correct horse battery staple"}
@@ -159,9 +159,9 @@ def test_moderators_cannot_ban_each_other(client: Client, moderator, make_user) 
 
 
 def test_lifting_a_ban_restores_the_login(mod_client: Client, member, moderator) -> None:
-    from members.services import member_ban
+    from members.services import ban_member
 
-    member_ban(moderator=moderator, member=member, reason="mistake")
+    ban_member(moderator=moderator, member=member, reason="mistake")
     mod_client.post(f"/members/moderation/{member.handle}/ban/", {"lift": "1"})
     member.refresh_from_db()
     assert member.is_active and not member.is_banned
@@ -169,9 +169,9 @@ def test_lifting_a_ban_restores_the_login(mod_client: Client, member, moderator)
 
 
 def test_audit_log_is_readable_by_moderators_only(client: Client, moderator, member) -> None:
-    from members.services import role_set
+    from members.services import set_role
 
-    role_set(actor=moderator, member=member, role="expert", granted=True)
+    set_role(actor=moderator, member=member, role="expert", granted=True)
     sign_in(client, member)
     assert client.get("/members/moderation/audit/").status_code == 403
     sign_in(client, moderator)

@@ -21,7 +21,7 @@ from forum import services as forum_services
 from members import naming
 from members.models import Notification, Profile, Tag, User, Visibility
 from members.privacy import delete_account
-from members.services import tag_update
+from members.services import update_tag
 from tests.conftest import sign_in
 from tests.members.test_joining import SIGNUP
 from tests.members.test_profiles import profile_data
@@ -114,10 +114,10 @@ def test_sign_up_refuses_a_staff_like_name(client: Client) -> None:
 
 def test_services_refuse_what_the_forms_refuse(member) -> None:
     # Any other path (a script, a future form) goes through the same rule.
-    from members.services import profile_update
+    from members.services import update_profile
 
     with pytest.raises(ValidationError):
-        profile_update(
+        update_profile(
             member=member,
             display_name="Moderator",
             handle=member.handle,
@@ -292,16 +292,16 @@ def test_renaming_a_topic_to_look_like_another_is_refused(member, expert, topics
     existing = topics[0]
     lookalike = existing.name.replace("a", "\u0430").replace("e", "\u0435")
     with pytest.raises(ValidationError, match="looks like the existing topic"):
-        tag_update(actor=expert, tag=proposed, name=lookalike, description="", official=False)
+        update_tag(actor=expert, tag=proposed, name=lookalike, description="", official=False)
     with pytest.raises(ValidationError, match="invisible or control characters"):
-        tag_update(
+        update_tag(
             actor=expert, tag=proposed, name="Kettling\u200b", description="", official=False
         )
 
 
 def test_a_topic_keeps_its_own_name_when_renamed_to_a_variant(member, expert) -> None:
     proposed = forum_services.resolve_tags(["Kettlng"], member)[0]
-    tag = tag_update(actor=expert, tag=proposed, name="Kettlng.", description="", official=False)
+    tag = update_tag(actor=expert, tag=proposed, name="Kettlng.", description="", official=False)
     assert tag.name == "Kettlng."
 
 
@@ -319,7 +319,7 @@ def test_legacy_names_with_a_bidi_override_stay_inside_their_isolate(
     Profile.objects.filter(user=legacy).update(organisation=f"Org{RLO}")
     Tag.objects.filter(pk=topics[0].pk).update(name=f"Topic{RLO}")
     thread = make_thread(legacy, tags=[topics[0]])
-    forum_services.reply(author=legacy, thread=thread, body="A reply")
+    forum_services.create_reply(author=legacy, thread=thread, body="A reply")
     Notification.objects.create(recipient=member, kind="reply", text=f"Eve{RLO} replied")
     client.force_login(member)
     pages = [
@@ -420,10 +420,10 @@ def test_the_admin_follows_the_same_name_rules(admin, member) -> None:
 
 
 def test_a_service_caller_cannot_set_a_handle_outside_the_pattern(member) -> None:
-    from members.services import profile_update
+    from members.services import update_profile
 
     with pytest.raises(ValidationError, match="lower-case letters"):
-        profile_update(
+        update_profile(
             member=member,
             display_name="",
             handle="two words",

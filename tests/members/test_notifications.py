@@ -24,8 +24,8 @@ from members.models import (
     OutboxEmail,
     Tag,
 )
-from members.notifications import followers_of, mark_read, member_group, notify
-from members.outbox import deliver_due, send_digests
+from notifications.outbox import deliver_due, send_digests
+from notifications.services import followers_of, mark_read, member_group, notify
 from tests.conftest import sign_in
 
 pytestmark = pytest.mark.django_db
@@ -272,10 +272,10 @@ def test_members_follow_topics(client: Client, member) -> None:
 
 
 def test_expert_badge_and_approval_notify_the_member(moderator, member, pending) -> None:
-    from members.services import member_approve, role_set
+    from members.services import approve_member, set_role
 
-    role_set(actor=moderator, member=member, role="expert", granted=True)
-    member_approve(moderator=moderator, member=pending)
+    set_role(actor=moderator, member=member, role="expert", granted=True)
+    approve_member(moderator=moderator, member=pending)
     assert Notification.objects.get(recipient=member).kind == "expert_badge"
     assert Notification.objects.get(recipient=pending).kind == "membership"
 
@@ -308,7 +308,7 @@ def test_moderators_announce_from_a_page(client: Client, moderator, member) -> N
 def test_password_change_tells_all_the_members_sockets_to_close(
     client: Client, member, django_capture_on_commit_callbacks
 ) -> None:
-    from members.notifications import session_group
+    from notifications.services import session_group
 
     layer = get_channel_layer()
     sign_in(client, member)
@@ -331,7 +331,7 @@ def test_password_change_tells_all_the_members_sockets_to_close(
 def test_logout_tells_the_sockets_of_that_session_to_close(
     client: Client, member, django_capture_on_commit_callbacks
 ) -> None:
-    from members.notifications import session_group
+    from notifications.services import session_group
 
     layer = get_channel_layer()
     sign_in(client, member)

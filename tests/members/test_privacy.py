@@ -23,7 +23,6 @@ from forum.models import HelpfulMark, Post, PostRevision
 from lessons import search as lesson_search
 from lessons import services as lesson_services
 from lessons.models import Lesson, LessonAuthor, LessonState, Source, Transition
-from members import notifications
 from members.models import (
     AuditEntry,
     Follow,
@@ -39,7 +38,8 @@ from members.models import (
     Visibility,
 )
 from members.privacy import NO_ADDRESS, delete_account, export_member_data
-from members.services import invitation_create, role_set
+from members.services import create_invitation, set_role
+from notifications import services as notifications
 from tests.conftest import TEST_PASSWORD, sign_in
 
 pytestmark = pytest.mark.django_db
@@ -129,7 +129,9 @@ def test_export_holds_every_kind_of_data_and_nothing_private_of_others(
     opening = thread.posts.get()
     forum_services.edit_post(editor=member, post=opening, body="Revised question text.")
     others_thread = make_thread(other, title="Body cameras in custody suites")
-    answer = forum_services.reply(author=member, thread=others_thread, body="My answer here.")
+    answer = forum_services.create_reply(
+        author=member, thread=others_thread, body="My answer here."
+    )
     forum_services.mark_helpful(member=member, post=others_thread.posts.get(is_opening=True))
     forum_services.flag_post(
         reporter=member, post=others_thread.posts.get(is_opening=True), reason="safety", note="n1"
@@ -139,8 +141,8 @@ def test_export_holds_every_kind_of_data_and_nothing_private_of_others(
     notifications.follow(member, topics[1])
     notifications.follow(member, other)
     NotificationPreference.objects.create(member=member, kind="reply", delivery="off")
-    invitation_create(inviter=member, note="for my colleague")
-    role_set(actor=moderator, member=member, role="expert", granted=True)
+    create_invitation(inviter=member, note="for my colleague")
+    set_role(actor=moderator, member=member, role="expert", granted=True)
 
     data = export_member_data(member)
 
@@ -187,7 +189,7 @@ def test_export_runs_the_same_queries_however_much_was_written(
         member = make_user()
         thread = make_thread(member)
         for n in range(posts):
-            post = forum_services.reply(author=member, thread=thread, body=f"reply {n}")
+            post = forum_services.create_reply(author=member, thread=thread, body=f"reply {n}")
             forum_services.edit_post(editor=member, post=post, body=f"reply {n}, edited")
         with CaptureQueriesContext(connection) as captured:
             export_member_data(member)
@@ -238,17 +240,19 @@ def test_delete_keeping_contributions_leaves_them_to_a_former_member(
     profile.expertise.set([topics[0]])
     thread = make_thread(member, title="Kettling at the march: how to document it")
     others_thread = make_thread(other, title="Body cameras in custody suites")
-    answer = forum_services.reply(author=member, thread=others_thread, body="My answer here.")
+    answer = forum_services.create_reply(
+        author=member, thread=others_thread, body="My answer here."
+    )
     others_opening = others_thread.posts.get(is_opening=True)
     forum_services.mark_helpful(member=member, post=others_opening)
-    forum_services.reply(author=other, thread=thread, body="A reply from someone else.")
+    forum_services.create_reply(author=other, thread=thread, body="A reply from someone else.")
     published = write_lesson(member, state=LessonState.PUBLISHED, title="Published lesson alone")
     draft = write_lesson(member, title="Draft lesson alone")
     shared = write_lesson(other, co_authors=[member], title="Lesson written together")
     notifications.follow(member, topics[1])
     notifications.follow(other, member)
-    invitation_create(inviter=member, note="for my colleague")
-    role_set(actor=moderator, member=member, role="expert", granted=True)
+    create_invitation(inviter=member, note="for my colleague")
+    set_role(actor=moderator, member=member, role="expert", granted=True)
     OutboxEmail.objects.create(recipient=member, subject="s", body="b")
     client, elsewhere = log_in(member), log_in(member, user_agent="Phone browser")
     Authenticator.objects.create(
@@ -311,10 +315,12 @@ def test_delete_removing_contributions_erases_the_text_everywhere(
     member = make_user(display_name="Rights Watcher")
     other = make_user(display_name="Other Person")
     discussed = make_thread(member, title="Kettling at the march: zebrafinch")
-    forum_services.reply(author=other, thread=discussed, body="Someone else's reply stays.")
+    forum_services.create_reply(author=other, thread=discussed, body="Someone else's reply stays.")
     lonely = make_thread(member, title="A question nobody answered: zebrafinch")
     others_thread = make_thread(other, title="Body cameras in custody suites")
-    answer = forum_services.reply(author=member, thread=others_thread, body="zebrafinch answer")
+    answer = forum_services.create_reply(
+        author=member, thread=others_thread, body="zebrafinch answer"
+    )
     forum_services.edit_post(editor=member, post=answer, body="zebrafinch answer, edited")
     forum_services.accept_answer(actor=other, post=answer)
     forum_services.mark_helpful(member=other, post=answer)

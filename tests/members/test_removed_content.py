@@ -17,9 +17,9 @@ from django.test import Client
 from forum import services as forum_services
 from forum.models import Thread
 from lessons import services as lesson_services
-from members import notifications
 from members.models import Delivery, Notification, NotificationPreference, OutboxEmail, User
 from members.privacy import delete_account, export_member_data
+from notifications import services as notifications
 from tests.conftest import sign_in
 from tests.members.test_privacy import write_lesson
 
@@ -60,7 +60,7 @@ def test_removing_contributions_takes_their_threads_out_of_others_notifications(
     wants_email(watcher, "reply")
     thread = make_thread(member, title=f"Kettling at the march: {SECRET}")
     notifications.follow(watcher, thread)
-    forum_services.reply(author=other, thread=thread, body="A reply by someone else.")
+    forum_services.create_reply(author=other, thread=thread, body="A reply by someone else.")
     seen = list(Notification.objects.filter(recipient__in=[reader, watcher]))
     assert len(seen) == 2 and all(SECRET in n.text for n in seen)
 
@@ -92,10 +92,10 @@ def test_a_deleted_reply_leaves_the_followers_notifications(
     thread = make_thread(make_user(), title="Body cameras in custody suites")
     notifications.follow(reader, thread)
     wants_email(reader, "reply", "mention")
-    post = forum_services.reply(
+    post = forum_services.create_reply(
         author=author, thread=thread, body=f"@{reader.handle} about {SECRET}"
     )
-    kept = forum_services.reply(author=make_user(), thread=thread, body="This one stays.")
+    kept = forum_services.create_reply(author=make_user(), thread=thread, body="This one stays.")
     about_post = list(Notification.objects.filter(recipient=reader, url=post.get_absolute_url()))
     assert len(about_post) == 1
 
@@ -117,7 +117,7 @@ def test_a_thread_a_moderator_hides_or_deletes_leaves_every_notification_about_i
     wants_email(watcher, "reply")
     thread = make_thread(starter, title=f"Names of witnesses: {SECRET}")
     notifications.follow(watcher, thread)
-    forum_services.reply(author=make_user(), thread=thread, body="A reply.")
+    forum_services.create_reply(author=make_user(), thread=thread, body="A reply.")
     opening = thread.posts.get(is_opening=True)
 
     if how == "hide opening post":
@@ -142,7 +142,7 @@ def test_open_sockets_are_told_the_removed_notifications_are_gone(
     reader = make_user()
     thread = make_thread(make_user(), title=f"Names of witnesses: {SECRET}")
     notifications.follow(reader, thread)
-    post = forum_services.reply(author=make_user(), thread=thread, body="A reply.")
+    post = forum_services.create_reply(author=make_user(), thread=thread, body="A reply.")
     (gone,) = Notification.objects.filter(recipient=reader)
     pushed: list[tuple[str, dict]] = []
     monkeypatch.setattr(notifications, "_send_to_groups", pushed.extend)
@@ -171,7 +171,7 @@ def test_notifications_from_before_the_about_field_learn_it_and_go_with_their_co
     member = make_user(display_name="Rights Watcher")
     reader = make_user()
     thread = make_thread(member, title=f"Kettling at the march: {SECRET}")
-    reply = forum_services.reply(author=member, thread=thread, body="More.")
+    reply = forum_services.create_reply(author=member, thread=thread, body="More.")
     lesson = write_lesson(member, title=f"Lesson about {SECRET}")
     # As written before notifications recorded what they are about.
     old = [

@@ -17,8 +17,8 @@ import pytest
 from allauth.usersessions.models import UserSession
 from django.test import Client
 
-from members import notifications
 from members.models import User
+from notifications import services as notifications
 from tests.conftest import TEST_PASSWORD
 
 pytestmark = pytest.mark.django_db

@@ -11,10 +11,10 @@ from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
 
-from members import notifications
 from members.models import Status
-from members.notifications import close_sockets_of_member, close_sockets_of_session, notify
 from network.asgi import application
+from notifications import services as notifications
+from notifications.services import close_sockets_of_member, close_sockets_of_session, notify
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
@@ -176,7 +176,7 @@ async def test_broadcasts_reach_every_socket_of_a_member_through_one_relay(
     make_user, monkeypatch
 ) -> None:
     """One member of the broadcast group per process, however many sockets it holds."""
-    from members.consumers import relay
+    from notifications.consumers import relay
 
     monkeypatch.setattr(notifications, "BROADCAST_MIN_RECIPIENTS", 2)
     first, second = [await database_sync_to_async(make_user)() for _ in range(2)]
@@ -206,7 +206,7 @@ async def test_broadcasts_reach_every_socket_of_a_member_through_one_relay(
 
 async def test_the_relay_renews_its_place_in_the_group(make_user, monkeypatch) -> None:
     """A Redis restarted without persistence forgets groups: the relay joins again."""
-    from members import consumers
+    from notifications import consumers
 
     monkeypatch.setattr(consumers, "RELAY_REJOIN_SECONDS", 0.1)
     monkeypatch.setattr(notifications, "BROADCAST_MIN_RECIPIENTS", 1)
@@ -230,7 +230,7 @@ async def test_a_relay_that_cannot_join_refuses_the_socket_and_the_next_one_work
     """Redis down when the first socket connects: refused (the client retries), never hung."""
     from channels.layers import get_channel_layer
 
-    from members.consumers import relay
+    from notifications.consumers import relay
 
     member = await database_sync_to_async(make_user)()
     layer = get_channel_layer()

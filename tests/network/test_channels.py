@@ -13,10 +13,10 @@ from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
 
-from members.consumers import CLOSE_SESSION_ENDED
 from members.models import Status
-from members.notifications import close_sockets_of_member, close_sockets_of_session
 from network.asgi import application
+from notifications.consumers import CLOSE_SESSION_ENDED
+from notifications.services import close_sockets_of_member, close_sockets_of_session
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 

@@ -25,8 +25,8 @@ from django.urls import path
 
 from forum.models import Post
 from members.models import Notification, NotificationKind
-from members.notifications import follow
 from network.urls import urlpatterns as site_urlpatterns
+from notifications.services import follow
 from tests.conftest import TEST_PASSWORD, sign_in
 from tests.network.test_live_delivery import catch_up, frames, open_socket, session_cookie
 from tests.servers import (

@@ -15,9 +15,9 @@ from django.urls import reverse
 
 from forum import services as forum_services
 from lessons.models import Instrument
-from members import notifications
 from members import services as member_services
 from members.models import MemberRole, Status, Tag, User
+from notifications import services as notifications
 from tests.conftest import sign_in
 
 pytestmark = pytest.mark.django_db
@@ -71,7 +71,7 @@ def test_first_steps_tick_off_as_the_member_does_them_and_go_when_all_are_done(
     client: Client, newcomer: User, topics: list[Tag]
 ) -> None:
     def update_profile(**fields: object) -> None:
-        member_services.profile_update(
+        member_services.update_profile(
             member=newcomer,
             display_name=newcomer.display_name,
             handle=newcomer.handle,
@@ -111,7 +111,7 @@ def test_first_steps_tick_off_as_the_member_does_them_and_go_when_all_are_done(
 def test_expertise_instead_of_a_bio_also_completes_the_profile(
     client: Client, newcomer: User, topics: list[Tag]
 ) -> None:
-    member_services.profile_update(
+    member_services.update_profile(
         member=newcomer,
         display_name=newcomer.display_name,
         handle=newcomer.handle,
@@ -271,7 +271,7 @@ def test_the_checklist_costs_the_home_page_one_query(client: Client, newcomer: U
     client.get("/")  # content types cached, session loaded
     with CaptureQueriesContext(connection) as with_checklist:
         assert first_steps(client) is not None
-    member_services.first_steps_dismiss(member=newcomer)
+    member_services.dismiss_first_steps(member=newcomer)
     with CaptureQueriesContext(connection) as without_checklist:
         assert first_steps(client) is None
     assert len(with_checklist) == len(without_checklist) + 1

@@ -177,8 +177,8 @@ def test_numbers_and_plurals_follow_the_language(client: Client, member, make_us
 
     thread = make_thread(member)
     other = make_user()
-    services.reply(author=other, thread=thread, body="One")
-    services.reply(author=other, thread=thread, body="Two")
+    services.create_reply(author=other, thread=thread, body="One")
+    services.create_reply(author=other, thread=thread, body="Two")
     sign_in(client, member)
     assert "2 réponses" in client.get("/forum/", headers={"accept-language": "fr"}).content.decode()
     # Arabic has a dual: two replies is one word, not "2 + plural".
@@ -214,13 +214,13 @@ def test_membership_emails_come_in_the_member_language(make_user) -> None:
 
     moderator = make_user(is_moderator=True)
     french = make_user(status=Status.PENDING, language="fr")
-    services.member_approve(moderator=moderator, member=french)
+    services.approve_member(moderator=moderator, member=french)
     email = OutboxEmail.objects.get(recipient=french)
     assert email.subject.startswith("Bienvenue sur ")
     assert "Un modérateur a approuvé votre demande" in email.body
 
     spanish = make_user(status=Status.PENDING, language="es")
-    services.member_reject(moderator=moderator, member=spanish, reason="No.")
+    services.reject_member(moderator=moderator, member=spanish, reason="No.")
     assert OutboxEmail.objects.get(recipient=spanish).subject.startswith("Tu solicitud")
 
 

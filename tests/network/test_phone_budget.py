@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from members.markup import render_markdown
+from common.markup import render_markdown
 from tests.conftest import REPO_ROOT
 
 APPS = ("network", "members", "forum", "lessons")

@@ -118,7 +118,7 @@ class World:
 def world(member: User, make_user, make_thread, topics: list[Tag]) -> World:
     asker, expert = make_user(), make_user(is_expert=True)
     thread = make_thread(asker, tags=topics[:2])
-    answer = forum_services.reply(author=expert, thread=thread, body="Accepted answer")
+    answer = forum_services.create_reply(author=expert, thread=thread, body="Accepted answer")
     forum_services.accept_answer(actor=asker, post=answer)
     instrument = Instrument.objects.create(
         slug="code", title="Code of Conduct", short_title="Code", year=1979,

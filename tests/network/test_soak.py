@@ -18,7 +18,7 @@ from django.conf import settings
 from django.test import Client
 
 from members.models import Notification
-from members.notifications import follow
+from notifications.services import follow
 from tests.conftest import sign_in
 from tests.network.soak import SocketOwner, Sockets, run_load, wait_for_delivery
 from tests.servers import PrivateRedis, running, server_env, start_daphne, start_gunicorn

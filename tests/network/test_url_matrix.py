@@ -51,9 +51,9 @@ from lessons import feeds
 from lessons import services as lesson_services
 from lessons.models import FeedToken, Instrument, LessonRevision, LessonState, Provision
 from members.models import Invitation, Status, Tag, User
-from members.notifications import notify
 from members.privacy import delete_account
-from members.services import invitation_create
+from members.services import create_invitation
+from notifications.services import notify
 from tests.conftest import TEST_PASSWORD, sign_in
 from tests.network.url_patterns import Route, all_routes
 
@@ -440,7 +440,7 @@ class World:
     @cached_property
     def post(self):
         """The other member's answer in the author's thread."""
-        return forum_services.reply(
+        return forum_services.create_reply(
             author=self.users["other_member"], thread=self.thread, body="Film the exits."
         )
 
@@ -492,7 +492,7 @@ class World:
 
     @cached_property
     def invitation(self) -> Invitation:
-        return invitation_create(inviter=self.author)
+        return create_invitation(inviter=self.author)
 
     @cached_property
     def feed_token(self) -> FeedToken:
@@ -708,7 +708,7 @@ def test_secrets_in_addresses_are_not_guessable(make_user: Callable[..., User]) 
     """256 bits from the system's random source: 43 or more URL-safe base64 characters."""
     members = [make_user() for _ in range(10)]
     tokens = {
-        "members.Invitation.token": [invitation_create(inviter=m).token for m in members],
+        "members.Invitation.token": [create_invitation(inviter=m).token for m in members],
         "lessons.FeedToken.token": [feeds.reset_feed_token(m).token for m in members],
     }
     assert set(tokens) == {source for source in SECRET_URLS.values() if source != "allauth"}

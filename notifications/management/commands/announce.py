@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from members.models import User
-from members.notifications import announce
+from notifications.services import announce
 
 
 class Command(BaseCommand):

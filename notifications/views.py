@@ -22,7 +22,7 @@ from members.models import (
     NotificationPreference,
     User,
 )
-from members.notifications import announce, mark_read, notifications_of
+from notifications.services import announce, mark_read, notifications_of
 
 PAGE_SIZE = 30
 

@@ -19,7 +19,7 @@ in this one module.
 
 The work is bounded (finding 9 of issue 15: ``"<" * 99999`` took 13 s). Each
 field has a maximum length (``MARKDOWN_MAX_LENGTH``, which the forms and models
-use too; see members/lengths.py), and text with more markup than prose ever has is shown as escaped
+use too; see common/lengths.py), and text with more markup than prose ever has is shown as escaped
 plain text instead of being formatted: see ``exceeds_formatting_budget``.
 """
 
@@ -39,7 +39,7 @@ from markdown_it.common.utils import escapeHtml
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
-from members.lengths import MARKDOWN_MAX_LENGTH
+from common.lengths import MARKDOWN_MAX_LENGTH
 from members.models import HANDLE_PATTERN
 
 ALLOWED_TAGS = frozenset(

@@ -1,7 +1,7 @@
 """How much a member may write in each field that is rendered as Markdown.
 
 One table for the forms (max_length, the message next to the field), the models
-(max_length) and the renderer (members.markup never reads past the largest), so
+(max_length) and the renderer (common.markup never reads past the largest), so
 the three cannot disagree. The rendering cost of the longest text each field
 allows is measured by ``make bench`` ("markdown worst case").
 """

@@ -19,7 +19,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from members.models import User
-from members.notifications import (
+from notifications.services import (
     BROADCAST_GROUP,
     broadcast_frame,
     catch_up,

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from members.outbox import send_digests
+from notifications.outbox import send_digests
 
 
 class Command(BaseCommand):

@@ -25,8 +25,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from members import mail
 from members.models import Notification, OutboxEmail, User
+from notifications import mail
 
 logger = logging.getLogger(__name__)
 
@@ -106,7 +106,7 @@ def send_digests(now: timezone.datetime | None = None) -> int:
         for notification in waiting:
             by_member[notification.recipient_id].append(notification)
         members = User.objects.in_bulk(list(by_member))
-        from members.notifications import absolute
+        from notifications.services import absolute
 
         list_url = absolute(reverse("notifications:list"))
         preferences_url = absolute(reverse("notifications:preferences"))
@@ -116,7 +116,7 @@ def send_digests(now: timezone.datetime | None = None) -> int:
             if member is None:
                 continue
             # Like every notification email: the kind of each event and its
-            # link, never member-written text (members/mail.py).
+            # link, never member-written text (notifications/mail.py).
             with translation.override(member.language or settings.LANGUAGE_CODE):
                 lines = [
                     (

@@ -11,8 +11,8 @@ from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 from django.utils import timezone
 
-from members.outbox import deliver_due, send_digests
 from members.privacy import purge_ips
+from notifications.outbox import deliver_due, send_digests
 
 
 class Command(BaseCommand):

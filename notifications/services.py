@@ -34,7 +34,6 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from members import mail
 from members.models import (
     DEFAULT_DELIVERY,
     Delivery,
@@ -46,6 +45,7 @@ from members.models import (
     Status,
     User,
 )
+from notifications import mail
 
 logger = logging.getLogger(__name__)
 
@@ -241,7 +241,7 @@ def absolute(url: str) -> str:
 
 def queue_notification_emails(notifications: list[Notification]) -> None:
     """Outbox rows, one per notification, in each member's language. They name the
-    kind of event and link to it; never a title, a name or a post (members/mail.py)."""
+    kind of event and link to it; never a title, a name or a post (notifications/mail.py)."""
     members = User.objects.in_bulk([n.recipient_id for n in notifications])
     preferences_url = absolute(reverse("notifications:preferences"))
     list_url = reverse("notifications:list")
