@@ -2,53 +2,31 @@
 
 from __future__ import annotations
 
-import functools
-import unicodedata
 from collections.abc import Iterator
 from typing import Any
 
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
-from django.conf import global_settings
 from django.contrib.auth.hashers import make_password
 from django.http import HttpRequest
 from django.utils.choices import BaseChoiceIterator
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from common import widgets
+from common.languages import languages_named_in
 from members import language, naming, services
 from members.models import HANDLE_PATTERN, MemberRole, Profile, Tag, User
 
 INVITATION_SESSION_KEY = "members_invitation_token"
-
-# ISO 639 languages as Django knows them (about a hundred; Django's catalogues
-# name them in every interface language).
-_ISO_LANGUAGES = sorted(
-    {(code, name) for code, name in global_settings.LANGUAGES if "-" not in code}
-)
-LANGUAGE_CODES = {code for code, _ in _ISO_LANGUAGES}
-
-
-def _sort_key(name: str) -> str:
-    # "Égyptien" among the E's, not after "Zoulou".
-    decomposed = unicodedata.normalize("NFKD", name.casefold())
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
-
-
-@functools.cache
-def _languages_named_in(interface_language: str | None) -> tuple[tuple[str, str], ...]:
-    named = ((code, gettext(name)) for code, name in _ISO_LANGUAGES)
-    return tuple(sorted(named, key=lambda item: _sort_key(item[1])))
-
 
 class _LanguageChoices(BaseChoiceIterator):
     """Lazy choices: the languages named and sorted in the interface language of
     the request that renders or validates the form, not of the import."""
 
     def __iter__(self) -> Iterator[tuple[str, str]]:
-        return iter(_languages_named_in(get_language()))
+        return iter(languages_named_in(get_language()))
 
 
 LANGUAGE_CHOICES = _LanguageChoices()

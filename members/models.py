@@ -304,7 +304,7 @@ PROFILE_PARTS = ("name", "bio", "organisation", "country", "languages", "role", 
 
 
 class SpokenLanguage(models.Model):
-    """One language a member speaks (ISO 639 code from Django's language list)."""
+    """One language a member speaks (an ISO 639 code of common.languages)."""
 
     profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="languages")
     code = models.CharField(_("language"), max_length=10)

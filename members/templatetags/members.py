@@ -16,6 +16,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
+from common import languages
 from common.links import quick_reverse
 from members.models import User
 
@@ -89,6 +90,12 @@ def author(context: template.Context, user: User | None) -> SafeString:
             '<span class="member-name former-member">{}</span>', gettext("a former member")
         )
     return member_name(context, user)
+
+
+@register.filter
+def language_name(code: str) -> str:
+    """A language's name in the interface language, for any code a member may choose."""
+    return languages.language_name(code)
 
 
 @register.filter
