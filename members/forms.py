@@ -21,6 +21,7 @@ from members.models import HANDLE_PATTERN, MemberRole, Profile, Tag, User
 
 INVITATION_SESSION_KEY = "members_invitation_token"
 
+
 class _LanguageChoices(BaseChoiceIterator):
     """Lazy choices: the languages named and sorted in the interface language of
     the request that renders or validates the form, not of the import."""
