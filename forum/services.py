@@ -22,6 +22,7 @@ from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
+from common import fulltext
 from common.markup import mentioned_handles, plain_text, render_markdown
 from forum import search
 from forum.models import (
@@ -691,7 +692,7 @@ def forget_member(*, member: User, remove_posts: bool) -> None:
         thread_ids.update(thread_id for _post_id, thread_id in own)
         started = list(Thread.objects.filter(author=member).values_list("pk", flat=True))
         now = timezone.now()
-        for chunk in search._chunks(own_ids):
+        for chunk in fulltext.chunks(own_ids):
             PostRevision.objects.filter(post_id__in=chunk).delete()
             HelpfulMark.objects.filter(post_id__in=chunk).delete()
             Thread.objects.filter(accepted_post_id__in=chunk).update(accepted_post=None)
@@ -706,14 +707,14 @@ def forget_member(*, member: User, remove_posts: bool) -> None:
                 edit_count=0,
                 client_token=None,
             )
-        for chunk in search._chunks(started):
+        for chunk in fulltext.chunks(started):
             Thread.objects.filter(pk__in=chunk).update(title=placeholder)
         Flag.objects.filter(reporter=member).update(note="")
         _forget_notifications(posts=own_ids, threads=started)
     _recount_helpful(sorted(post_ids), sorted(thread_ids))
     if remove_posts:
         _recount_replies(sorted(thread_ids))
-        for chunk in search._chunks(started):
+        for chunk in fulltext.chunks(started):
             Thread.objects.filter(pk__in=chunk, reply_count=0).update(is_deleted=True)
         search.index_posts(own_ids)
 
@@ -734,9 +735,9 @@ def _recount_helpful(post_ids: list[int], thread_ids: list[int]) -> None:
         .annotate(n=Count("pk"))
         .values("n")
     )
-    for chunk in search._chunks(post_ids):
+    for chunk in fulltext.chunks(post_ids):
         Post.objects.filter(pk__in=chunk).update(helpful_count=Coalesce(Subquery(per_post), 0))
-    for chunk in search._chunks(thread_ids):
+    for chunk in fulltext.chunks(thread_ids):
         Thread.objects.filter(pk__in=chunk).update(helpful_count=Coalesce(Subquery(per_thread), 0))
 
 
@@ -750,5 +751,5 @@ def _recount_replies(thread_ids: list[int]) -> None:
         .annotate(n=Count("pk"))
         .values("n")
     )
-    for chunk in search._chunks(thread_ids):
+    for chunk in fulltext.chunks(thread_ids):
         Thread.objects.filter(pk__in=chunk).update(reply_count=Coalesce(Subquery(visible), 0))

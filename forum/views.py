@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST, require_safe
 from common.diff import line_diff
 from common.fragments import member_inputs, render_rows
 from common.lengths import MARKDOWN_MAX_LENGTH
+from common.links import query_without_page
 from forum import selectors, services
 from forum.forms import (
     FlagForm,
@@ -44,12 +45,6 @@ from notifications import services as notifications
 DRAFT_CLEAR_KEY = "forum_draft_clear"
 
 
-def _query_without_page(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
-
-
 # --- Lists ----------------------------------------------------------------------
 
 
@@ -70,7 +65,7 @@ def thread_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "forum/thread_list.html",
-        {"form": form, "page": page, "sort": sort, "query": _query_without_page(request)},
+        {"form": form, "page": page, "sort": sort, "query": query_without_page(request)},
     )
 
 

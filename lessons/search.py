@@ -1,9 +1,10 @@
-"""Full-text search over lessons: PostgreSQL full-text search, or SQLite FTS5.
+"""Full-text search over lessons, through the engine in common.fulltext.
 
-The same approach as forum.search, whose pieces are reused rather than copied:
-the member's query is read by ``parse_query`` (no operators, nothing a member
-types is a syntax error), snippets are escaped before the matches are marked,
-and a lesson's language picks the PostgreSQL text search configuration.
+This module says what a lesson indexes and who finds what; the engine does the
+rest as it does for the forum: the member's query is read by
+``common.fulltext.parse_query`` (no operators, nothing a member types is a
+syntax error), snippets are escaped before the matches are marked, and a
+lesson's language picks the PostgreSQL text search configuration.
 
 - **What is indexed.** The title (weight A), the summary (B), and the text of
   the four Markdown parts, what happened, what worked, what did not and the
@@ -42,34 +43,16 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import connection
-from django.db.models import FloatField, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import QuerySet
 from django.utils.safestring import SafeString
 
-from forum.search import (
-    CANDIDATE_LIMIT,
-    ELLIPSIS,
-    LT_STANDIN,
-    SNIPPET_TOKENS,
-    START,
-    STOP,
-    TITLE_WEIGHT_FTS5,
-    _as_text_sql,
-    _chunks,
-    _config_sql,
-    _fts5_match,
-    _to_html,
-    _tsquery_postgresql,
-    _unmarked,
-    _with_ellipses,
-    compact_fts5,
-    parse_query,
-)
+from common import fulltext
 from lessons.models import Lesson, LessonState
 from members.models import User
 
+CANDIDATE_LIMIT = fulltext.CANDIDATE_LIMIT
 FTS_TABLE = "lessons_lesson_fts"
+TITLE_WEIGHT_FTS5 = 5.0
 SUMMARY_WEIGHT_FTS5 = 2.0
 # How many lesson hits the search page shows above the forum's.
 LESSON_HITS = 5
@@ -123,56 +106,45 @@ def body_text(lesson_html: list[str]) -> str:
     return "\n".join(part for part in parts if part)
 
 
+def _texts(ids: list[int]) -> list[tuple[int, str, str, str]]:
+    """(id, title, summary, body) of these lessons, the body as text (see body_text)."""
+    rows = Lesson.objects.filter(pk__in=ids).values_list("pk", "title", "summary", *HTML_FIELDS)
+    return [(pk, title, summary, body_text(parts)) for pk, title, summary, *parts in rows]
+
+
+LESSONS = fulltext.register(
+    fulltext.FullTextIndex(
+        name="lessons.lesson",
+        table=Lesson._meta.db_table,
+        alias="l",
+        language="l.language",
+        fields=(
+            fulltext.Field(
+                "title",
+                "l.title",
+                weight="A",
+                fts5_weight=TITLE_WEIGHT_FTS5,
+                excerpt=fulltext.HIGHLIGHT,
+            ),
+            fulltext.Field("summary", "l.summary", weight="B", fts5_weight=SUMMARY_WEIGHT_FTS5),
+            # The four Markdown parts as their rendered text (no link addresses,
+            # no "**"), made in Python: the database has only their HTML.
+            fulltext.Field("body", None, weight="C", fts5_weight=1.0),
+        ),
+        fts_table=FTS_TABLE,
+        texts=_texts,
+    )
+)
+
+
 def index_lessons(lesson_ids: list[int]) -> None:
     """(Re)index these lessons' text; called by lessons.services after every write."""
-    ids = sorted({int(pk) for pk in lesson_ids})
-    if not ids or connection.vendor not in {"postgresql", "sqlite"}:
-        return
-    for chunk in _chunks(ids):
-        rows = Lesson.objects.filter(pk__in=chunk).values_list(
-            "pk", "title", "summary", *HTML_FIELDS
-        )
-        texts = [(pk, title, summary, body_text(parts)) for pk, title, summary, *parts in rows]
-        if connection.vendor == "postgresql":
-            _index_postgresql(texts)
-        else:
-            _index_sqlite(chunk, texts)
-
-
-def _index_postgresql(texts: list[tuple[int, str, str, str]]) -> None:
-    if not texts:
-        return
-    table = Lesson._meta.db_table
-    config = _config_sql("l.language")
-    sql = f"""
-        UPDATE {table} AS l SET search_vector =
-            setweight(to_tsvector({config}, {_as_text_sql("l.title")}), 'A')
-            || setweight(to_tsvector({config}, {_as_text_sql("l.summary")}), 'B')
-            || setweight(to_tsvector({config}, {_as_text_sql("v.body")}), 'C')
-        FROM unnest(%s::bigint[], %s::text[]) AS v(id, body)
-        WHERE l.id = v.id
-    """  # noqa: S608 - table names and configurations are constants
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [[row[0] for row in texts], [row[3] for row in texts]])
-
-
-def _index_sqlite(ids: list[int], texts: list[tuple[int, str, str, str]]) -> None:
-    def clean(text: str) -> str:
-        return text.replace(START, "").replace(STOP, "")
-
-    marks = ", ".join(["%s"] * len(ids))
-    with connection.cursor() as cursor:
-        # Every id asked for: a deleted lesson leaves the index too.
-        cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({marks})", ids)  # noqa: S608
-        cursor.executemany(
-            f"INSERT INTO {FTS_TABLE} (rowid, title, summary, body) VALUES (%s, %s, %s, %s)",  # noqa: S608
-            [(pk, clean(title), clean(summary), clean(body)) for pk, title, summary, body in texts],
-        )
+    fulltext.index(LESSONS, lesson_ids)
 
 
 def compact_index() -> None:
-    """The lessons' index, after a purge (forum.search.compact_fts5)."""
-    compact_fts5(FTS_TABLE)
+    """The lessons' index, after a purge (common.fulltext.compact)."""
+    fulltext.compact(LESSONS)
 
 
 # --- Searching --------------------------------------------------------------------
@@ -195,19 +167,16 @@ def search_lessons(
     (``forum.search.SearchResults.match``), which saves PostgreSQL a parse.
     """
     if match is None:
-        terms = parse_query(text)
-        match = ""
-        if terms and connection.vendor == "postgresql":
-            match = _tsquery_postgresql(terms)
-        elif terms and connection.vendor == "sqlite":
-            match = _fts5_match(terms)
+        match = fulltext.to_match(text)
     if not match:
         return LessonResults(hits=[], total=0, capped=False)
-    findable = _findable(viewer, tags or [])
-    if connection.vendor == "postgresql":
-        rows = _candidates_postgresql(match, findable, limit_candidates)
-    else:
-        rows = _candidates_sqlite(match, _as_sql(findable), limit_candidates)
+    rows = fulltext.candidates(
+        LESSONS,
+        match,
+        columns=["state"],
+        findable=_findable(viewer, tags or []),
+        limit=limit_candidates,
+    )
     ranked = sorted(rows, key=lambda row: (row[1] == LessonState.ARCHIVED, -row[2], -row[0]))
     best = [(pk, rank) for pk, _state, rank in ranked[: max(limit, 0)]]
     return LessonResults(
@@ -226,80 +195,34 @@ def _findable(viewer: User, tags: list[str]) -> QuerySet[Lesson]:
     return lessons.order_by()
 
 
-def _as_sql(lessons: QuerySet[Lesson]) -> tuple[str, list[object]]:
-    """SQL for the ids of ``lessons``, and its parameters, to use as a subquery."""
-    sql, params = lessons.values("pk").query.get_compiler(connection=connection).as_sql()
-    return sql, list(params)
-
-
-def _candidates_postgresql(
-    tsquery: str, findable: QuerySet[Lesson], limit: int
-) -> list[tuple[int, str, float]]:
-    # As in the forum: rank only the newest `limit` matches (normalisation 1:
-    # divide by 1 + log(length), so a long lesson that says a word once does
-    # not beat a short one about it). The visibility conditions go into the
-    # same WHERE as the match: as "id IN (visible lessons)" PostgreSQL sorted
-    # the ids of every visible lesson for a merge join (5 ms of a search).
-    vector = f"{connection.ops.quote_name(Lesson._meta.db_table)}.search_vector"
-    rows = (
-        findable.extra(where=[f"{vector} @@ %s::tsquery"], params=[tsquery])  # noqa: S610
-        .annotate(
-            rank=RawSQL(f"ts_rank_cd({vector}, %s::tsquery, 1)", [tsquery], FloatField())  # noqa: S611
-        )
-        .order_by("-pk")
-        .values_list("pk", "state", "rank")[:limit]
-    )
-    return [(pk, state, float(rank)) for pk, state, rank in rows]
-
-
-def _candidates_sqlite(
-    match: str, visible: tuple[str, list[object]], limit: int
-) -> list[tuple[int, str, float]]:
-    table = Lesson._meta.db_table
-    visible_sql, visible_params = visible
-    # CROSS JOIN keeps the FTS table the outer loop: it walks its matches
-    # newest first and stops at the limit; bm25 is computed for those only.
-    sql = f"""
-        SELECT {FTS_TABLE}.rowid, l.state, bm25({FTS_TABLE}, %s, %s, 1.0)
-        FROM {FTS_TABLE} CROSS JOIN {table} AS l
-        WHERE {FTS_TABLE} MATCH %s AND l.id = {FTS_TABLE}.rowid AND l.id IN ({visible_sql})
-        ORDER BY {FTS_TABLE}.rowid DESC
-        LIMIT %s
-    """  # noqa: S608 - only constants and ORM-built SQL are formatted in
-    params = [TITLE_WEIGHT_FTS5, SUMMARY_WEIGHT_FTS5, match, *visible_params, limit]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        # bm25: lower is better.
-        return [(pk, state, -float(score)) for pk, state, score in cursor.fetchall()]
-
-
 def _load_hits(match: str, ranked: list[tuple[int, float]]) -> list[LessonHit]:
     if not ranked:
         return []
     ids = [pk for pk, _rank in ranked]
-    # The Markdown sources are never needed here; the HTML only on PostgreSQL,
-    # where the snippets are made from its text (SQLite's index keeps the text).
+    # The Markdown sources are never needed here; the HTML only where the
+    # index keeps no text (PostgreSQL): the snippets are then made from its text.
     lessons = Lesson.objects.defer(*Lesson.MARKDOWN_FIELDS)
-    if connection.vendor == "postgresql":
+    bodies: dict[int, str] = {}
+    if fulltext.stores_text():
+        by_id = lessons.defer(*HTML_FIELDS).in_bulk(ids)
+        marked = fulltext.excerpts(LESSONS, match, ids)
+    else:
         by_id = lessons.in_bulk(ids)
         bodies = {pk: body_text([getattr(x, f) for f in HTML_FIELDS]) for pk, x in by_id.items()}
-        marked = _snippets_postgresql(match, bodies)
-    else:
-        by_id = lessons.defer(*HTML_FIELDS).in_bulk(ids)
-        bodies = {}
-        marked = _snippets_sqlite(match, ids)
+        marked = fulltext.excerpts(
+            LESSONS, match, ids, texts={pk: (body,) for pk, body in bodies.items()}
+        )
     hits = []
     for pk, rank in ranked:
         lesson = by_id.get(pk)
         if lesson is None:  # deleted since the candidates were chosen
             continue
         title, summary, body = marked.get(pk, ("", "", ""))
-        if connection.vendor == "postgresql":
-            summary = _with_ellipses(summary, lesson.summary)
-            body = _with_ellipses(body, bodies[pk])
+        summary = fulltext.with_ellipses(summary, lesson.summary)
+        body = fulltext.with_ellipses(body, bodies.get(pk, ""))
         # The summary around a match, else the parts around one, else the summary.
-        snippet = next((s for s in (summary, body) if START in s), summary)
-        if _unmarked(title) != lesson.title:  # edited since the candidates were chosen
+        snippet = next((s for s in (summary, body) if fulltext.is_marked(s)), summary)
+        if fulltext.unmarked(title) != lesson.title:  # edited since the candidates were chosen
             title = lesson.title
         hits.append(
             LessonHit(
@@ -307,55 +230,9 @@ def _load_hits(match: str, ranked: list[tuple[int, float]]) -> list[LessonHit]:
                 url=lesson.get_absolute_url(),
                 state=lesson.state,
                 published_at=lesson.published_at,
-                title=_to_html(title),
-                snippet=_to_html(snippet),
+                title=fulltext.to_html(title),
+                snippet=fulltext.to_html(snippet),
                 rank=rank,
             )
         )
     return hits
-
-
-def _snippets_postgresql(tsquery: str, bodies: dict[int, str]) -> dict[int, tuple[str, str, str]]:
-    if not bodies:
-        return {}
-    table = Lesson._meta.db_table
-    config = _config_sql("l.language")
-    # As in the forum: one excerpt around the best match; "<" swapped for a
-    # stand-in so that ts_headline keeps what looks like a tag as text.
-    text_options = f"StartSel={START}, StopSel={STOP}, MaxWords=35, MinWords=15"
-    title_options = f"StartSel={START}, StopSel={STOP}, HighlightAll=true"
-    drop = "<" + START + STOP
-
-    def headline(column: str, options: str) -> tuple[str, list[object]]:
-        sql = f"ts_headline({config}, translate({column}, %s, %s), %s::tsquery, %s)"
-        return sql, [drop, LT_STANDIN, tsquery, options]
-
-    title_sql, title_params = headline("l.title", title_options)
-    summary_sql, summary_params = headline("l.summary", text_options)
-    body_sql, body_params = headline("v.body", text_options)
-    sql = f"""
-        SELECT l.id, {title_sql}, {summary_sql}, {body_sql}
-        FROM unnest(%s::bigint[], %s::text[]) AS v(id, body)
-            JOIN {table} AS l ON l.id = v.id
-    """  # noqa: S608 - only constants are formatted in; member text is a parameter
-    params = [*title_params, *summary_params, *body_params, list(bodies), list(bodies.values())]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return {row[0]: (row[1] or "", row[2] or "", row[3] or "") for row in cursor.fetchall()}
-
-
-def _snippets_sqlite(match: str, ids: list[int]) -> dict[int, tuple[str, str, str]]:
-    marks = ", ".join(["%s"] * len(ids))
-    sql = f"""
-        SELECT rowid,
-            highlight({FTS_TABLE}, 0, %s, %s),
-            snippet({FTS_TABLE}, 1, %s, %s, %s, %s),
-            snippet({FTS_TABLE}, 2, %s, %s, %s, %s)
-        FROM {FTS_TABLE}
-        WHERE {FTS_TABLE} MATCH %s AND rowid IN ({marks})
-    """  # noqa: S608 - only constants are formatted in; member input is a parameter
-    snippet = [START, STOP, ELLIPSIS, SNIPPET_TOKENS]
-    params = [START, STOP, *snippet, *snippet, match, *ids]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return {row[0]: (row[1] or "", row[2] or "", row[3] or "") for row in cursor.fetchall()}

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from common.diff import line_diff
+from common.links import query_without_page
 from forum import selectors as forum_selectors
 from forum.forms import PurgeForm
 from forum.services import ForumError, resolve_tags
@@ -46,12 +47,6 @@ from notifications import services as notifications
 # --- Lists ----------------------------------------------------------------------
 
 
-def _query_without_page(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
-
-
 @login_not_required
 @require_safe
 def lesson_list(request: HttpRequest) -> HttpResponse:
@@ -74,7 +69,7 @@ def lesson_list(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
-            "query": _query_without_page(request),
+            "query": query_without_page(request),
             "can_create": services.can_create(request.user),
             "is_reviewer": services.is_reviewer(request.user),
         },

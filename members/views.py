@@ -13,6 +13,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from common.links import query_without_page
 from members import selectors, services
 from members.access import moderator_required, pending_allowed
 from members.forms import (
@@ -43,12 +44,10 @@ def directory(request: HttpRequest) -> HttpResponse:
         experts_only=filters.get("experts", False),
     )
     page = Paginator(members, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "members/directory.html",
-        {"form": form, "page": page, "query": query.urlencode()},
+        {"form": form, "page": page, "query": query_without_page(request)},
     )
 
 

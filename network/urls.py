@@ -4,9 +4,8 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from forum import search_views
 from members import language, signout
-from network import robots, views
+from network import robots, search, views
 
 urlpatterns = [
     path("", views.landing, name="landing"),
@@ -19,7 +18,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("forum/", include("forum.urls")),
     path("lessons/", include("lessons.urls")),
-    path("search/", search_views.search, name="search"),
+    path("search/", search.search, name="search"),
     path("accounts/forget-device/", signout.forget_device, name="forget_device"),
     path("signed-out/", signout.signed_out, name="signed_out"),
     path("accounts/", include("allauth.urls")),

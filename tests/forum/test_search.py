@@ -14,6 +14,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from common import fulltext
 from forum import search, services
 from forum.models import Post, Thread, ThreadKind
 from forum.search import search_posts
@@ -172,7 +173,7 @@ def test_snippet_marks_the_words_and_escapes_member_text(new_thread) -> None:
 
 def test_a_thread_written_only_of_xss_vectors_is_found_by_their_words(new_thread) -> None:
     # PostgreSQL's parser skips what is between <script> and </script> unless "<"
-    # is swapped before indexing (see forum.search.LT_STANDIN_SQL).
+    # is swapped before indexing (see common.fulltext.LT_STANDIN_SQL).
     thread = new_thread(
         '<script>alert("xss-title")</script>',
         "<script>alert('xss-post')</script> <style>@import'/xss-canary/post';</style>",
@@ -287,7 +288,7 @@ def test_hostile_queries_never_raise(new_thread, query: str) -> None:
 def test_a_query_without_words_finds_nothing(new_thread) -> None:
     new_thread("Punctuation only", "Some text here.")
     for query in ["", "   ", '"" * - ( )', "***", "_"]:
-        assert not search.has_searchable_words(query)
+        assert not fulltext.has_searchable_words(query)
         assert found(query) == []
 
 

@@ -15,12 +15,12 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from forum import search_views
 from lessons import search, services
 from lessons.models import Lesson, LessonState, Setting
 from lessons.search import search_lessons
 from lessons.services import LessonData
 from members.models import Status, Tag, User
+from network import search as search_views
 from tests.conftest import sign_in
 
 pytestmark = pytest.mark.django_db

@@ -1,5 +1,11 @@
-"""The search page: /search/?q=... over forum threads and posts (see forum.search)
-and lessons learned (see lessons.search).
+"""The site-wide search page: /search/?q=... over forum threads and posts (see
+forum.search) and lessons learned (see lessons.search).
+
+It lives in network, the composition root, because it shows two domains that
+never import each other: each searches its own index (common.fulltext), and
+this page puts the hits together. The forum's query, once read by the engine
+(``SearchResults.match``), is handed to the lesson search, which saves
+PostgreSQL a second parse.
 
 Members only, like every page (LoginRequiredMiddleware and MembershipMiddleware).
 The best few lessons are shown above the threads, on the first page only;
@@ -15,9 +21,10 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
-from common import widgets
+from common import fulltext, widgets
+from common.links import query_without_page
 from forum.models import ThreadKind
-from forum.search import CANDIDATE_LIMIT, parse_query, search_posts
+from forum.search import CANDIDATE_LIMIT, search_posts
 from lessons.search import LESSON_HITS, search_lessons
 from members.models import Tag
 
@@ -74,7 +81,7 @@ def search(request: HttpRequest) -> HttpResponse:
     }
     if form.is_bound and form.is_valid():
         text = form.cleaned_data["q"]
-        if text and not parse_query(text):
+        if text and not fulltext.has_searchable_words(text):
             context.update(searched=text, no_words=True)
         elif text:
             tags = [tag.slug for tag in form.cleaned_data["tag"]]
@@ -86,12 +93,10 @@ def search(request: HttpRequest) -> HttpResponse:
                 context["lessons"] = search_lessons(
                     text, request.user, tags=tags, limit=LESSON_HITS, match=results.match
                 )
-            query = request.GET.copy()
-            query.pop("page", None)
             context.update(
                 searched=text,
                 page=page,
                 capped=results.capped,
-                query=query.urlencode(),
+                query=query_without_page(request),
             )
-    return render(request, "forum/search.html", context)
+    return render(request, "network/search.html", context)
