@@ -545,7 +545,7 @@ class World:
                 return self.revision.pk
             if name == "token":
                 return self.feed_token.token
-        if key.startswith(("members:", "notifications:")):
+        if key.startswith(("members:", "notifications:", "follows:")):
             if name == "slug":
                 return self.topic.slug
             if name == "token":
