@@ -47,6 +47,7 @@ from django.utils import timezone
 from bench.common import BENCH_PASSWORD, Scale, member_email
 from common.markup import plain_text, render_markdown
 from forum.models import HelpfulMark, Post, Thread, ThreadKind
+from forum.notification_kinds import NotificationKind
 from forum.search import index_posts
 from lessons.demo import ensure_standards
 from lessons.models import (
@@ -62,10 +63,7 @@ from lessons.models import (
 from lessons.search import index_lessons
 from members.demo import ensure_tag_vocabulary
 from members.models import (
-    Follow,
     MemberRole,
-    Notification,
-    NotificationKind,
     Profile,
     SpokenLanguage,
     Status,
@@ -74,6 +72,7 @@ from members.models import (
     User,
     Visibility,
 )
+from notifications.models import Follow, Notification
 
 SEED = 20250601
 BATCH = 2000

@@ -729,7 +729,8 @@ def prepare(payload: dict[str, Any]) -> dict[str, Any]:
     from django.utils.crypto import get_random_string
 
     from forum.models import Post, Thread
-    from members.models import Follow, Notification, Status, Tag, User
+    from members.models import Status, Tag, User
+    from notifications.models import Follow, Notification
 
     marker = payload["marker"]
     members = list(
@@ -852,7 +853,8 @@ def cleanup(payload: dict[str, Any]) -> dict[str, Any]:
 
     from forum.models import Post, Thread
     from forum.search import FTS_TABLE
-    from members.models import Follow, Notification, OutboxEmail, User
+    from members.models import User
+    from notifications.models import Follow, Notification, OutboxEmail
 
     marker = payload["marker"]
     keys = payload["sessions"]

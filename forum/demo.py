@@ -22,8 +22,10 @@ from django.utils import timezone
 
 from forum import services
 from forum.models import HelpfulMark, Post, Thread, ThreadKind
-from members.demo import DEMO_ACCOUNTS, quiet_seeded_inboxes
-from members.models import Notification, OutboxEmail, Tag, User
+from members.demo import DEMO_ACCOUNTS
+from members.models import Tag, User
+from notifications.demo import quiet_seeded_inboxes
+from notifications.models import Notification, OutboxEmail
 from notifications.services import follow
 
 # Generated demo members have "<handle>@members.demo.example" (members.demo).
@@ -1279,7 +1281,7 @@ class _Seeding:
         for handle, member in self.members.items():
             if member.is_expert or handle in demo_handles:
                 for tag in member.profile.expertise.all():
-                    follow(member, tag)
+                    follow(follower=member, target=tag)
 
     def run(self, wanted: list[DemoThread]) -> None:
         order = itertools.count()  # breaks ties: a thread before its replies

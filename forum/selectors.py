@@ -9,8 +9,10 @@ from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
 
 from forum.models import Flag, HelpfulMark, Post, Thread, ThreadKind
-from members.models import Follow, Tag, TaggedItem, User
-from members.selectors import attach_tags, tags_with_followers
+from members.models import Tag, TaggedItem, User
+from members.selectors import attach_tags, topics
+from notifications.models import Follow
+from notifications.selectors import followed_ids, with_follower_counts
 
 POSTS_PER_PAGE = 50
 THREADS_PER_PAGE = 30
@@ -220,8 +222,16 @@ def open_flags() -> QuerySet[Post]:
     )
 
 
+def tags_with_followers() -> QuerySet[Tag]:
+    return with_follower_counts(topics())
+
+
 def tag_with_followers(slug: str) -> Tag | None:
     return tags_with_followers().filter(slug=slug).first()
+
+
+def followed_tag_ids(member: User) -> list[int]:
+    return followed_ids(follower=member, model=Tag)
 
 
 def tag_list() -> QuerySet[Tag]:

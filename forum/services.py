@@ -35,10 +35,12 @@ from forum.models import (
     Thread,
     ThreadKind,
 )
+from forum.notification_kinds import NotificationKind
 from members import naming
-from members.models import AuditEntry, NotificationKind, Tag, User
+from members.models import AuditEntry, Tag, User
 from members.services import audit
-from notifications.services import follow, followers_of, forget_notifications_about, notify
+from notifications.selectors import followers_of
+from notifications.services import follow, forget_notifications_about, notify
 
 
 class ForumError(Exception):
@@ -192,7 +194,7 @@ def create_thread(
                 client_token=client_token,
             )
             search.index_posts([post.pk])
-            follow(author, thread)
+            follow(follower=author, target=thread)
             _notify_new_thread(thread, post, tags, {m.pk for m in mentioned})
     except IntegrityError:
         # The same form submitted twice at once: the other request won.
@@ -230,8 +232,8 @@ def _notify_new_thread(thread: Thread, post: Post, tags: list[Tag], mentioned: s
         )
     interested: set[int] = set()
     for tag in tags:
-        interested.update(followers_of(tag).values_list("pk", flat=True))
-    interested.update(followers_of(author).values_list("pk", flat=True))
+        interested.update(followers_of(target=tag).values_list("pk", flat=True))
+    interested.update(followers_of(target=author).values_list("pk", flat=True))
     interested -= mentioned
     if interested:
         if thread.kind == ThreadKind.QUESTION:
@@ -276,7 +278,7 @@ def create_reply(
                 reply_count=F("reply_count") + 1, last_activity_at=now, last_poster=author
             )
             search.index_posts([post.pk])
-            follow(author, thread)
+            follow(follower=author, target=thread)
             _notify_reply(thread, post, {m.pk for m in mentioned})
     except IntegrityError:
         existing = _existing_post(author, client_token)
@@ -300,7 +302,7 @@ def _notify_reply(thread: Thread, post: Post, mentioned: set[int]) -> None:
             url=url,
             about=post,
         )
-    followers = set(followers_of(thread).values_list("pk", flat=True)) - mentioned
+    followers = set(followers_of(target=thread).values_list("pk", flat=True)) - mentioned
     if followers:
         notify(
             followers,
@@ -358,8 +360,10 @@ def _forget_notifications(*, posts: Iterable[int] = (), threads: Iterable[int] =
     every one about a removed thread (its title is in all of them)."""
     threads = list(threads)
     if threads:
-        forget_notifications_about(Post, Post.objects.filter(thread_id__in=threads).values("pk"))
-    forget_notifications_about(Post, posts)
+        forget_notifications_about(
+            model=Post, ids=Post.objects.filter(thread_id__in=threads).values("pk")
+        )
+    forget_notifications_about(model=Post, ids=posts)
 
 
 def delete_post(*, actor: User, post: Post) -> None:

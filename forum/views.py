@@ -40,6 +40,7 @@ from members.access import moderator_required
 from members.models import Tag
 from members.selectors import attach_tags
 from members.services import can_curate_tags, merge_tags, update_tag
+from notifications import selectors as notification_selectors
 from notifications import services as notifications
 
 DRAFT_CLEAR_KEY = "forum_draft_clear"
@@ -107,7 +108,7 @@ def _render_thread_rows(request: HttpRequest, threads) -> None:
 
 @require_safe
 def tag_list(request: HttpRequest) -> HttpResponse:
-    from members.selectors import followed_tag_ids
+    from forum.selectors import followed_tag_ids
 
     return render(
         request,
@@ -134,7 +135,7 @@ def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "tag": tag,
             "page": page,
-            "following": notifications.is_following(request.user, tag),
+            "following": notification_selectors.is_following(follower=request.user, target=tag),
             "can_curate": can_curate_tags(request.user),
         },
     )
@@ -620,10 +621,10 @@ def flags(request: HttpRequest) -> HttpResponse:
 def thread_follow(request: HttpRequest, pk: int) -> HttpResponse:
     thread = _thread_or_404(request, pk)
     if request.POST.get("follow") == "0":
-        notifications.unfollow(request.user, thread)
+        notifications.unfollow(follower=request.user, target=thread)
         messages.success(request, _("You no longer follow this thread."))
     else:
-        notifications.follow(request.user, thread)
+        notifications.follow(follower=request.user, target=thread)
         messages.success(request, _("You follow this thread: you are told of every reply."))
     return redirect(thread)
 

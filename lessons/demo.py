@@ -35,8 +35,9 @@ from lessons.models import (
 )
 from lessons.services import LessonData, SourceData
 from lessons.standards import STANDARDS
-from members.demo import quiet_seeded_inboxes
-from members.models import Notification, OutboxEmail, Tag, User
+from members.models import Tag, User
+from notifications.demo import quiet_seeded_inboxes
+from notifications.models import Notification, OutboxEmail
 
 # Notifications of the demo accounts from the last days stay unread (as in
 # forum.demo), so that whoever logs in as the moderator sees the review queue.

@@ -40,9 +40,12 @@ from lessons.models import (
     Source,
     Transition,
 )
-from members.models import AuditEntry, Notification, NotificationKind, Tag, User
+from lessons.notification_kinds import NotificationKind
+from members.models import AuditEntry, Tag, User
 from members.services import audit
-from notifications.services import followers_of, forget_notifications_about, notify
+from notifications.models import Notification
+from notifications.selectors import followers_of
+from notifications.services import forget_notifications_about, notify
 
 TAGS_MAX = 5
 PROVISIONS_MAX = 12
@@ -361,12 +364,12 @@ def _notify_transition(lesson: Lesson, step: Transition, actor: User) -> None:
 def _notify_published(lesson: Lesson, actor: User, authors: set[int]) -> None:
     interested: set[int] = set()
     for tag in lesson.tags.all():
-        interested.update(followers_of(tag).values_list("pk", flat=True))
+        interested.update(followers_of(target=tag).values_list("pk", flat=True))
     provisions = list(lesson.provisions.select_related("instrument"))
     for provision in provisions:
-        interested.update(followers_of(provision).values_list("pk", flat=True))
+        interested.update(followers_of(target=provision).values_list("pk", flat=True))
     for instrument in {p.instrument for p in provisions}:
-        interested.update(followers_of(instrument).values_list("pk", flat=True))
+        interested.update(followers_of(target=instrument).values_list("pk", flat=True))
     interested -= authors
     if interested:
         notify(
@@ -874,7 +877,7 @@ def forget_member(*, member: User, remove_lessons: bool) -> None:
     LessonAuthor.objects.filter(member=member).delete()
     Lesson.objects.filter(pk__in=doomed).delete()
     # Their titles are in others' notifications (reviews waiting, new lessons).
-    forget_notifications_about(Lesson, doomed)
+    forget_notifications_about(model=Lesson, ids=doomed)
     # Deleted lessons leave the search index too.
     search.index_lessons(doomed)
     if remove_lessons:

@@ -42,6 +42,7 @@ from lessons.models import (
 from lessons.services import LessonData, LessonError, SourceData
 from members.access import moderator_required
 from members.models import Tag
+from notifications import selectors as notification_selectors
 from notifications import services as notifications
 
 # --- Lists ----------------------------------------------------------------------
@@ -544,7 +545,7 @@ def instrument_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "provisions": provisions,
             "page": page,
             "following": _following(request, instrument),
-            "followers": notifications.followers_of(instrument).count(),
+            "followers": notification_selectors.followers_of(target=instrument).count(),
         },
     )
 
@@ -565,7 +566,7 @@ def provision_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "instrument": provision.instrument,
             "page": page,
             "following": _following(request, provision),
-            "followers": notifications.followers_of(provision).count(),
+            "followers": notification_selectors.followers_of(target=provision).count(),
         },
     )
 
@@ -573,16 +574,18 @@ def provision_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def _following(request: HttpRequest, target) -> bool:
     user = request.user
     return bool(
-        user.is_authenticated and user.is_member and notifications.is_following(user, target)
+        user.is_authenticated
+        and user.is_member
+        and notification_selectors.is_following(follower=user, target=target)
     )
 
 
 def _toggle_follow(request: HttpRequest, target, url: str) -> HttpResponse:
     if request.POST.get("follow") == "0":
-        notifications.unfollow(request.user, target)
+        notifications.unfollow(follower=request.user, target=target)
         messages.success(request, _("You no longer follow this standard."))
     else:
-        notifications.follow(request.user, target)
+        notifications.follow(follower=request.user, target=target)
         messages.success(
             request, _("You follow this standard: you are told when a lesson on it is published.")
         )

@@ -17,10 +17,10 @@ from django.core.mail import EmailMessage
 from django.http import HttpRequest
 from django.urls import reverse
 
+from members import signals
+from members.discreet import sender_for
 from members.models import User
 from network.ratelimit import client_ip
-from notifications.mail import sender_for
-from notifications.services import close_sockets_of_member, close_sockets_of_session
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -69,13 +69,13 @@ class AccountAdapter(DefaultAccountAdapter):
         super().logout(request)
         if session_key:
             UserSession.objects.filter(session_key=session_key).delete()
-            close_sockets_of_session(session_key)
+            signals.session_ended.send(sender=User, session_key=session_key)
 
     def set_password(self, user: AbstractBaseUser, password: str) -> None:
         # A changed or reset password ends the member's sockets everywhere,
         # as it ends their other sessions.
         super().set_password(user, password)
-        close_sockets_of_member(user.pk)
+        signals.member_sessions_ended.send(sender=User, member_id=user.pk)
 
 
 class UserSessionsAdapter(DefaultUserSessionsAdapter):
@@ -84,7 +84,7 @@ class UserSessionsAdapter(DefaultUserSessionsAdapter):
         sessions = list(sessions)
         super().end_sessions(sessions)
         for session in sessions:
-            close_sockets_of_session(session.session_key)
+            signals.session_ended.send(sender=User, session_key=session.session_key)
 
 
 class MFAAdapter(DefaultMFAAdapter):

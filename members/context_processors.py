@@ -1,19 +1,6 @@
-from django.db.models import Count, Max, Q
 from django.http import HttpRequest
 
 from members.access import has_two_factor
-from members.models import Notification
-
-
-def inbox(request: HttpRequest) -> dict[str, object]:
-    """The unread badge and the newest id, for the header and the live script."""
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated or not user.is_member:
-        return {}
-    totals = Notification.objects.filter(recipient=user).aggregate(
-        unread=Count("id", filter=Q(read_at__isnull=True)), last_id=Max("id")
-    )
-    return {"inbox_unread": totals["unread"], "inbox_last_id": totals["last_id"] or 0}
 
 
 def discreet(request: HttpRequest) -> dict[str, object]:

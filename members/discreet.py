@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from email.utils import formataddr, parseaddr
 
 from allauth.account.adapter import get_adapter
 from django.conf import settings
@@ -30,6 +31,15 @@ from members.signout import CLEAR_STORAGE
 IDLE_SESSION_KEY = "members_discreet_seen"
 # A request writes the session (to record activity) at most this often.
 SEEN_RESOLUTION = 60
+
+
+def sender_for(member: User) -> str:
+    """The From header of an email to the member: DEFAULT_FROM_EMAIL, without its
+    display name in discreet mode (the outbox's email and allauth's alike)."""
+    if not member.discreet_mode:
+        return settings.DEFAULT_FROM_EMAIL
+    _name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    return formataddr(("", address or settings.DEFAULT_FROM_EMAIL))
 
 
 def set_discreet_mode(*, member: User, on: bool, session: SessionBase) -> None:

@@ -11,8 +11,6 @@ from __future__ import annotations
 import secrets
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
-from django.contrib.contenttypes.fields import GenericForeignKey
-from django.contrib.contenttypes.models import ContentType
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
@@ -59,6 +57,11 @@ class UserManager(BaseUserManager["User"]):
 
     def get_by_natural_key(self, username: str | None) -> User:
         return self.get(email__iexact=username)
+
+    def approved(self) -> models.QuerySet[User]:
+        """Members who may read and write (``User.is_member``), as a query: the
+        recipients of an announcement."""
+        return self.filter(status=Status.ACTIVE, is_active=True, is_banned=False)
 
 
 class Status(models.TextChoices):
@@ -396,156 +399,3 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.target}"
-
-
-class Follow(models.Model):
-    """A member follows something: a tag or another member now; threads and standards later."""
-
-    follower = models.ForeignKey(User, on_delete=models.CASCADE, related_name="follows")
-    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
-    object_id = models.PositiveBigIntegerField()
-    target = GenericForeignKey("content_type", "object_id")
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["follower", "content_type", "object_id"], name="members_follow_unique"
-            )
-        ]
-        # "Who follows this?" is the question every event asks.
-        indexes = [models.Index(fields=["content_type", "object_id"])]
-
-    def __str__(self) -> str:
-        return f"{self.follower} follows {self.content_type.model} {self.object_id}"
-
-
-class NotificationKind(models.TextChoices):
-    MEMBERSHIP = "membership", _("Your membership request")
-    EXPERT_BADGE = "expert_badge", _("Expert badge")
-    NEW_FOLLOWER = "new_follower", _("Someone followed you")
-    ANNOUNCEMENT = "announcement", _("Announcements from the moderators")
-    # The forum's events (kinds of every app are listed here, so that the
-    # preferences page offers them all).
-    REPLY = "reply", _("Replies in threads you follow")
-    MENTION = "mention", _("Someone mentioned you")
-    ANSWER_ACCEPTED = "answer_accepted", _("Your answer was accepted")
-    NEW_THREAD = "new_thread", _("New threads in topics and by members you follow")
-    # The lessons' events.
-    REVIEW_REQUESTED = "review_requested", _("Lessons waiting for your review")
-    REVIEW = "review", _("Reviews of your lessons")
-    NEW_LESSON = "new_lesson", _("New lessons in topics and standards you follow")
-    CO_AUTHOR = "co_author", _("Invitations to co-author a lesson")
-
-
-class Delivery(models.TextChoices):
-    APP = "app", _("In the app only")
-    EMAIL = "email", _("In the app and by email at once")
-    DIGEST = "digest", _("In the app and in a daily email digest")
-    OFF = "off", _("Off")
-
-
-# What a member gets when they have not chosen. Decisions on membership are
-# always emailed separately (the person cannot see the app before approval),
-# so their notification stays in the app.
-DEFAULT_DELIVERY = {
-    NotificationKind.MEMBERSHIP: Delivery.APP,
-    NotificationKind.EXPERT_BADGE: Delivery.EMAIL,
-    NotificationKind.NEW_FOLLOWER: Delivery.APP,
-    NotificationKind.ANNOUNCEMENT: Delivery.DIGEST,
-    NotificationKind.REPLY: Delivery.APP,
-    NotificationKind.MENTION: Delivery.EMAIL,
-    NotificationKind.ANSWER_ACCEPTED: Delivery.APP,
-    NotificationKind.NEW_THREAD: Delivery.DIGEST,
-    NotificationKind.REVIEW_REQUESTED: Delivery.EMAIL,
-    NotificationKind.REVIEW: Delivery.EMAIL,
-    NotificationKind.NEW_LESSON: Delivery.DIGEST,
-    NotificationKind.CO_AUTHOR: Delivery.EMAIL,
-}
-
-
-class Notification(models.Model):
-    """Something that concerns a member. The row is the truth; a push is a hint."""
-
-    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
-    kind = models.CharField(max_length=40)
-    actor = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    text = models.CharField(max_length=300)
-    url = models.CharField(max_length=500, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    read_at = models.DateTimeField(null=True, blank=True)
-    digested_at = models.DateTimeField(null=True, blank=True)
-    # The content the notification is about (a post, a lesson): when it is
-    # removed, the notification goes with it (forget_notifications_about).
-    about_type = models.ForeignKey(
-        ContentType, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
-    )
-    about_id = models.PositiveBigIntegerField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-id"]
-        indexes = [
-            models.Index(
-                fields=["about_type", "about_id"],
-                condition=models.Q(about_id__isnull=False),
-                name="notification_about",
-            ),
-            # The paged list and the catch-up after a reconnect (id > after).
-            models.Index(fields=["recipient", "id"], name="notification_recipient_id"),
-            # The unread badge counts only unread rows.
-            models.Index(
-                fields=["recipient"],
-                condition=models.Q(read_at__isnull=True),
-                name="notification_unread",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.kind} for {self.recipient_id}: {self.text}"
-
-
-class NotificationPreference(models.Model):
-    member = models.ForeignKey(User, on_delete=models.CASCADE, related_name="preferences")
-    kind = models.CharField(max_length=40)
-    delivery = models.CharField(max_length=10, choices=Delivery.choices)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["member", "kind"], name="members_preference_unique")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.member_id} {self.kind}: {self.delivery}"
-
-
-class OutboxEmail(models.Model):
-    """An email written in the same transaction as its cause, sent later by the worker."""
-
-    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
-    # The notification it tells of: removed with it (content removed, purged).
-    notification = models.ForeignKey(
-        Notification, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
-    )
-    subject = models.CharField(max_length=300)
-    body = models.TextField()
-    created_at = models.DateTimeField(default=timezone.now)
-    send_after = models.DateTimeField(default=timezone.now)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    # Given up on: a permanent error, or too many attempts (notifications/outbox.py).
-    failed_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.CharField(max_length=500, blank=True)
-
-    class Meta:
-        indexes = [
-            models.Index(
-                fields=["send_after"],
-                condition=models.Q(sent_at__isnull=True, failed_at__isnull=True),
-                name="outbox_unsent",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.subject} -> {self.recipient_id}"

@@ -56,22 +56,11 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from members import naming
-from members.models import (
-    DEFAULT_DELIVERY,
-    PROFILE_PARTS,
-    AuditEntry,
-    Delivery,
-    Follow,
-    Invitation,
-    Notification,
-    NotificationKind,
-    NotificationPreference,
-    Profile,
-    Tag,
-    User,
-)
+from members.models import PROFILE_PARTS, AuditEntry, Invitation, Profile, Tag, User
 from members.services import end_sessions
+from notifications import selectors as notification_selectors
 from notifications import services as notifications
+from notifications.models import Follow, Notification
 
 EXPORT_FORMAT = "network-member-data/1"
 # What a session's address becomes when addresses are not recorded, and after
@@ -400,13 +389,7 @@ def _follows(member: User) -> list[dict[str, str]]:
 
 
 def _preferences(member: User) -> dict[str, str]:
-    chosen = dict(
-        NotificationPreference.objects.filter(member=member).values_list("kind", "delivery")
-    )
-    return {
-        kind.value: chosen.get(kind.value, DEFAULT_DELIVERY.get(kind, Delivery.APP))
-        for kind in NotificationKind
-    }
+    return notification_selectors.deliveries_of(member=member)
 
 
 # --- Delete my account -------------------------------------------------------------
@@ -441,7 +424,7 @@ def delete_account(member: User, *, keep_contributions: bool) -> None:
             content_type=ContentType.objects.get_for_model(User), object_id=member.pk
         ).delete()
         end_sessions(member)
-        notifications.close_sockets_of_member(member.pk)
+        notifications.close_sockets_of_member(member_id=member.pk)
         # Old posts still say "@handle": nobody else may ever take it.
         naming.retire_handle(member.handle)
         # Cascades: profile, languages, expertise, email addresses, authenticators,

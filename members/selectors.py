@@ -6,12 +6,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, F, Model, OuterRef, Prefetch, Q, QuerySet, Subquery, sql
-from django.db.models.functions import Coalesce
+from django.db.models import F, Model, Prefetch, Q, QuerySet, sql
 
 from members.models import (
     AuditEntry,
-    Follow,
     Invitation,
     Profile,
     SpokenLanguage,
@@ -86,24 +84,14 @@ def invitations_of(member: User) -> QuerySet[Invitation]:
     return Invitation.objects.filter(created_by=member).select_related("used_by")
 
 
-def tags_with_followers() -> QuerySet[Tag]:
-    followers = (
-        Follow.objects.filter(
-            content_type=ContentType.objects.get_for_model(Tag), object_id=OuterRef("pk")
-        )
-        .values("object_id")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
-    return Tag.objects.annotate(follower_count=Coalesce(Subquery(followers), 0)).order_by("name")
+def topics() -> QuerySet[Tag]:
+    """The whole vocabulary, by name (the topics page; follower counts come from
+    notifications.selectors.with_follower_counts)."""
+    return Tag.objects.order_by("name")
 
 
-def followed_tag_ids(member: User) -> list[int]:
-    return list(
-        Follow.objects.filter(
-            follower=member, content_type=ContentType.objects.get_for_model(Tag)
-        ).values_list("object_id", flat=True)
-    )
+def topic_by_slug(slug: str) -> Tag | None:
+    return Tag.objects.filter(slug=slug).first()
 
 
 class _AttachedTags(QuerySet):

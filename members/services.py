@@ -15,24 +15,13 @@ from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.markup import render_markdown
-from members import naming
+from members import naming, signals
 from members.access import has_two_factor
-from members.models import (
-    AuditEntry,
-    Invitation,
-    NotificationKind,
-    Profile,
-    SpokenLanguage,
-    Status,
-    Tag,
-    User,
-)
-from notifications import services as notifications
+from members.models import AuditEntry, Invitation, Profile, SpokenLanguage, Status, Tag, User
 
 logger = logging.getLogger(__name__)
 
@@ -43,11 +32,6 @@ def audit(
     AuditEntry.objects.create(
         actor=actor, action=action, target=target, detail=detail[:500], url=url[:300]
     )
-
-
-def _email_member(member: User, template: str, context: dict) -> None:
-    """Queue a templated email in the outbox (same transaction); the worker sends it."""
-    notifications.queue_email(member, template, context)
 
 
 # --- Joining -------------------------------------------------------------------
@@ -106,17 +90,8 @@ def approve_member(*, moderator: User, member: User) -> User:
         member.approved_at = timezone.now()
         member.save(update_fields=["status", "approved_at"])
         audit(actor=moderator, action=AuditEntry.Action.APPROVE, target=member)
-        # Always by email: they cannot see the app until they read this.
-        _email_member(
-            member, "approved", {"url": settings.SITE_URL + reverse("members:profile_edit")}
-        )
-        notifications.notify(
-            [member],
-            kind=NotificationKind.MEMBERSHIP,
-            actor=moderator,
-            text=_("Welcome! Your membership was approved."),
-            url=reverse("members:profile_edit"),
-        )
+        # The inbox emails and notifies them (notifications/receivers.py).
+        signals.member_approved.send(sender=User, member=member, moderator=moderator)
     return member
 
 
@@ -128,14 +103,7 @@ def reject_member(*, moderator: User, member: User, reason: str = "") -> User:
         member.status = Status.REJECTED
         member.save(update_fields=["status"])
         audit(actor=moderator, action=AuditEntry.Action.REJECT, target=member, detail=reason)
-        _email_member(member, "rejected", {"reason": reason})
-        notifications.notify(
-            [member],
-            kind=NotificationKind.MEMBERSHIP,
-            actor=moderator,
-            text=_("Your request to join was not approved."),
-            url=reverse("members:waiting"),
-        )
+        signals.member_rejected.send(sender=User, member=member, moderator=moderator, reason=reason)
     return member
 
 
@@ -191,14 +159,9 @@ def set_role(*, actor: User, member: User, role: str, granted: bool) -> User:
             update.append("is_staff")
         member.save(update_fields=update)
         audit(actor=actor, action=ROLE_ACTIONS[(role, granted)], target=member)
-        if role == "expert" and granted:
-            notifications.notify(
-                [member],
-                kind=NotificationKind.EXPERT_BADGE,
-                actor=actor,
-                text=_("You were given the expert badge."),
-                url=reverse("members:profile", args=[member.handle]),
-            )
+        signals.role_changed.send(
+            sender=User, member=member, actor=actor, role=role, granted=granted
+        )
     return member
 
 
@@ -220,7 +183,8 @@ def ban_member(*, moderator: User, member: User, reason: str) -> User:
         member.save(update_fields=["is_banned", "is_active"])
         audit(actor=moderator, action=AuditEntry.Action.BAN, target=member, detail=reason)
         end_sessions(member)
-        notifications.close_sockets_of_member(member.pk)
+        # The inbox closes their open sockets.
+        signals.member_banned.send(sender=User, member=member, moderator=moderator)
     return member
 
 
@@ -348,10 +312,8 @@ def update_tag(*, actor: User, tag: Tag, name: str, description: str, official: 
 
 def merge_tags(*, actor: User, source: Tag, target: Tag) -> Tag:
     """Move everything tagged with ``source`` (threads, lessons, expertise) and its
-    followers to ``target``, then delete ``source``."""
-    from django.contrib.contenttypes.models import ContentType
-
-    from members.models import Follow, TaggedItem
+    followers (notifications/receivers.py) to ``target``, then delete ``source``."""
+    from members.models import TaggedItem
 
     if not can_curate_tags(actor):
         raise PermissionDenied
@@ -365,15 +327,7 @@ def merge_tags(*, actor: User, source: Tag, target: Tag) -> Tag:
             else:
                 item.tag = target
                 item.save(update_fields=["tag"])
-        tag_type = ContentType.objects.get_for_model(Tag)
-        following = set(
-            Follow.objects.filter(content_type=tag_type, object_id=target.pk).values_list(
-                "follower_id", flat=True
-            )
-        )
-        follows = Follow.objects.filter(content_type=tag_type, object_id=source.pk)
-        follows.filter(follower_id__in=following).delete()
-        follows.update(object_id=target.pk)
+        signals.tags_merged.send(sender=Tag, source=source, target=target)
         audit(actor=actor, action=AuditEntry.Action.TAG_MERGE, target=None,
               detail=f"{source.name} -> {target.name}")  # fmt: skip
         source.delete()

@@ -10,8 +10,6 @@ urlpatterns = [
     path("me/data/", privacy_views.data_export, name="data_export"),
     path("me/delete/", privacy_views.account_delete, name="account_delete"),
     path("waiting/", views.waiting, name="waiting"),
-    path("topics/", views.topics, name="topics"),
-    path("topics/<slug:slug>/follow/", views.follow_tag, name="follow_tag"),
     path("invitations/", views.invitations, name="invitations"),
     path("join/<str:token>/", views.join, name="join"),
     path("moderation/pending/", views.pending, name="pending"),
@@ -20,6 +18,5 @@ urlpatterns = [
     path("moderation/<str:handle>/reject/", views.reject, name="reject"),
     path("moderation/<str:handle>/ban/", views.ban, name="ban"),
     path("moderation/<str:handle>/role/<str:role>/", views.set_role, name="set_role"),
-    path("<str:handle>/follow/", views.follow_member, name="follow"),
     path("<str:handle>/", views.profile, name="profile"),
 ]

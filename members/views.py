@@ -24,8 +24,7 @@ from members.forms import (
     ProfileForm,
     RejectForm,
 )
-from members.models import Invitation, Profile, Status, Tag, User
-from notifications import services as notifications
+from members.models import Invitation, Profile, Status, User
 
 PAGE_SIZE = 24
 
@@ -69,9 +68,6 @@ def profile(request: HttpRequest, handle: str) -> HttpResponse:
         "profile": profile,
         "show": _visible_parts(profile, members_view=is_member_viewer),
         "is_self": viewer.is_authenticated and viewer.pk == member.pk,
-        "is_following": is_member_viewer
-        and viewer.pk != member.pk
-        and notifications.is_following(viewer, member),
     }
     if is_member_viewer and viewer.can_moderate:
         context.update(
@@ -115,45 +111,6 @@ def waiting(request: HttpRequest) -> HttpResponse:
     if request.user.is_member:
         return redirect("landing")
     return render(request, "members/waiting.html")
-
-
-# --- Follows ---------------------------------------------------------------------
-
-
-@require_POST
-def follow_member(request: HttpRequest, handle: str) -> HttpResponse:
-    member = selectors.member_by_handle(handle)
-    if member is None:
-        raise Http404
-    if member.pk != request.user.pk:
-        if request.POST.get("follow") == "0":
-            notifications.unfollow(request.user, member)
-        else:
-            notifications.follow(request.user, member)
-    return redirect("members:profile", handle=member.handle)
-
-
-@require_safe
-def topics(request: HttpRequest) -> HttpResponse:
-    followed = set(selectors.followed_tag_ids(request.user))
-    return render(
-        request,
-        "members/topics.html",
-        {"tags": selectors.tags_with_followers(), "followed": followed},
-    )
-
-
-@require_POST
-def follow_tag(request: HttpRequest, slug: str) -> HttpResponse:
-    tag = get_object_or_404(Tag, slug=slug)
-    if request.POST.get("follow") == "0":
-        notifications.unfollow(request.user, tag)
-    else:
-        notifications.follow(request.user, tag)
-    next_url = request.POST.get("next", "")
-    if next_url.startswith("/") and not next_url.startswith("//"):
-        return redirect(next_url)
-    return redirect("members:topics")
 
 
 # --- Invitations -----------------------------------------------------------------

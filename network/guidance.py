@@ -16,7 +16,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from forum.models import Thread
-from members.models import Follow, Profile, Tag, TaggedItem, User
+from members.models import Profile, Tag, TaggedItem, User
+from notifications.models import Follow
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ def first_steps(member: User) -> list[FirstStep] | None:
         FirstStep(
             title=_("Follow the topics you work on"),
             help=_("You are told when something new is asked or learned in them."),
-            url=reverse("members:topics"),
+            url=reverse("follows:topics"),
             done=follows,
         ),
         FirstStep(

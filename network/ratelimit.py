@@ -203,7 +203,7 @@ LIMITED_VIEWS: dict[str, Limit] = {
     "forum:preview": Limit("preview", _POST),
     "forum:post_flag": Limit("flag", _POST, writes_text=True),
     "members:invitations": Limit("invitation", _POST),
-    "members:follow": Limit("follow", _POST),
+    "follows:member": Limit("follow", _POST),
     "notifications:announce": Limit("announce", _POST, writes_text=True),
     "search": Limit("search", _GET, only_with="q"),
 }

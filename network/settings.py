@@ -148,7 +148,7 @@ TEMPLATES = [
                 "csp.context_processors.nonce",
                 "network.context_processors.site",
                 "network.context_processors.browser",
-                "members.context_processors.inbox",
+                "notifications.context_processors.inbox",
                 "members.context_processors.discreet",
                 "members.context_processors.staff_powers",
             ],

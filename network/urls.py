@@ -14,6 +14,8 @@ urlpatterns = [
     path("favicon.ico", views.favicon, name="favicon"),
     path("robots.txt", robots.robots_txt, name="robots"),
     path("i18n/setlang/", language.set_language, name="set_language"),
+    # Following topics and members: the inbox's views at members' addresses.
+    path("members/", include("notifications.follow_urls")),
     path("members/", include("members.urls")),
     path("notifications/", include("notifications.urls")),
     path("forum/", include("forum.urls")),

@@ -17,8 +17,8 @@ from urllib.parse import parse_qs
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.contrib.auth.base_user import AbstractBaseUser
 
-from members.models import User
 from notifications.services import (
     BROADCAST_GROUP,
     broadcast_frame,
@@ -185,7 +185,7 @@ class MemberSocket(AsyncWebsocketConsumer):
         self.member_id = user.pk
         await self.open(user)
 
-    async def open(self, user: User) -> None:
+    async def open(self, user: AbstractBaseUser) -> None:
         """Join the member's groups and accept; subclasses add what they send first."""
         await self.join_groups()
         await self.accept()
@@ -228,12 +228,12 @@ class MemberSocket(AsyncWebsocketConsumer):
 class NotificationConsumer(MemberSocket):
     relayed = False
 
-    async def open(self, user: User) -> None:
+    async def open(self, user: AbstractBaseUser) -> None:
         # Join before reading the catch-up, so nothing falls between the two;
         # the client drops the duplicates by id.
         await self.join_groups(self._join_relay())
         await self.accept()
-        for frame in await database_sync_to_async(catch_up)(user.pk, self._after()):
+        for frame in await database_sync_to_async(catch_up)(member_id=user.pk, after=self._after()):
             await self.send(text_data=json.dumps(frame))
 
     async def _join_relay(self) -> None:

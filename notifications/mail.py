@@ -12,37 +12,30 @@ site's name and a sender without a display name.
 
 from __future__ import annotations
 
-from email.utils import formataddr, parseaddr
-
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from members.models import NotificationKind, User
+# The From header follows the discreet-mode rule, which allauth's account email
+# shares (members/adapter.py).
+from members.discreet import sender_for as sender_for
+from notifications import kinds
 
-# One subject per kind; it is also the line that stands for the event in the
-# email's body and in the digest.
-NOTIFICATION_SUMMARIES = {
-    NotificationKind.MEMBERSHIP: _("News about your membership request"),
-    NotificationKind.EXPERT_BADGE: _("You were given the expert badge"),
-    NotificationKind.NEW_FOLLOWER: _("Someone started following you"),
-    NotificationKind.ANNOUNCEMENT: _("New announcement from the moderators"),
-    NotificationKind.REPLY: _("New reply in a thread you follow"),
-    NotificationKind.MENTION: _("Someone mentioned you"),
-    NotificationKind.ANSWER_ACCEPTED: _("Your answer was accepted"),
-    NotificationKind.NEW_THREAD: _("New thread in a topic or by a member you follow"),
-    NotificationKind.REVIEW_REQUESTED: _("A lesson is waiting for your review"),
-    NotificationKind.REVIEW: _("News about the review of your lesson"),
-    NotificationKind.NEW_LESSON: _("New lesson in a topic or standard you follow"),
-    NotificationKind.CO_AUTHOR: _("You were invited to co-author a lesson"),
-}
+# A member (settings.AUTH_USER_MODEL); these read only ``discreet_mode``.
+Member = AbstractBaseUser
+
+# For a notification whose kind no app declares any more (the app was removed).
 UNKNOWN_KIND = _("You have a new notification")
 
 
 def notification_summary(kind: str) -> str:
-    """The words that stand for a notification in email, in the active language."""
-    return str(NOTIFICATION_SUMMARIES.get(kind, UNKNOWN_KIND))
+    """The words that stand for a notification in email, in the active language: the
+    summary its app registered, which is also the subject (notifications/kinds.py)."""
+    if not kinds.is_registered(kind):
+        return str(UNKNOWN_KIND)
+    return str(kinds.get(kind).summary)
 
 
 def one_line(text: str) -> str:
@@ -50,7 +43,7 @@ def one_line(text: str) -> str:
     return " ".join("".join(" " if not c.isprintable() else c for c in text).split())
 
 
-def subject_for(member: User, subject: str) -> str:
+def subject_for(member: Member, subject: str) -> str:
     """A subject line: ``[site] subject``, without the site's name in discreet mode."""
     subject = one_line(subject)
     if not member.discreet_mode:
@@ -58,15 +51,7 @@ def subject_for(member: User, subject: str) -> str:
     return subject[:300]
 
 
-def sender_for(member: User) -> str:
-    """The From header: DEFAULT_FROM_EMAIL, without its display name in discreet mode."""
-    if not member.discreet_mode:
-        return settings.DEFAULT_FROM_EMAIL
-    _name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
-    return formataddr(("", address or settings.DEFAULT_FROM_EMAIL))
-
-
-def digest_subject(member: User, count: int) -> str:
+def digest_subject(member: Member, count: int) -> str:
     return subject_for(
         member,
         ngettext("%(count)d new notification", "%(count)d new notifications", count)

@@ -18,6 +18,7 @@ from collections import defaultdict
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import connection, transaction
 from django.db.models import Q
@@ -25,8 +26,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from members.models import Notification, OutboxEmail, User
 from notifications import mail
+from notifications.models import Notification, OutboxEmail
 
 logger = logging.getLogger(__name__)
 
@@ -105,7 +106,7 @@ def send_digests(now: timezone.datetime | None = None) -> int:
         by_member: dict[int, list[Notification]] = defaultdict(list)
         for notification in waiting:
             by_member[notification.recipient_id].append(notification)
-        members = User.objects.in_bulk(list(by_member))
+        members = get_user_model().objects.in_bulk(list(by_member))
         from notifications.services import absolute
 
         list_url = absolute(reverse("notifications:list"))
@@ -130,7 +131,7 @@ def send_digests(now: timezone.datetime | None = None) -> int:
                         recipient_id=member_id,
                         subject=mail.digest_subject(member, len(items)),
                         body=render_to_string(
-                            "members/email/digest_message.txt",
+                            "notifications/email/digest_message.txt",
                             {
                                 "items": lines,
                                 "list_url": list_url,

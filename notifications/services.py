@@ -25,6 +25,8 @@ from typing import Any
 from asgiref.sync import async_to_sync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.db.models import BooleanField, Count, Model, Q, QuerySet
@@ -34,18 +36,14 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from members.models import (
-    DEFAULT_DELIVERY,
-    Delivery,
-    Follow,
-    Notification,
-    NotificationKind,
-    NotificationPreference,
-    OutboxEmail,
-    Status,
-    User,
-)
-from notifications import mail
+from notifications import kinds, mail
+from notifications.kinds import Delivery
+from notifications.models import Follow, Notification, NotificationPreference, OutboxEmail
+from notifications.notification_kinds import NotificationKind
+
+# A member (settings.AUTH_USER_MODEL), for type hints: the inbox knows members
+# only through get_user_model().
+Member = AbstractBaseUser
 
 logger = logging.getLogger(__name__)
 
@@ -69,10 +67,10 @@ def session_group(session_key: str) -> str:
 
 
 def notify(
-    recipients: Iterable[User | int],
+    recipients: Iterable[Member | int],
     *,
     kind: str,
-    actor: User | None,
+    actor: Member | None,
     text: str,
     url: str = "",
     about: Model | None = None,
@@ -84,17 +82,20 @@ def notify(
     skipped, and a member who turned this kind off gets nothing. ``about`` is
     the content the text quotes or the link opens (a post, a lesson): when it
     is removed, its app calls ``forget_notifications_about`` and the
-    notification goes.
+    notification goes. ``kind`` must be one an app registered
+    (notifications/kinds.py): anything else raises ``kinds.UnknownKind``.
     """
-    ids = {r.pk if isinstance(r, User) else int(r) for r in recipients}
+    kind = kinds.get(kind).key
+    members = get_user_model()
+    ids = {r.pk if isinstance(r, Model) else int(r) for r in recipients}
     if actor is not None:
         ids.discard(actor.pk)
     if not ids:
         return []
     ids = set(
-        User.objects.filter(_among(User, "id", ids), is_active=True, is_banned=False).values_list(
-            "pk", flat=True
-        )
+        members.objects.filter(
+            _among(members, "id", ids), is_active=True, is_banned=False
+        ).values_list("pk", flat=True)
     )
     deliveries = delivery_for(ids, kind)
     with transaction.atomic():
@@ -137,7 +138,7 @@ def _insert_notifications(
     deliveries: dict[int, str],
     *,
     kind: str,
-    actor: User | None,
+    actor: Member | None,
     text: str,
     url: str,
     about: Model | None,
@@ -219,7 +220,7 @@ def delivery_for(member_ids: Collection[int], kind: str) -> dict[int, str]:
             _among(NotificationPreference, "member_id", member_ids), kind=kind
         ).values_list("member_id", "delivery")
     )
-    default = DEFAULT_DELIVERY.get(kind, Delivery.APP)
+    default = kinds.default_delivery(kind)
     return {member_id: chosen.get(member_id, default) for member_id in member_ids}
 
 
@@ -242,7 +243,7 @@ def absolute(url: str) -> str:
 def queue_notification_emails(notifications: list[Notification]) -> None:
     """Outbox rows, one per notification, in each member's language. They name the
     kind of event and link to it; never a title, a name or a post (notifications/mail.py)."""
-    members = User.objects.in_bulk([n.recipient_id for n in notifications])
+    members = get_user_model().objects.in_bulk([n.recipient_id for n in notifications])
     preferences_url = absolute(reverse("notifications:preferences"))
     list_url = reverse("notifications:list")
     emails = []
@@ -256,7 +257,7 @@ def queue_notification_emails(notifications: list[Notification]) -> None:
                     notification_id=n.pk,
                     subject=mail.subject_for(member, summary),
                     body=render_to_string(
-                        "members/email/notification_message.txt",
+                        "notifications/email/notification_message.txt",
                         {
                             "summary": summary,
                             "url": absolute(mail.link_for_email(n.url) if n.url else list_url),
@@ -268,13 +269,13 @@ def queue_notification_emails(notifications: list[Notification]) -> None:
     OutboxEmail.objects.bulk_create(emails)
 
 
-def queue_email(member: User, template: str, context: dict[str, Any]) -> OutboxEmail:
+def queue_email(*, member: Member, template: str, context: dict[str, Any]) -> OutboxEmail:
     """A templated email for one member, sent by the outbox worker after commit,
     in the language they chose for the site (else the site's)."""
     with translation.override(member.language or settings.LANGUAGE_CODE):
         full = {"member": member, "site_name": settings.SITE_NAME, **context}
-        subject = render_to_string(f"members/email/{template}_subject.txt", full)
-        body = render_to_string(f"members/email/{template}_message.txt", full)
+        subject = render_to_string(f"notifications/email/{template}_subject.txt", full)
+        body = render_to_string(f"notifications/email/{template}_message.txt", full)
     return OutboxEmail.objects.create(
         recipient=member, subject=mail.one_line(subject)[:300], body=body
     )
@@ -489,11 +490,7 @@ def _send_to_groups(messages: list[tuple[str, dict[str, Any]]]) -> None:
 # --- Reading ---------------------------------------------------------------------
 
 
-def notifications_of(member: User) -> QuerySet[Notification]:
-    return Notification.objects.filter(recipient=member).select_related("actor")
-
-
-def catch_up(member_id: int, after: int) -> list[dict[str, Any]]:
+def catch_up(*, member_id: int, after: int) -> list[dict[str, Any]]:
     """Frames for everything newer than ``after`` (the newest CATCH_UP_LIMIT)."""
     rows = list(
         Notification.objects.filter(recipient_id=member_id, id__gt=after).order_by("-id")[
@@ -514,7 +511,7 @@ def catch_up(member_id: int, after: int) -> list[dict[str, Any]]:
     return frames
 
 
-def mark_read(member: User, ids: Iterable[int] | None = None) -> list[int]:
+def mark_read(*, member: Member, ids: Iterable[int] | None = None) -> list[int]:
     """Mark some (or all) of a member's notifications read; every tab hears of it."""
     with transaction.atomic():
         unread = Notification.objects.filter(recipient=member, read_at__isnull=True)
@@ -539,7 +536,7 @@ def mark_read(member: User, ids: Iterable[int] | None = None) -> list[int]:
 # --- Removed content -----------------------------------------------------------
 
 
-def forget_notifications_about(model: type[Model], ids: Iterable[int] | QuerySet) -> int:
+def forget_notifications_about(*, model: type[Model], ids: Iterable[int] | QuerySet) -> int:
     """Delete every notification about these objects, and the email not yet sent of them.
 
     Each app calls this wherever it removes content (deleted by its author or
@@ -592,17 +589,15 @@ def forget_notifications_about(model: type[Model], ids: Iterable[int] | QuerySet
     return len(gone)
 
 
-# --- Events of the members app -------------------------------------------------
+# --- Announcements and follows ---------------------------------------------------
 
 
-def announce(*, actor: User | None, text: str, to: User | None = None) -> int:
+def announce(*, actor: Member | None, text: str, to: Member | None = None) -> int:
     """A moderator announcement to one member or to every member. Returns how many."""
     if to is not None:
         recipients: Iterable[int] = [to.pk]
     else:
-        recipients = User.objects.filter(
-            status=Status.ACTIVE, is_active=True, is_banned=False
-        ).values_list("pk", flat=True)
+        recipients = get_user_model().objects.approved().values_list("pk", flat=True)
     with transaction.atomic():
         created = notify(
             recipients, kind=NotificationKind.ANNOUNCEMENT, actor=actor, text=text, url=""
@@ -610,12 +605,23 @@ def announce(*, actor: User | None, text: str, to: User | None = None) -> int:
     return len(created)
 
 
+def set_deliveries(*, member: Member, deliveries: dict[str, str]) -> None:
+    """Save a member's choice of delivery for each of these kinds (all registered)."""
+    for kind in deliveries:
+        kinds.get(kind)
+    with transaction.atomic():
+        for kind, delivery in deliveries.items():
+            NotificationPreference.objects.update_or_create(
+                member=member, kind=kind, defaults={"delivery": delivery}
+            )
+
+
 # A member hears that someone started following them at most once a day per
 # follower: following and unfollowing in a loop must not flood their inbox.
 NEW_FOLLOWER_QUIET = timedelta(days=1)
 
 
-def follow(follower: User, target: Model) -> bool:
+def follow(*, follower: Member, target: Model) -> bool:
     """Start following; True when this is new. Following a member notifies them.
 
     The notification is not repeated for the same follower within
@@ -628,7 +634,11 @@ def follow(follower: User, target: Model) -> bool:
         _, created = Follow.objects.get_or_create(
             follower=follower, content_type=content_type, object_id=target.pk
         )
-        if created and isinstance(target, User) and not _told_of_follower(target, follower):
+        if (
+            created
+            and isinstance(target, get_user_model())
+            and not _told_of_follower(target, follower)
+        ):
             notify(
                 [target],
                 kind=NotificationKind.NEW_FOLLOWER,
@@ -639,7 +649,7 @@ def follow(follower: User, target: Model) -> bool:
     return created
 
 
-def _told_of_follower(member: User, follower: User) -> bool:
+def _told_of_follower(member: Member, follower: Member) -> bool:
     return Notification.objects.filter(
         recipient=member,
         kind=NotificationKind.NEW_FOLLOWER,
@@ -648,7 +658,7 @@ def _told_of_follower(member: User, follower: User) -> bool:
     ).exists()
 
 
-def unfollow(follower: User, target: Model) -> None:
+def unfollow(*, follower: Member, target: Model) -> None:
     Follow.objects.filter(
         follower=follower,
         content_type=ContentType.objects.get_for_model(target),
@@ -656,28 +666,27 @@ def unfollow(follower: User, target: Model) -> None:
     ).delete()
 
 
-def is_following(follower: User, target: Model) -> bool:
-    return Follow.objects.filter(
-        follower=follower,
-        content_type=ContentType.objects.get_for_model(target),
-        object_id=target.pk,
-    ).exists()
+def move_follows(*, source: Model, target: Model) -> None:
+    """Followers of ``source`` follow ``target`` instead (two topics merged); a member
+    who followed both keeps one follow."""
+    content_type = ContentType.objects.get_for_model(source)
+    with transaction.atomic():
+        following = set(
+            Follow.objects.filter(content_type=content_type, object_id=target.pk).values_list(
+                "follower_id", flat=True
+            )
+        )
+        follows = Follow.objects.filter(content_type=content_type, object_id=source.pk)
+        follows.filter(follower_id__in=following).delete()
+        follows.update(object_id=target.pk)
 
 
-def followers_of(target: Model) -> QuerySet[User]:
-    """Members following ``target``; the forum and lessons use this for their events."""
-    return User.objects.filter(
-        follows__content_type=ContentType.objects.get_for_model(target),
-        follows__object_id=target.pk,
-    )
-
-
-def close_sockets_of_member(member_id: int) -> None:
+def close_sockets_of_member(*, member_id: int) -> None:
     """After a ban or a password change: every open socket of the member closes."""
     transaction.on_commit(lambda: push_to_member(member_id, {"type": "session.end"}))
 
 
-def close_sockets_of_session(session_key: str) -> None:
+def close_sockets_of_session(*, session_key: str) -> None:
     """After a logout: the sockets opened with that session close."""
     transaction.on_commit(lambda: push_to_session(session_key, {"type": "session.end"}))
 

@@ -1,43 +1,42 @@
-"""Pages of the inbox: the list, read state, preferences and announcements."""
+"""Pages of the inbox: the list, read state, preferences, announcements and follows."""
 
 from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST, require_safe
 
+from members import selectors as member_selectors
 from members.access import moderator_required
 from members.discreet import set_discreet_mode
-from members.models import (
-    DEFAULT_DELIVERY,
-    Delivery,
-    Notification,
-    NotificationKind,
-    NotificationPreference,
-    User,
-)
-from notifications.services import announce, mark_read, notifications_of
+from notifications import kinds, selectors, services
+from notifications.kinds import Delivery
+from notifications.models import Notification
 
 PAGE_SIZE = 30
 
 
 @require_safe
 def notification_list(request: HttpRequest) -> HttpResponse:
-    page = Paginator(notifications_of(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "members/notifications.html", {"page": page})
+    page = Paginator(selectors.notifications_of(member=request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "notifications/notifications.html", {"page": page})
 
 
 @require_POST
 def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark one read and go to the thing it is about."""
     notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
-    mark_read(request.user, [notification.pk])
+    services.mark_read(member=request.user, ids=[notification.pk])
     target = notification.url or "notifications:list"
     if notification.url and not url_has_allowed_host_and_scheme(
         notification.url, allowed_hosts={request.get_host()}
@@ -49,13 +48,13 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
     notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
-    mark_read(request.user, [notification.pk])
+    services.mark_read(member=request.user, ids=[notification.pk])
     return redirect(_back(request))
 
 
 @require_POST
 def notification_read_all(request: HttpRequest) -> HttpResponse:
-    marked = mark_read(request.user)
+    marked = services.mark_read(member=request.user)
     messages.success(request, _("%(count)d notifications marked as read.") % {"count": len(marked)})
     return redirect(_back(request))
 
@@ -66,16 +65,16 @@ def _back(request: HttpRequest) -> str:
 
 
 class PreferencesForm(forms.Form):
-    def __init__(self, *args: object, member: User, **kwargs: object) -> None:
+    """One choice of delivery per kind that an app registered (notifications/kinds.py)."""
+
+    def __init__(self, *args: object, member: AbstractBaseUser, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        chosen = dict(
-            NotificationPreference.objects.filter(member=member).values_list("kind", "delivery")
-        )
-        for kind in NotificationKind:
-            self.fields[kind.value] = forms.ChoiceField(
+        chosen = selectors.deliveries_of(member=member)
+        for kind in kinds.registered():
+            self.fields[kind.key] = forms.ChoiceField(
                 label=kind.label,
                 choices=Delivery.choices,
-                initial=chosen.get(kind.value, DEFAULT_DELIVERY.get(kind, Delivery.APP)),
+                initial=chosen[kind.key],
                 widget=forms.RadioSelect,
             )
 
@@ -106,15 +105,12 @@ def preferences(request: HttpRequest) -> HttpResponse:
         None if discreet_form.is_bound else request.POST or None, member=request.user
     )
     if request.method == "POST" and form.is_valid():
-        for kind, delivery in form.cleaned_data.items():
-            NotificationPreference.objects.update_or_create(
-                member=request.user, kind=kind, defaults={"delivery": delivery}
-            )
+        services.set_deliveries(member=request.user, deliveries=form.cleaned_data)
         messages.success(request, _("Your notification preferences have been saved."))
         return redirect("notifications:preferences")
     return render(
         request,
-        "members/notification_preferences.html",
+        "notifications/notification_preferences.html",
         {"form": form, "discreet_form": discreet_form},
     )
 
@@ -132,12 +128,13 @@ class AnnouncementForm(forms.Form):
         required=False,
     )
 
-    def clean_to(self) -> User | None:
+    def clean_to(self) -> AbstractBaseUser | None:
         value = self.cleaned_data["to"].strip().lstrip("@")
         if not value:
             return None
-        member = User.objects.filter(email__iexact=value).first() or (
-            User.objects.filter(handle=value.lower()).first()
+        members = get_user_model().objects
+        member = members.filter(email__iexact=value).first() or (
+            members.filter(handle=value.lower()).first()
         )
         if member is None or not member.is_member:
             raise forms.ValidationError(_("No approved member has that handle or email."))
@@ -148,7 +145,7 @@ class AnnouncementForm(forms.Form):
 def announcement(request: HttpRequest) -> HttpResponse:
     form = AnnouncementForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        count = announce(
+        count = services.announce(
             actor=request.user, text=form.cleaned_data["text"], to=form.cleaned_data["to"]
         )
         messages.success(
@@ -161,4 +158,43 @@ def announcement(request: HttpRequest) -> HttpResponse:
             % {"count": count},
         )
         return redirect("notifications:announce")
-    return render(request, "members/announce.html", {"form": form})
+    return render(request, "notifications/announce.html", {"form": form})
+
+
+# --- Follows (their addresses are under /members/: notifications/follow_urls.py) ---
+
+
+@require_POST
+def follow_member(request: HttpRequest, handle: str) -> HttpResponse:
+    member = member_selectors.member_by_handle(handle)
+    if member is None:
+        raise Http404
+    if member.pk != request.user.pk:
+        _follow_or_unfollow(request, member)
+    return redirect("members:profile", handle=member.handle)
+
+
+@require_safe
+def topics(request: HttpRequest) -> HttpResponse:
+    tags = selectors.with_follower_counts(member_selectors.topics())
+    followed = set(selectors.followed_ids(follower=request.user, model=tags.model))
+    return render(request, "notifications/topics.html", {"tags": tags, "followed": followed})
+
+
+@require_POST
+def follow_tag(request: HttpRequest, slug: str) -> HttpResponse:
+    tag = member_selectors.topic_by_slug(slug)
+    if tag is None:
+        raise Http404
+    _follow_or_unfollow(request, tag)
+    next_url = request.POST.get("next", "")
+    if next_url.startswith("/") and not next_url.startswith("//"):
+        return redirect(next_url)
+    return redirect("follows:topics")
+
+
+def _follow_or_unfollow(request: HttpRequest, target: object) -> None:
+    if request.POST.get("follow") == "0":
+        services.unfollow(follower=request.user, target=target)
+    else:
+        services.follow(follower=request.user, target=target)

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import expect
 
-from members.models import NotificationKind
+from notifications.notification_kinds import NotificationKind
 from notifications.services import follow, notify
 from tests.conftest import TEST_PASSWORD
 from tests.e2e.conftest import log_in, record_console, record_failed_resource
@@ -48,7 +48,7 @@ def test_after_daphne_is_killed_the_page_reconnects_and_catches_up_once(
 ) -> None:
     member, replier = make_user(), make_user(display_name="Rita Replier")
     thread = make_thread(member, title="Kettling at the station")
-    follow(member, thread)
+    follow(follower=member, target=thread)
     before = notify([member], kind=NotificationKind.ANNOUNCEMENT, actor=None, text="Before")[0]
     context = browser.new_context(base_url=daphne.url, locale="en-GB")
     errors: list[str] = []

@@ -19,7 +19,7 @@ def test_activist_asks_expert_answers_live_and_the_answer_is_accepted(new_page, 
     Tag.objects.create(name="Use of force", slug="use-of-force")
     activist = make_user(display_name="Amina Activist")
     expert = make_user(display_name="Joao Expert", is_expert=True)
-    follow(expert, topic)
+    follow(follower=expert, target=topic)
 
     expert_page = new_page()
     log_in(expert_page, expert.email, TEST_PASSWORD)

@@ -9,7 +9,8 @@ from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from members.models import OutboxEmail, User
+from members.models import User
+from notifications.models import OutboxEmail
 
 pytestmark = pytest.mark.browser
 

@@ -207,7 +207,7 @@ def _more_pages() -> list[tuple[str, str, bool]]:
     """Pages a new member goes through next: measured too, not photographed."""
     return [
         ("signup", reverse("account_signup"), False),
-        ("topics", reverse("members:topics"), True),
+        ("topics", reverse("follows:topics"), True),
         ("profile-edit", reverse("members:profile_edit"), True),
         ("preferences", reverse("notifications:preferences"), True),
         ("tag-list", reverse("forum:tags"), True),

@@ -231,7 +231,7 @@ def write_everything(make_user, vectors: list[str]) -> Written:
             expertise=tags[n % 5 : n % 5 + 3],
         )
         # The reader follows them: their threads come as notifications naming them.
-        follow(reader, author)
+        follow(follower=reader, target=author)
         authors.append(author)
     counts["display names"] = counts["organisations"] = len(names)
     counts["bio vectors"] = sum(map(len, bios))

@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from forum.models import HelpfulMark, Post, Thread, ThreadKind
 from forum.search import search_posts
-from members.models import Follow, Notification, OutboxEmail, TaggedItem, User
+from members.models import TaggedItem, User
+from notifications.models import Follow, Notification, OutboxEmail
 
 pytestmark = pytest.mark.django_db
 

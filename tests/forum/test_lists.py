@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from forum import services
 from forum.models import Post, Thread, ThreadKind
-from members.models import Notification, NotificationKind
+from forum.notification_kinds import NotificationKind
+from notifications.models import Notification
 from notifications.services import follow
 from tests.conftest import sign_in
 
@@ -70,7 +71,7 @@ def test_tag_page_shows_description_followers_and_follow_button(
     tag = topics[0]
     tag.description = "Necessity and proportionality."
     tag.save()
-    follow(make_user(), tag)
+    follow(follower=make_user(), target=tag)
     make_thread(member, title="Question about batons", tags=[tag])
     sign_in(client, member)
     page = client.get(f"/forum/tags/{tag.slug}/").content.decode()
@@ -89,10 +90,10 @@ def test_new_question_tells_tag_and_author_followers_once(
     member, expert, make_user, make_thread, topics
 ) -> None:
     follows_tag, follows_author = make_user(), make_user()
-    follow(expert, topics[0])
-    follow(expert, member)  # two reasons: still one notification
-    follow(follows_tag, topics[1])
-    follow(follows_author, member)
+    follow(follower=expert, target=topics[0])
+    follow(follower=expert, target=member)  # two reasons: still one notification
+    follow(follower=follows_tag, target=topics[1])
+    follow(follower=follows_author, target=member)
     Notification.objects.all().delete()
     thread = make_thread(member, tags=[topics[0], topics[1]])
     for recipient in (expert, follows_tag, follows_author):
@@ -106,7 +107,7 @@ def test_new_question_tells_tag_and_author_followers_once(
 def test_reply_tells_thread_followers_but_not_the_replier(member, make_user, make_thread):
     asker, watcher = make_user(), make_user()
     thread = make_thread(asker)
-    follow(watcher, thread)
+    follow(follower=watcher, target=thread)
     services.create_reply(author=member, thread=thread, body="My reply")
     reply = Post.objects.get(is_opening=False)
     for recipient in (asker, watcher):

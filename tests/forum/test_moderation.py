@@ -7,7 +7,8 @@ from django.test import Client
 
 from forum import services
 from forum.models import Flag, Thread
-from members.models import AuditEntry, Follow, Tag
+from members.models import AuditEntry, Tag
+from notifications.models import Follow
 from notifications.services import follow
 from tests.conftest import sign_in
 
@@ -156,9 +157,9 @@ def test_merging_topics_moves_threads_and_followers(
     thread = make_thread(member, tags=[duplicate, topics[2]])
     both = make_thread(member, title="Tagged with both topics", tags=[duplicate, target])
     follower, follows_both = make_user(), make_user()
-    follow(follower, duplicate)
-    follow(follows_both, duplicate)
-    follow(follows_both, target)
+    follow(follower=follower, target=duplicate)
+    follow(follower=follows_both, target=duplicate)
+    follow(follower=follows_both, target=target)
     sign_in(client, moderator)
     response = client.post(f"/forum/tags/{duplicate.slug}/merge/", {"into": target.slug})
     assert response["Location"] == f"/forum/tags/{target.slug}/"

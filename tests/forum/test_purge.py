@@ -15,8 +15,9 @@ from django.test import Client
 from forum import services
 from forum.models import Post, PostRevision
 from forum.search import search_posts
-from members.models import AuditEntry, NotificationPreference
+from members.models import AuditEntry
 from notifications import outbox
+from notifications.models import NotificationPreference
 from notifications.services import follow
 from tests.canary import export_holds, fragments_holding, tables_holding
 from tests.conftest import sign_in
@@ -42,7 +43,7 @@ def redacted(client: Client, make_user, make_thread, moderator):
         body=f"Ask {CANARY} at the side gate.",
     )
     for member in (emailed, digested):
-        follow(member, thread)
+        follow(follower=member, target=thread)
     reply = services.create_reply(author=make_user(), thread=thread, body="Go in pairs.")
     outbox.send_digests()
     services.set_post_hidden(actor=moderator, post=reply, hidden=True)

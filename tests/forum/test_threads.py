@@ -9,7 +9,9 @@ from django.test import Client
 
 from forum import services
 from forum.models import HelpfulMark, Post, PostRevision, Thread, ThreadKind
-from members.models import Notification, NotificationKind, Status, Tag
+from forum.notification_kinds import NotificationKind
+from members.models import Status, Tag
+from notifications.models import Notification
 from notifications.services import follow
 from tests.conftest import sign_in
 
@@ -203,7 +205,7 @@ def test_quote_prefills_the_reply_box(client: Client, member, make_user, make_th
 
 def test_mentions_link_to_profiles_and_notify_once(client: Client, member, expert, make_thread):
     thread = make_thread(member)
-    follow(expert, thread)
+    follow(follower=expert, target=thread)
     post = services.create_reply(author=member, thread=thread, body="What do you think, @exa-pert?")
     assert (
         '<a href="/members/exa-pert/" rel="nofollow noopener ugc">@exa-pert</a>' in post.body_html

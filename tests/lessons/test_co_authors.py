@@ -17,7 +17,9 @@ from django.test import Client
 
 from lessons import services
 from lessons.models import CoAuthorInvitation, Lesson, LessonAuthor, LessonState
-from members.models import Notification, NotificationKind, User
+from lessons.notification_kinds import NotificationKind
+from members.models import User
+from notifications.models import Notification
 from tests.lessons.test_pages import form_data
 
 pytestmark = pytest.mark.django_db
@@ -234,5 +236,5 @@ def test_the_acceptance_notice_goes_with_the_lesson(
     lesson = write_lesson(client, author, topics, co_authors="@cora")
     answer(client, cora, lesson, "accept")
     assert Notification.objects.filter(recipient=author, kind=NotificationKind.CO_AUTHOR).exists()
-    forget_notifications_about(Lesson, [lesson.pk])
+    forget_notifications_about(model=Lesson, ids=[lesson.pk])
     assert not Notification.objects.filter(recipient=author, kind=NotificationKind.CO_AUTHOR)

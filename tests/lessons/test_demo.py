@@ -17,9 +17,11 @@ from django.utils import timezone
 
 from lessons.demo import DEMO_LESSONS, ensure_demo_lessons
 from lessons.models import Lesson, LessonRevision, LessonState, Setting, Source, Transition
+from lessons.notification_kinds import NotificationKind
 from lessons.search import search_lessons
 from lessons.services import is_author, is_reviewer
-from members.models import Notification, NotificationKind, OutboxEmail, User
+from members.models import User
+from notifications.models import Notification, OutboxEmail
 from tests.conftest import sign_in
 
 pytestmark = pytest.mark.django_db

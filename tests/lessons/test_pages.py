@@ -10,7 +10,9 @@ from django.test import Client
 from forum import services as forum_services
 from lessons import services
 from lessons.models import Lesson, LessonRevision, LessonState, Setting, Source
-from members.models import Notification, NotificationKind, Tag, User, Visibility
+from lessons.notification_kinds import NotificationKind
+from members.models import Tag, User, Visibility
+from notifications.models import Notification
 from tests.conftest import sign_in
 
 pytestmark = pytest.mark.django_db

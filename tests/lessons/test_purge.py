@@ -15,8 +15,9 @@ from django.test import Client
 from lessons import services
 from lessons.models import LessonRevision, LessonState
 from lessons.search import search_lessons
-from members.models import AuditEntry, NotificationPreference
+from members.models import AuditEntry
 from notifications import outbox
+from notifications.models import NotificationPreference
 from notifications.services import follow
 from tests.canary import export_holds, fragments_holding, tables_holding
 from tests.conftest import sign_in
@@ -31,7 +32,7 @@ def redacted(client: Client, make_user, make_lesson, lesson_data, expert, modera
     author = make_user()
     follower = make_user()
     NotificationPreference.objects.create(member=author, kind="review", delivery="email")
-    follow(follower, topics[0])
+    follow(follower=follower, target=topics[0])
     lesson = make_lesson(
         author,
         state=LessonState.IN_REVIEW,

@@ -27,8 +27,10 @@ from lessons.models import (
     LessonState,
     Transition,
 )
+from lessons.notification_kinds import NotificationKind
 from lessons.services import LessonError
-from members.models import AuditEntry, Notification, NotificationKind, Status, Tag, User
+from members.models import AuditEntry, Status, Tag, User
+from notifications.models import Notification
 from notifications.services import follow
 
 Viewer = User | AnonymousUser
@@ -836,14 +838,14 @@ def test_publish_tells_the_authors_and_the_followers_but_not_the_reviewer(
         provisions=[provision],
     )
     of_tag, of_provision, of_instrument, of_two, of_other = (make_user() for _ in range(5))
-    follow(of_tag, topics[0])
-    follow(of_provision, provision)
-    follow(of_instrument, provision.instrument)
-    follow(of_two, topics[0])
-    follow(of_two, provision)
-    follow(of_other, topics[3])
-    follow(expert, topics[0])
-    follow(author, topics[0])
+    follow(follower=of_tag, target=topics[0])
+    follow(follower=of_provision, target=provision)
+    follow(follower=of_instrument, target=provision.instrument)
+    follow(follower=of_two, target=topics[0])
+    follow(follower=of_two, target=provision)
+    follow(follower=of_other, target=topics[3])
+    follow(follower=expert, target=topics[0])
+    follow(follower=author, target=topics[0])
 
     services.transition(actor=expert, lesson=lesson, action="publish")
 
@@ -895,7 +897,7 @@ def test_a_rolled_back_step_tells_nobody(
     make_user, make_lesson, expert, topics, django_capture_on_commit_callbacks
 ) -> None:
     author, follower = make_user(), make_user()
-    follow(follower, topics[0])
+    follow(follower=follower, target=topics[0])
     lesson = make_lesson(author, state=LessonState.IN_REVIEW, tags=topics[:1])
 
     with (

@@ -31,9 +31,9 @@ MATRIX: dict[str, tuple[str, list[object]]] = {
     "members:data_export": ("get", [LOGIN, 200, 200, 200]),
     "members:account_delete": ("get", [LOGIN, 200, 200, 200]),
     "members:waiting": ("get", [LOGIN, 200, 302, 302]),
-    "members:topics": ("get", [LOGIN, WAIT, 200, 200]),
-    "members:follow_tag": ("post", [LOGIN, WAIT, 302, 302]),
-    "members:follow": ("post", [LOGIN, WAIT, 302, 302]),
+    "follows:topics": ("get", [LOGIN, WAIT, 200, 200]),
+    "follows:tag": ("post", [LOGIN, WAIT, 302, 302]),
+    "follows:member": ("post", [LOGIN, WAIT, 302, 302]),
     "members:invitations": ("get", [LOGIN, WAIT, 200, 200]),
     "members:join": ("get", [302, 302, 302, 302]),
     "members:pending": ("get", [LOGIN, WAIT, 403, 200]),
@@ -58,7 +58,7 @@ def url_names() -> set[str]:
     namespaces = get_resolver().namespace_dict
     return {
         f"{namespace}:{pattern.name}"
-        for namespace in ["members", "notifications"]
+        for namespace in ["members", "notifications", "follows"]
         for pattern in namespaces[namespace][1].url_patterns
     }
 
@@ -88,9 +88,9 @@ def test_access(client: Client, make_user, moderator, role: str, name: str) -> N
         "members:data_export": "/members/me/data/",
         "members:account_delete": "/members/me/delete/",
         "members:waiting": "/members/waiting/",
-        "members:topics": "/members/topics/",
-        "members:follow_tag": "/members/topics/use-of-force/follow/",
-        "members:follow": f"/members/{target.handle}/follow/",
+        "follows:topics": "/members/topics/",
+        "follows:tag": "/members/topics/use-of-force/follow/",
+        "follows:member": f"/members/{target.handle}/follow/",
         "members:invitations": "/members/invitations/",
         "members:join": f"/members/join/{invitation.token}/",
         "members:pending": "/members/moderation/pending/",

@@ -11,8 +11,9 @@ from django.test import Client
 from django.utils.html import escape
 
 from members.discreet import IDLE_SESSION_KEY
-from members.models import Delivery, NotificationPreference, OutboxEmail, User
+from members.models import User
 from notifications import services as notifications
+from notifications.models import Delivery, NotificationPreference, OutboxEmail
 from notifications.outbox import deliver_due, send_digests
 from tests.conftest import TEST_PASSWORD
 

@@ -11,8 +11,9 @@ from django.core import mail
 from django.utils import timezone
 
 from forum import services as forum_services
-from members.models import Delivery, NotificationPreference, OutboxEmail, User
+from members.models import User
 from notifications import services as notifications
+from notifications.models import Delivery, NotificationPreference, OutboxEmail
 from notifications.outbox import MAX_ATTEMPTS, deliver_due, send_digests
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +32,7 @@ def test_a_notification_email_names_only_the_kind_and_links_to_it(
     reader = make_user(display_name="Reader\r\nSubject: hi")
     actor = make_user(display_name=FORGED)
     thread = make_thread(make_user(), title=TITLE)
-    notifications.follow(reader, thread)
+    notifications.follow(follower=reader, target=thread)
     wants(reader, "reply", Delivery.EMAIL)
     post = forum_services.create_reply(author=actor, thread=thread, body="zebrafinch in the body")
     email = OutboxEmail.objects.get(recipient=reader)
@@ -50,7 +51,7 @@ def test_links_in_notification_email_carry_no_slug_of_a_title(
     make_user: Callable[..., User], make_thread, topics
 ) -> None:
     reader = make_user()
-    notifications.follow(reader, topics[0])
+    notifications.follow(follower=reader, target=topics[0])
     wants(reader, "new_thread", Delivery.EMAIL)
     thread = make_thread(make_user(), title=TITLE)
     email = OutboxEmail.objects.get(recipient=reader)
@@ -64,14 +65,14 @@ def test_links_in_notification_email_carry_no_slug_of_a_title(
 
 
 def test_every_kind_of_notification_email_has_a_subject_of_its_own(member: User) -> None:
-    from members.models import NotificationKind
+    from notifications import kinds
 
     subjects = set()
-    for kind in NotificationKind:
-        wants(member, kind.value, Delivery.EMAIL)
-        notifications.notify([member], kind=kind.value, actor=None, text=f"{FORGED} {TITLE}")
+    for kind in kinds.registered():
+        wants(member, kind.key, Delivery.EMAIL)
+        notifications.notify([member], kind=kind.key, actor=None, text=f"{FORGED} {TITLE}")
         subjects.add(OutboxEmail.objects.latest("id").subject)
-    assert len(subjects) == len(NotificationKind)
+    assert len(subjects) == len(kinds.registered()) == 12
     for email in OutboxEmail.objects.all():
         assert "zebrafinch" not in email.subject + email.body
         assert "\n" not in email.subject and "Eve" not in email.subject + email.body
@@ -82,7 +83,7 @@ def test_the_digest_lists_kinds_and_links_without_member_text(
 ) -> None:
     reader = make_user(display_name=FORGED)
     thread = make_thread(make_user(), title=TITLE)
-    notifications.follow(reader, thread)
+    notifications.follow(follower=reader, target=thread)
     wants(reader, "reply", Delivery.DIGEST)
     post = forum_services.create_reply(
         author=make_user(display_name=FORGED), thread=thread, body="x"

@@ -8,7 +8,8 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from members.models import AuditEntry, Notification, OutboxEmail, Status, User
+from members.models import AuditEntry, Status, User
+from notifications.models import Notification, OutboxEmail
 from notifications.outbox import deliver_due
 from tests.conftest import TEST_PASSWORD, sign_in
 

@@ -19,9 +19,10 @@ from django.test import Client
 
 from forum import services as forum_services
 from members import naming
-from members.models import Notification, Profile, Tag, User, Visibility
+from members.models import Profile, Tag, User, Visibility
 from members.privacy import delete_account
 from members.services import update_tag
+from notifications.models import Notification
 from tests.conftest import sign_in
 from tests.members.test_joining import SIGNUP
 from tests.members.test_profiles import profile_data

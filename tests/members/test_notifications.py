@@ -16,16 +16,12 @@ from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
-from members.models import (
-    Delivery,
-    Notification,
-    NotificationKind,
-    NotificationPreference,
-    OutboxEmail,
-    Tag,
-)
+from members.models import Tag
+from notifications import kinds
+from notifications.models import Delivery, Notification, NotificationPreference, OutboxEmail
 from notifications.outbox import deliver_due, send_digests
-from notifications.services import followers_of, mark_read, member_group, notify
+from notifications.selectors import followers_of
+from notifications.services import mark_read, member_group, notify
 from tests.conftest import sign_in
 
 pytestmark = pytest.mark.django_db
@@ -167,7 +163,7 @@ def test_marking_read_updates_every_tab(member, django_capture_on_commit_callbac
     notify([member], kind="announcement", actor=None, text="b")
     channel = listen(member)
     with django_capture_on_commit_callbacks(execute=True):
-        assert mark_read(member, [first.pk]) == [first.pk]
+        assert mark_read(member=member, ids=[first.pk]) == [first.pk]
     assert received(channel)["frame"] == {"type": "read", "ids": [first.pk], "unread": 1}
 
 
@@ -210,7 +206,7 @@ def test_notifications_page_query_count_is_flat(
 def test_preferences_are_saved_per_kind(client: Client, member) -> None:
     sign_in(client, member)
     # Every kind is on the form (the forum's too); these four are checked.
-    choices = {kind: "app" for kind in NotificationKind.values}
+    choices = {kind.key: "app" for kind in kinds.registered()}
     choices.update(
         {
             "membership": "app",
@@ -234,9 +230,9 @@ def test_following_a_member_tells_them_once(client: Client, member, make_user) -
     client.post(f"/members/{member.handle}/follow/")
     notification = Notification.objects.get(recipient=member)
     assert notification.text == "Curious Colleague started following you"
-    assert list(followers_of(member)) == [follower]
+    assert list(followers_of(target=member)) == [follower]
     client.post(f"/members/{member.handle}/follow/", {"follow": "0"})
-    assert list(followers_of(member)) == []
+    assert list(followers_of(target=member)) == []
 
 
 def test_following_again_and_again_tells_the_member_once_a_day(
@@ -248,7 +244,7 @@ def test_following_again_and_again_tells_the_member_once_a_day(
         client.post(f"/members/{member.handle}/follow/")
         client.post(f"/members/{member.handle}/follow/", {"follow": "0"})
     client.post(f"/members/{member.handle}/follow/")
-    assert list(followers_of(member)) == [follower]
+    assert list(followers_of(target=member)) == [follower]
     assert Notification.objects.filter(recipient=member, kind="new_follower").count() == 1
     # A day later the same follower may be announced again; another follower at once.
     Notification.objects.filter(recipient=member).update(
@@ -266,7 +262,7 @@ def test_members_follow_topics(client: Client, member) -> None:
     tag = Tag.objects.create(slug="firearms", name="Firearms")
     sign_in(client, member)
     client.post("/members/topics/firearms/follow/")
-    assert list(followers_of(tag)) == [member]
+    assert list(followers_of(target=tag)) == [member]
     html = client.get("/members/topics/").content.decode()
     assert "Stop following <bdi>Firearms</bdi>" in html and "1 follower" in html
 

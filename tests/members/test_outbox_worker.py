@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from members.models import OutboxEmail
+from notifications.models import OutboxEmail
 from tests.servers import REPO_ROOT, server_env
 
 

@@ -25,11 +25,7 @@ from lessons import services as lesson_services
 from lessons.models import Lesson, LessonAuthor, LessonState, Source, Transition
 from members.models import (
     AuditEntry,
-    Follow,
     Invitation,
-    Notification,
-    NotificationPreference,
-    OutboxEmail,
     Profile,
     SpokenLanguage,
     Tag,
@@ -40,6 +36,7 @@ from members.models import (
 from members.privacy import NO_ADDRESS, delete_account, export_member_data
 from members.services import create_invitation, set_role
 from notifications import services as notifications
+from notifications.models import Follow, Notification, NotificationPreference, OutboxEmail
 from tests.conftest import TEST_PASSWORD, sign_in
 
 pytestmark = pytest.mark.django_db
@@ -138,8 +135,8 @@ def test_export_holds_every_kind_of_data_and_nothing_private_of_others(
     )
     lesson = write_lesson(other, co_authors=[member], title="Liaison officers at marches")
     lesson_services.transition(actor=member, lesson=lesson, action="submit")
-    notifications.follow(member, topics[1])
-    notifications.follow(member, other)
+    notifications.follow(follower=member, target=topics[1])
+    notifications.follow(follower=member, target=other)
     NotificationPreference.objects.create(member=member, kind="reply", delivery="off")
     create_invitation(inviter=member, note="for my colleague")
     set_role(actor=moderator, member=member, role="expert", granted=True)
@@ -249,8 +246,8 @@ def test_delete_keeping_contributions_leaves_them_to_a_former_member(
     published = write_lesson(member, state=LessonState.PUBLISHED, title="Published lesson alone")
     draft = write_lesson(member, title="Draft lesson alone")
     shared = write_lesson(other, co_authors=[member], title="Lesson written together")
-    notifications.follow(member, topics[1])
-    notifications.follow(other, member)
+    notifications.follow(follower=member, target=topics[1])
+    notifications.follow(follower=other, target=member)
     create_invitation(inviter=member, note="for my colleague")
     set_role(actor=moderator, member=member, role="expert", granted=True)
     OutboxEmail.objects.create(recipient=member, subject="s", body="b")

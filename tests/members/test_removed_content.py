@@ -17,9 +17,10 @@ from django.test import Client
 from forum import services as forum_services
 from forum.models import Thread
 from lessons import services as lesson_services
-from members.models import Delivery, Notification, NotificationPreference, OutboxEmail, User
+from members.models import User
 from members.privacy import delete_account, export_member_data
 from notifications import services as notifications
+from notifications.models import Delivery, Notification, NotificationPreference, OutboxEmail
 from tests.conftest import sign_in
 from tests.members.test_privacy import write_lesson
 
@@ -43,7 +44,7 @@ def assert_nothing_about_it(reader: User, *, gone: list[int] | None = None) -> N
     client.force_login(reader)
     page = client.get("/notifications/")
     assert page.status_code == 200 and SECRET not in page.content.decode()
-    frames = notifications.catch_up(reader.pk, 0)
+    frames = notifications.catch_up(member_id=reader.pk, after=0)
     assert not any(SECRET in frame["text"] for frame in frames), frames
     assert SECRET not in json.dumps(export_member_data(reader)["notifications"])
     pending = OutboxEmail.objects.filter(recipient=reader, sent_at__isnull=True)
@@ -55,11 +56,11 @@ def test_removing_contributions_takes_their_threads_out_of_others_notifications(
 ) -> None:
     member = make_user(display_name="Rights Watcher")
     reader, watcher, other = make_user(), make_user(), make_user()
-    notifications.follow(reader, member)
+    notifications.follow(follower=reader, target=member)
     wants_email(reader, "new_thread")
     wants_email(watcher, "reply")
     thread = make_thread(member, title=f"Kettling at the march: {SECRET}")
-    notifications.follow(watcher, thread)
+    notifications.follow(follower=watcher, target=thread)
     forum_services.create_reply(author=other, thread=thread, body="A reply by someone else.")
     seen = list(Notification.objects.filter(recipient__in=[reader, watcher]))
     assert len(seen) == 2 and all(SECRET in n.text for n in seen)
@@ -90,7 +91,7 @@ def test_a_deleted_reply_leaves_the_followers_notifications(
 ) -> None:
     author, reader = make_user(), make_user()
     thread = make_thread(make_user(), title="Body cameras in custody suites")
-    notifications.follow(reader, thread)
+    notifications.follow(follower=reader, target=thread)
     wants_email(reader, "reply", "mention")
     post = forum_services.create_reply(
         author=author, thread=thread, body=f"@{reader.handle} about {SECRET}"
@@ -112,11 +113,11 @@ def test_a_thread_a_moderator_hides_or_deletes_leaves_every_notification_about_i
     client: Client, make_user: Callable[..., User], make_thread, moderator: User, how: str
 ) -> None:
     starter, reader, watcher = make_user(), make_user(), make_user()
-    notifications.follow(reader, starter)
+    notifications.follow(follower=reader, target=starter)
     wants_email(reader, "new_thread")
     wants_email(watcher, "reply")
     thread = make_thread(starter, title=f"Names of witnesses: {SECRET}")
-    notifications.follow(watcher, thread)
+    notifications.follow(follower=watcher, target=thread)
     forum_services.create_reply(author=make_user(), thread=thread, body="A reply.")
     opening = thread.posts.get(is_opening=True)
 
@@ -141,7 +142,7 @@ def test_open_sockets_are_told_the_removed_notifications_are_gone(
 ) -> None:
     reader = make_user()
     thread = make_thread(make_user(), title=f"Names of witnesses: {SECRET}")
-    notifications.follow(reader, thread)
+    notifications.follow(follower=reader, target=thread)
     post = forum_services.create_reply(author=make_user(), thread=thread, body="A reply.")
     (gone,) = Notification.objects.filter(recipient=reader)
     pushed: list[tuple[str, dict]] = []
@@ -166,7 +167,8 @@ def test_notifications_from_before_the_about_field_learn_it_and_go_with_their_co
 ) -> None:
     import importlib
 
-    from django.apps import apps
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
 
     member = make_user(display_name="Rights Watcher")
     reader = make_user()
@@ -179,9 +181,14 @@ def test_notifications_from_before_the_about_field_learn_it_and_go_with_their_co
         for url in [thread.get_absolute_url(), reply.get_absolute_url(), lesson.get_absolute_url()]
     ]
     Notification.objects.filter(pk__in=[n.pk for n in old]).update(about_type=None, about_id=None)
-    for module in ["forum.migrations.0006_notifications_about_posts",
-                   "lessons.migrations.0007_notifications_about_lessons"]:  # fmt: skip
-        importlib.import_module(module).learn_what_notifications_are_about(apps, None)
+    # The migrations run with the models as they were then (Notification was
+    # members' until members 0012 handed it to notifications).
+    loader = MigrationLoader(connection)
+    for app, name in [("forum", "0006_notifications_about_posts"),
+                      ("lessons", "0007_notifications_about_lessons")]:  # fmt: skip
+        then = loader.project_state((app, name)).apps
+        module = importlib.import_module(f"{app}.migrations.{name}")
+        module.learn_what_notifications_are_about(then, None)
 
     delete_account(member, keep_contributions=False)
 

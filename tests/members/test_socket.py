@@ -98,7 +98,7 @@ async def test_logging_out_closes_the_sockets_of_that_session_only(member) -> No
 
     @database_sync_to_async
     def log_out() -> None:
-        close_sockets_of_session(session.session_key)
+        close_sockets_of_session(session_key=session.session_key)
 
     await log_out()
     assert (await this_browser.receive_output(timeout=2))["code"] == 4000
@@ -109,7 +109,7 @@ async def test_logging_out_closes_the_sockets_of_that_session_only(member) -> No
 async def test_a_ban_or_password_change_closes_all_the_members_sockets(member) -> None:
     first, _, _, _ = await open_socket(member)
     second, _, _, _ = await open_socket(member)
-    await database_sync_to_async(close_sockets_of_member)(member.pk)
+    await database_sync_to_async(close_sockets_of_member)(member_id=member.pk)
     for socket in [first, second]:
         assert (await socket.receive_output(timeout=2))["code"] == 4000
 

@@ -18,7 +18,8 @@ from django.contrib.sessions.models import Session
 from bench import ws
 from bench.common import Scale
 from forum.models import Post, Thread
-from members.models import Notification, User
+from members.models import User
+from notifications.models import Notification
 from tests.servers import server_env
 
 TINY = Scale(

@@ -89,7 +89,7 @@ async def test_a_ban_or_password_change_closes_the_members_ping_sockets(member) 
     second = socket("/ws/ping/", cookie=await session_cookie_for(member))
     assert (await first.connect())[0] and (await second.connect())[0]
     # What member_ban and a password change call (tests/members/test_socket.py).
-    await database_sync_to_async(close_sockets_of_member)(member.pk)
+    await database_sync_to_async(close_sockets_of_member)(member_id=member.pk)
     for communicator in [first, second]:
         assert (await communicator.receive_output(timeout=2))["code"] == CLOSE_SESSION_ENDED
 
@@ -100,7 +100,7 @@ async def test_logging_out_closes_the_ping_sockets_of_that_session(member) -> No
     other_browser = socket("/ws/ping/", cookie=await session_cookie_for(member))
     assert (await this_browser.connect())[0] and (await other_browser.connect())[0]
     session_key = cookie.partition("=")[2]
-    await database_sync_to_async(close_sockets_of_session)(session_key)
+    await database_sync_to_async(close_sockets_of_session)(session_key=session_key)
     assert (await this_browser.receive_output(timeout=2))["code"] == CLOSE_SESSION_ENDED
     assert await other_browser.receive_nothing(timeout=0.2)
     await other_browser.disconnect()

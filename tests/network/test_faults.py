@@ -24,8 +24,9 @@ from django.test import Client
 from django.urls import path
 
 from forum.models import Post
-from members.models import Notification, NotificationKind
+from forum.notification_kinds import NotificationKind
 from network.urls import urlpatterns as site_urlpatterns
+from notifications.models import Notification
 from notifications.services import follow
 from tests.conftest import TEST_PASSWORD, sign_in
 from tests.network.test_live_delivery import catch_up, frames, open_socket, session_cookie
@@ -60,7 +61,7 @@ def test_while_redis_is_down_members_post_and_log_in_and_out_and_the_reply_arriv
         web_port, socket_port = ports
         follower, author, leaving = make_user(), make_user(), make_user()
         thread = make_thread(follower)
-        follow(follower, thread)
+        follow(follower=follower, target=thread)
         seen = Notification.objects.filter(recipient=follower).values_list("pk", flat=True)
         last_seen = max(seen, default=0)
         site = f"http://127.0.0.1:{web_port}"

@@ -58,7 +58,7 @@ def test_a_new_member_sees_three_first_steps_with_links_to_each(
     assert done_steps(checklist) == []
     for title, url in [
         ("Complete your profile", reverse("members:profile_edit")),
-        ("Follow the topics you work on", reverse("members:topics")),
+        ("Follow the topics you work on", reverse("follows:topics")),
         ("Ask your first question", reverse("forum:create")),
     ]:
         assert f'href="{url}">{title}</a>' in checklist
@@ -89,7 +89,7 @@ def test_first_steps_tick_off_as_the_member_does_them_and_go_when_all_are_done(
     assert done_steps(checklist) == ["✓ Complete your profile Done"]
     assert reverse("members:profile_edit") not in checklist
 
-    notifications.follow(newcomer, topics[0])
+    notifications.follow(follower=newcomer, target=topics[0])
     checklist = first_steps(client)
     assert "2 of 3 done" in checklist
     assert [step.split(" ", 1)[1] for step in done_steps(checklist)] == [

@@ -210,7 +210,8 @@ def test_thread_list_filters_by_content_language(
 
 def test_membership_emails_come_in_the_member_language(make_user) -> None:
     from members import services
-    from members.models import OutboxEmail, Status
+    from members.models import Status
+    from notifications.models import OutboxEmail
 
     moderator = make_user(is_moderator=True)
     french = make_user(status=Status.PENDING, language="fr")

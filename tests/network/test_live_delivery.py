@@ -19,8 +19,9 @@ from django.test import Client
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import ClientConnection, connect
 
-from members.models import NotificationKind, User
+from members.models import User
 from notifications import services as notifications
+from notifications.notification_kinds import NotificationKind
 from notifications.services import notify
 from tests.conftest import sign_in
 from tests.servers import REPO_ROOT, PrivateRedis, server_env, start_daphne, stop

@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from forum import services as forum_services
 from forum.models import HelpfulMark, Post, Thread, ThreadKind
+from forum.notification_kinds import NotificationKind
 from forum.search import index_posts
 from lessons.models import (
     Instrument,
@@ -39,17 +40,8 @@ from lessons.models import (
     Transition,
 )
 from lessons.search import index_lessons
-from members.models import (
-    Follow,
-    Notification,
-    NotificationKind,
-    Profile,
-    SpokenLanguage,
-    Status,
-    Tag,
-    TaggedItem,
-    User,
-)
+from members.models import Profile, SpokenLanguage, Status, Tag, TaggedItem, User
+from notifications.models import Follow, Notification
 from tests.conftest import sign_in
 
 pytestmark = pytest.mark.django_db

@@ -24,10 +24,11 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from forum.models import Flag, Post, Thread
 from lessons.models import Lesson
-from members.models import Invitation, Notification, User
+from members.models import Invitation, User
 from network import env, ratelimit
 from network import settings as shipped
 from network.asgi import application
+from notifications.models import Notification
 from tests.conftest import sign_in
 from tests.forum.test_threads import thread_form
 from tests.lessons.test_pages import form_data as lesson_form

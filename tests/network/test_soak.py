@@ -17,7 +17,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from members.models import Notification
+from notifications.models import Notification
 from notifications.services import follow
 from tests.conftest import sign_in
 from tests.network.soak import SocketOwner, Sockets, run_load, wait_for_delivery
@@ -50,7 +50,7 @@ def test_a_minute_of_mixed_load_fails_nothing_and_delivers_every_notification_on
         )
     ]
     for member in members:
-        follow(member, followed)
+        follow(follower=member, target=followed)
     sessions = {member.pk: session_of(member) for member in members}
     owners = [SocketOwner(m.pk, sessions[m.pk]) for m in members]
     owners += [SocketOwner(m.pk, sessions[m.pk]) for m in members[:TWO_TABS]]

@@ -127,10 +127,10 @@ members:data_export                     GET  L    200  L    200  200  200  200  
 members:data_export                     POST L    200  L    200  200  200  200  200  200
 members:directory                       GET  L    W    L    200  200  200  200  200  200
 members:directory                       POST L    W    L    405  405  405  405  405  405
-members:follow                          GET  L    W    L    405  405  405  405  405  405
-members:follow                          POST L    W    L    302  302  302  302  302  302
-members:follow_tag                      GET  L    W    L    405  405  405  405  405  405
-members:follow_tag                      POST L    W    L    302  302  302  302  302  302
+follows:member                          GET  L    W    L    405  405  405  405  405  405
+follows:member                          POST L    W    L    302  302  302  302  302  302
+follows:tag                             GET  L    W    L    405  405  405  405  405  405
+follows:tag                             POST L    W    L    302  302  302  302  302  302
 members:invitations                     GET  L    W    L    200  200  200  200  200  200
 members:invitations                     POST L    W    L    200  200  200  200  200  200
 members:join                            GET  302  302  302  302  302  302  302  302  302
@@ -145,8 +145,8 @@ members:reject                          GET  L    W    L    403  403  403  403  
 members:reject                          POST L    W    L    403  403  403  403  302  302
 members:set_role                        GET  L    W    L    403  403  403  403  405  405
 members:set_role                        POST L    W    L    403  403  403  403  302  302
-members:topics                          GET  L    W    L    200  200  200  200  200  200
-members:topics                          POST L    W    L    405  405  405  405  405  405
+follows:topics                          GET  L    W    L    200  200  200  200  200  200
+follows:topics                          POST L    W    L    405  405  405  405  405  405
 members:waiting                         GET  L    200  L    302  302  302  302  302  302
 members:waiting                         POST L    405  L    405  405  405  405  405  405
 # Notifications: the author's own.
@@ -545,7 +545,7 @@ class World:
                 return self.revision.pk
             if name == "token":
                 return self.feed_token.token
-        if key.startswith(("members:", "notifications:")):
+        if key.startswith(("members:", "notifications:", "follows:")):
             if name == "slug":
                 return self.topic.slug
             if name == "token":

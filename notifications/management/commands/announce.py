@@ -1,6 +1,6 @@
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from members.models import User
 from notifications.services import announce
 
 
@@ -19,7 +19,7 @@ class Command(BaseCommand):
             raise CommandError("An announcement is at most 300 characters.")
         member = None
         if to:
-            member = User.objects.filter(email__iexact=to.strip()).first()
+            member = get_user_model().objects.filter(email__iexact=to.strip()).first()
             if member is None or not member.is_member:
                 raise CommandError(f"No approved member has the email address {to}.")
         count = announce(actor=None, text=text, to=member)

@@ -1,0 +1,48 @@
+"""The account kinds: what the inbox itself tells a member about their account
+(membership, the expert badge, a new follower) and the moderators' announcements.
+
+Decisions on membership are always emailed separately (the person cannot see
+the app before approval, notifications/receivers.py), so their notification
+stays in the app.
+"""
+
+from enum import StrEnum
+
+from django.utils.translation import gettext_lazy as _
+
+from notifications.kinds import Delivery, Kind, register
+
+
+class NotificationKind(StrEnum):
+    MEMBERSHIP = "membership"
+    EXPERT_BADGE = "expert_badge"
+    NEW_FOLLOWER = "new_follower"
+    ANNOUNCEMENT = "announcement"
+
+
+register(
+    Kind(
+        key=NotificationKind.MEMBERSHIP,
+        label=_("Your membership request"),
+        summary=_("News about your membership request"),
+        default_delivery=Delivery.APP,
+    ),
+    Kind(
+        key=NotificationKind.EXPERT_BADGE,
+        label=_("Expert badge"),
+        summary=_("You were given the expert badge"),
+        default_delivery=Delivery.EMAIL,
+    ),
+    Kind(
+        key=NotificationKind.NEW_FOLLOWER,
+        label=_("Someone followed you"),
+        summary=_("Someone started following you"),
+        default_delivery=Delivery.APP,
+    ),
+    Kind(
+        key=NotificationKind.ANNOUNCEMENT,
+        label=_("Announcements from the moderators"),
+        summary=_("New announcement from the moderators"),
+        default_delivery=Delivery.DIGEST,
+    ),
+)
