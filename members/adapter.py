@@ -17,8 +17,8 @@ from django.core.mail import EmailMessage
 from django.http import HttpRequest
 from django.urls import reverse
 
+from common.clientip import client_ip
 from members.models import User
-from network.ratelimit import client_ip
 from notifications.mail import sender_for
 from notifications.services import close_sockets_of_member, close_sockets_of_session
 
