@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import functools
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
@@ -22,11 +21,10 @@ from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
+from common.errors import ServiceError
 from common.markup import mentioned_handles, plain_text, render_markdown
 from forum import search
 from forum.models import (
-    TAGS_MAX,
-    TAGS_MIN,
     Flag,
     HelpfulMark,
     Post,
@@ -34,13 +32,12 @@ from forum.models import (
     Thread,
     ThreadKind,
 )
-from members import naming
 from members.models import AuditEntry, NotificationKind, Tag, User
-from members.services import audit
+from members.services import audit, check_topic_count, resolve_tags
 from notifications.services import follow, followers_of, forget_notifications_about, notify
 
 
-class ForumError(Exception):
+class ForumError(ServiceError):
     """An action that is not allowed or not possible; the message is for the member."""
 
 
@@ -111,35 +108,6 @@ def preview(body: str) -> str:
     return _render(body)[0]
 
 
-# --- Tags -----------------------------------------------------------------------
-
-
-def resolve_tags(names: Iterable[str], proposer: User) -> list[Tag]:
-    """Existing topics by name or slug; new names become proposed topics."""
-    from django.utils.text import slugify
-
-    tags, seen = [], set()
-    for raw in names:
-        name = " ".join(raw.split())
-        slug = slugify(name)
-        if not slug or slug in seen:
-            continue
-        seen.add(slug)
-        tag = naming.existing_topic(name)
-        if tag is None:
-            try:
-                name = naming.clean_topic_name(name)
-            except ValidationError as error:
-                raise ForumError(error.messages[0]) from error
-            tag = Tag.objects.create(
-                name=name[:100], slug=slug[:100], is_official=False, proposed_by=proposer
-            )
-        tags.append(tag)
-    if not TAGS_MIN <= len(tags) <= TAGS_MAX:
-        raise ForumError(_("Choose between 1 and 5 topics."))
-    return tags
-
-
 # --- Threads and posts ------------------------------------------------------------
 
 
@@ -155,14 +123,15 @@ def create_thread(
     title: str,
     body: str,
     tags: list[Tag],
+    new_topics: Sequence[str] = (),
     kind: str,
     language: str,
     client_token: uuid.UUID | None = None,
 ) -> Thread:
+    """Start a thread under ``tags`` and the topics named in ``new_topics`` (proposed
+    here, in the thread's transaction: a refused thread proposes none)."""
     if not can_post(author):
         raise ForumError(_("Only approved members can start threads."))
-    if not TAGS_MIN <= len(tags) <= TAGS_MAX:
-        raise ForumError(_("Choose between 1 and 5 topics."))
     existing = _existing_post(author, client_token)
     if existing is not None:
         return existing.thread
@@ -170,6 +139,8 @@ def create_thread(
     now = timezone.now()
     try:
         with transaction.atomic():
+            tags = resolve_tags(names=new_topics, proposer=author, chosen=tags)
+            check_topic_count(tags)
             thread = Thread.objects.create(
                 title=title,
                 kind=kind,
@@ -313,8 +284,16 @@ def _notify_reply(thread: Thread, post: Post, mentioned: set[int]) -> None:
 
 
 def edit_post(
-    *, editor: User, post: Post, body: str, title: str | None = None, tags: list[Tag] | None = None
+    *,
+    editor: User,
+    post: Post,
+    body: str,
+    title: str | None = None,
+    tags: list[Tag] | None = None,
+    new_topics: Sequence[str] = (),
 ) -> Post:
+    """Save a new text (and for an opening post, title and topics: ``tags`` and the
+    names in ``new_topics``, proposed inside the edit's transaction)."""
     if not can_edit(editor, post):
         raise ForumError(_("You cannot edit this post."))
     thread = post.thread
@@ -338,8 +317,8 @@ def edit_post(
             thread.title = title
             thread.save(update_fields=["title"])
         if post.is_opening and tags is not None:
-            if not TAGS_MIN <= len(tags) <= TAGS_MAX:
-                raise ForumError(_("Choose between 1 and 5 topics."))
+            tags = resolve_tags(names=new_topics, proposer=editor, chosen=tags)
+            check_topic_count(tags)
             thread.tags.set(tags)
         search.index_posts([post.pk])
     return post
@@ -547,11 +526,14 @@ def switch_thread(*, actor: User, thread: Thread, action: str) -> None:
         )
 
 
-def retag_thread(*, actor: User, thread: Thread, tags: list[Tag]) -> None:
+def retag_thread(
+    *, actor: User, thread: Thread, tags: list[Tag], new_topics: Sequence[str] = ()
+) -> None:
+    """File the thread under ``tags`` and the topics named in ``new_topics``."""
     _moderate(actor)
-    if not TAGS_MIN <= len(tags) <= TAGS_MAX:
-        raise ForumError(_("Choose between 1 and 5 topics."))
     with transaction.atomic():
+        tags = resolve_tags(names=new_topics, proposer=actor, chosen=tags)
+        check_topic_count(tags)
         before = sorted(thread.tags.values_list("slug", flat=True))
         thread.tags.set(tags)
         audit(

@@ -26,6 +26,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from common.errors import ServiceError
 from common.markup import render_markdown
 from forum.models import Thread
 from forum.selectors import may_see_post
@@ -41,7 +42,7 @@ from lessons.models import (
     Transition,
 )
 from members.models import AuditEntry, Notification, NotificationKind, Tag, User
-from members.services import audit
+from members.services import audit, check_topic_count, resolve_tags
 from notifications.services import followers_of, forget_notifications_about, notify
 
 TAGS_MAX = 5
@@ -50,7 +51,7 @@ AUTHORS_MAX = 6
 SOURCES_MAX = 20
 
 
-class LessonError(Exception):
+class LessonError(ServiceError):
     """An action that is not allowed or not possible; the message is for the member."""
 
 
@@ -407,6 +408,9 @@ class LessonData:
     language: str = "en"
     public_requested: bool = False
     tags: list[Tag] | None = None
+    # Topics named by the member and not chosen from the list: proposed by the
+    # service inside its transaction (members.services.resolve_tags).
+    new_topics: tuple[str, ...] = ()
     provisions: list[Provision] | None = None
     co_authors: list[User] | None = None
     sources: list[SourceData] | None = None
@@ -457,7 +461,16 @@ def _apply(lesson: Lesson, data: LessonData) -> None:
 
 
 def _set_relations(lesson: Lesson, data: LessonData, *, editor: User) -> None:
-    if data.tags is not None:
+    """Topics, standards, co-authors and sources; in the caller's transaction.
+
+    New topic names become proposed topics here, so that a lesson refused
+    later in the same transaction leaves none behind.
+    """
+    if data.new_topics:
+        tags = resolve_tags(names=data.new_topics, proposer=editor, chosen=data.tags or [])
+        check_topic_count(tags)
+        lesson.tags.set(tags)
+    elif data.tags is not None:
         lesson.tags.set(data.tags)
     if data.provisions is not None:
         lesson.provisions.set(data.provisions)

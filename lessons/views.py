@@ -17,10 +17,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from common.diff import line_diff
+from common.drafts import DRAFT_CLEAR_KEY
+from common.errors import ServiceError
+from common.forms import PurgeForm
 from forum import selectors as forum_selectors
-from forum.forms import PurgeForm
-from forum.services import ForumError, resolve_tags
-from forum.views import DRAFT_CLEAR_KEY  # the page after a save names the draft to forget
 from lessons import selectors, services
 from lessons.forms import (
     CoAuthorAnswerForm,
@@ -40,7 +40,6 @@ from lessons.models import (
 )
 from lessons.services import LessonData, LessonError, SourceData
 from members.access import moderator_required
-from members.models import Tag
 from notifications import services as notifications
 
 # --- Lists ----------------------------------------------------------------------
@@ -166,11 +165,6 @@ def lesson_detail(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse
     return _lesson_page(request, lesson)
 
 
-def _topics(form: LessonForm, member) -> list[Tag]:
-    names = [t.name for t in form.cleaned_data["topics"]] + form.cleaned_data["new_topics"]
-    return resolve_tags(names, member)
-
-
 def _sources(formset: SourceFormSet) -> list[SourceData]:
     return [
         SourceData(
@@ -184,7 +178,7 @@ def _sources(formset: SourceFormSet) -> list[SourceData]:
     ]
 
 
-def _data(form: LessonForm, formset: SourceFormSet, member) -> LessonData:
+def _data(form: LessonForm, formset: SourceFormSet) -> LessonData:
     cleaned = form.cleaned_data
     return LessonData(
         title=cleaned["title"],
@@ -199,7 +193,8 @@ def _data(form: LessonForm, formset: SourceFormSet, member) -> LessonData:
         recommendations=cleaned["recommendations"],
         language=cleaned["language"],
         public_requested=cleaned["public_requested"],
-        tags=_topics(form, member),
+        tags=list(cleaned["topics"]),
+        new_topics=tuple(cleaned["new_topics"]),
         provisions=cleaned["provisions"],
         co_authors=cleaned["co_authors"],
         sources=_sources(formset),
@@ -211,8 +206,8 @@ def _save(request: HttpRequest, form: LessonForm, formset: SourceFormSet, save) 
     if not (form.is_valid() and formset.is_valid()):
         return None
     try:
-        return save(_data(form, formset, request.user))
-    except (LessonError, ForumError) as error:
+        return save(_data(form, formset))
+    except ServiceError as error:
         form.add_error(None, str(error))
         return None
 
