@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from common.errors import ServiceError
 from common.markup import mentioned_handles, plain_text, render_markdown
+from common.redaction import purged_placeholder, removed_placeholder, scrub_purged_text
 from forum import search
 from forum.models import (
     Flag,
@@ -569,7 +570,7 @@ def purge_post_revision(*, actor: User, revision: PostRevision, reason: str) -> 
     The revision row stays, empty and marked, so the history says a version was
     removed and when. The audit log records who, which revision and why, never
     the text. A title no longer current is taken out of the notifications,
-    emails and audit details that quoted it (members.privacy.scrub_purged_text).
+    emails and audit details that quoted it (common.redaction.scrub_purged_text).
     """
     reason = _purge_check(actor, reason)
     with transaction.atomic():
@@ -600,8 +601,6 @@ def purge_post_text(*, actor: User, post: Post, reason: str) -> None:
     a revision. To keep the rest of a post, a moderator edits it instead (the
     text before the edit becomes a revision) and purges that earlier version.
     """
-    from members.privacy import purged_placeholder
-
     reason = _purge_check(actor, reason)
     placeholder = purged_placeholder()
     with transaction.atomic():
@@ -626,8 +625,6 @@ def purge_post_text(*, actor: User, post: Post, reason: str) -> None:
 
 
 def _after_purge(*, actor: User, post: Post, detail: str, phrases: list[str]) -> None:
-    from members.privacy import scrub_purged_text
-
     scrub_purged_text(
         phrases=phrases, url_prefix=reverse("forum:thread_short", args=[post.thread_id])
     )
@@ -645,7 +642,7 @@ def _after_purge(*, actor: User, post: Post, detail: str, phrases: list[str]) ->
 
 
 def forget_member(*, member: User, remove_posts: bool) -> None:
-    """The forum's part of deleting an account (``members.privacy.delete_account``).
+    """The forum's part of deleting an account (``network.privacy.delete_account``).
 
     Runs inside that transaction, before the User row goes; deleting it sets
     the author of whatever stays to NULL ("a former member"). The helpful
@@ -656,8 +653,6 @@ def forget_member(*, member: User, remove_posts: bool) -> None:
     under a placeholder title, or is deleted when nobody else wrote in it.
     The notes of flags they filed are erased; the flags stay for the moderators.
     """
-    from members.privacy import removed_placeholder
-
     given = HelpfulMark.objects.filter(member=member)
     marked = list(given.values_list("post_id", "post__thread_id"))
     given.delete()

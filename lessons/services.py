@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy
 
 from common.errors import ServiceError
 from common.markup import render_markdown
+from common.redaction import removed_placeholder, scrub_purged_text
 from forum.models import Thread
 from forum.selectors import may_see_post
 from lessons import search
@@ -777,12 +778,10 @@ def purge_revision(*, actor: User, revision: LessonRevision, reason: str) -> Non
     The revision row stays, empty and marked, so the history says a version was
     removed and when; the audit log records who, which revision and why, never
     the text. A title no longer current is taken out of the notifications,
-    emails and audit details that quoted it (members.privacy.scrub_purged_text).
+    emails and audit details that quoted it (common.redaction.scrub_purged_text).
     The current text is not purged here: a moderator edits the published
     lesson (the text before becomes a revision) and purges that revision.
     """
-    from members.privacy import scrub_purged_text
-
     if not can_purge(actor):
         raise LessonError(_("Only moderators can purge."))
     reason = " ".join(reason.split())[:PURGE_REASON_MAX]
@@ -862,7 +861,7 @@ def can_turn_into_lesson(member: User, thread: Thread) -> bool:
 
 
 def forget_member(*, member: User, remove_lessons: bool) -> None:
-    """The lessons' part of deleting an account (``members.privacy.delete_account``).
+    """The lessons' part of deleting an account (``network.privacy.delete_account``).
 
     Runs inside that transaction, before the User row goes. The member stops
     being an author everywhere. A lesson written with others stays with them
@@ -872,8 +871,6 @@ def forget_member(*, member: User, remove_lessons: bool) -> None:
     lesson in review nobody else can ever finish or see). With
     ``remove_lessons`` their review comments are erased as well.
     """
-    from members.privacy import removed_placeholder
-
     written = list(LessonAuthor.objects.filter(member=member).values_list("lesson_id", flat=True))
     shared = set(
         LessonAuthor.objects.filter(lesson_id__in=written)

@@ -6,7 +6,16 @@ from django.urls import include, path
 
 from forum import search_views
 from members import language, signout
-from network import robots, views
+from members import urls as members_urls
+from network import privacy_views, robots, views
+
+# The account-wide privacy pages span every app, so their views are network's;
+# their URLs and names stay members' (/members/me/data/, members:data_export).
+members_patterns = [
+    path("me/data/", privacy_views.data_export, name="data_export"),
+    path("me/delete/", privacy_views.account_delete, name="account_delete"),
+    *members_urls.urlpatterns,
+]
 
 urlpatterns = [
     path("", views.landing, name="landing"),
@@ -15,7 +24,7 @@ urlpatterns = [
     path("favicon.ico", views.favicon, name="favicon"),
     path("robots.txt", robots.robots_txt, name="robots"),
     path("i18n/setlang/", language.set_language, name="set_language"),
-    path("members/", include("members.urls")),
+    path("members/", include((members_patterns, members_urls.app_name))),
     path("notifications/", include("notifications.urls")),
     path("forum/", include("forum.urls")),
     path("lessons/", include("lessons.urls")),

@@ -20,8 +20,8 @@ from django.test import Client
 from forum import services as forum_services
 from members import naming
 from members.models import Notification, Profile, Tag, User, Visibility
-from members.privacy import delete_account
 from members.services import resolve_tags, update_tag
+from network.privacy import delete_account
 from tests.conftest import sign_in
 from tests.members.test_joining import SIGNUP
 from tests.members.test_profiles import profile_data
