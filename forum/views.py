@@ -21,7 +21,7 @@ from common.errors import ServiceError
 from common.forms import PurgeForm
 from common.fragments import member_inputs, render_rows
 from common.lengths import MARKDOWN_MAX_LENGTH
-from forum import selectors, services
+from forum import hooks, selectors, services
 from forum.forms import (
     FlagForm,
     OpeningPostEditForm,
@@ -35,8 +35,6 @@ from forum.forms import (
 )
 from forum.models import Post, PostRevision, Thread
 from forum.services import ForumError
-from lessons import selectors as lesson_selectors
-from lessons import services as lesson_services
 from members.access import moderator_required
 from members.models import Tag
 from members.selectors import attach_tags
@@ -240,15 +238,8 @@ def _thread_page(
             "reply_form": reply_form,
             "can_reply": can_reply,
             "can_accept": can_accept,
-            "can_turn_into_lesson": lesson_services.can_turn_into_lesson(request.user, thread),
-            # Only a thread with an accepted answer can become a lesson.
-            "became_lessons": list(
-                lesson_selectors.visible_lessons(request.user)
-                .filter(from_thread=thread)
-                .order_by("created_at")
-            )
-            if thread.accepted_post_id
-            else [],
+            # What other apps show on the thread (the lessons made of it): forum.hooks.
+            "thread_extras": hooks.thread_page_extras(request.user, thread),
             "clear_draft": clear_draft,
             "preview": preview,
         },

@@ -19,7 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Model, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
@@ -29,8 +29,6 @@ from django.utils.translation import gettext_lazy
 from common.errors import ServiceError
 from common.markup import render_markdown
 from common.redaction import removed_placeholder, scrub_purged_text
-from forum.models import Thread
-from forum.selectors import may_see_post
 from lessons import search
 from lessons.models import (
     CoAuthorInvitation,
@@ -631,7 +629,9 @@ def invitations_of(lesson: Lesson) -> list[CoAuthorInvitation]:
     return list(lesson.invitations.select_related("member"))
 
 
-def create_lesson(*, author: User, data: LessonData, from_thread: Thread | None = None) -> Lesson:
+def create_lesson(*, author: User, data: LessonData, from_thread: Model | None = None) -> Lesson:
+    """A new draft by ``author``; ``from_thread`` is the forum thread it was drafted from
+    (lessons.hooks finds it; the foreign key names "forum.Thread" by string)."""
     if not can_create(author):
         raise LessonError(_("Only approved members can write lessons."))
     _check_links(data)
@@ -810,51 +810,6 @@ def purge_revision(*, actor: User, revision: LessonRevision, reason: str) -> Non
             detail=f"lesson #{lesson.pk}, version {revision.pk}: {reason}",
             url=reverse("lessons:detail_short", args=[lesson.pk]),
         )
-
-
-def _answer_for(member: User, thread: Thread) -> Any:
-    """The thread's accepted answer if ``member`` may read it, else None.
-
-    Hiding an answer keeps it accepted (unhiding brings it back as it was);
-    deleting it unaccepts it (forum.services.delete_post). A hidden accepted
-    answer is no answer for whoever may not read it.
-    """
-    answer = thread.accepted_post if thread.accepted_post_id else None
-    if answer is None or not may_see_post(member, answer):
-        return None
-    return answer
-
-
-def draft_from_thread(thread: Thread, *, viewer: User) -> dict[str, Any]:
-    """Initial form values for "Turn into a lesson": the question and the accepted answer.
-
-    Only what ``viewer`` may read is copied: never a hidden or deleted post.
-    """
-    opening = thread.posts.filter(is_opening=True).first()
-    if opening is not None and not may_see_post(viewer, opening):
-        opening = None
-    answer = _answer_for(viewer, thread)
-    return {
-        "title": thread.title,
-        "summary": (answer.body_text if answer else "")[:600],
-        "what_happened": opening.body if opening else "",
-        "what_worked": answer.body if answer else "",
-        "language": thread.language,
-        "topics": list(thread.tags.filter(is_official=True)),
-    }
-
-
-def can_turn_into_lesson(member: User, thread: Thread) -> bool:
-    """The asker, the one who answered, experts and moderators may do it.
-
-    Only while the thread has an accepted answer the member may read.
-    """
-    if not can_create(member):
-        return False
-    answer = _answer_for(member, thread)
-    if answer is None:
-        return False
-    return member.pk in {thread.author_id, answer.author_id} or is_reviewer(member)
 
 
 # --- A member deletes their account ------------------------------------------------

@@ -20,8 +20,7 @@ from common.diff import line_diff
 from common.drafts import DRAFT_CLEAR_KEY
 from common.errors import ServiceError
 from common.forms import PurgeForm
-from forum import selectors as forum_selectors
-from lessons import selectors, services
+from lessons import hooks, selectors, services
 from lessons.forms import (
     CoAuthorAnswerForm,
     LessonFilterForm,
@@ -219,13 +218,16 @@ def lesson_create(request: HttpRequest) -> HttpResponse:
     initial: dict = {"language": (request.LANGUAGE_CODE or "en").split("-")[0]}
     thread_id = request.GET.get("from_thread") or request.POST.get("from_thread")
     if thread_id:
+        # "Turn into a lesson": the thread comes from lessons.hooks (the forum's, installed
+        # by network), only if this member may turn it into a lesson.
+        source = hooks.thread_source()
         try:
-            thread = forum_selectors.thread_for(request.user, int(thread_id))
+            thread = source.thread_to_turn(request.user, int(thread_id))
         except ValueError:
             thread = None
-        if thread is None or not services.can_turn_into_lesson(request.user, thread):
+        if thread is None:
             raise Http404
-        initial.update(services.draft_from_thread(thread, viewer=request.user))
+        initial.update(source.draft(thread, viewer=request.user))
     form = LessonForm(request.POST or None, initial=initial, author=request.user)
     formset = SourceFormSet(request.POST or None, prefix="sources")
     if request.method == "POST":

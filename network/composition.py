@@ -27,3 +27,10 @@ def install() -> None:
 
     redaction.add_scrubber("notifications.notifications", notifications.redact_notifications)
     redaction.add_scrubber("notifications.outbox", outbox.redact_outbox)
+
+    from forum import hooks as forum_hooks
+    from lessons import hooks as lesson_hooks
+    from network import threads_and_lessons
+
+    forum_hooks.add_to_thread_page("lessons", threads_and_lessons.lessons_on_thread_page)
+    lesson_hooks.set_thread_source(threads_and_lessons.ForumThreads())
