@@ -39,8 +39,8 @@ from markdown_it.common.utils import escapeHtml
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
+from common.handles import HANDLE_PATTERN
 from common.lengths import MARKDOWN_MAX_LENGTH
-from members.models import HANDLE_PATTERN
 
 ALLOWED_TAGS = frozenset(
     {

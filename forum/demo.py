@@ -17,19 +17,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.utils import timezone
 
 from forum import services
 from forum.models import HelpfulMark, Post, Thread, ThreadKind
-from members.demo import DEMO_ACCOUNTS
+from members.demo import DEMO_ACCOUNTS, demo_members
 from members.models import Tag, User
 from notifications.demo import quiet_seeded_inboxes
 from notifications.models import Notification, OutboxEmail
 from notifications.services import follow
 
 # Generated demo members have "<handle>@members.demo.example" (members.demo).
-DEMO_MEMBER_DOMAIN = "@members.demo.example"
 # Opening posts carry a client token derived from the title, so a thread
 # whose title a demo visitor edited is still recognised on the next run.
 TOKEN_NAMESPACE = uuid.UUID("6f1c9a52-2f0e-4d8e-9a39-0c3f5b7d2e11")
@@ -1206,7 +1205,7 @@ def ensure_demo_threads() -> int:
     its opening post (by its client token). Nothing is changed in threads
     that exist, so what demo visitors did to them survives another run.
     """
-    members = _demo_members()
+    members = demo_members()
     wanted = [
         demo
         for demo in DEMO_THREADS
@@ -1223,24 +1222,23 @@ def ensure_demo_threads() -> int:
     return seeding.created
 
 
-def _demo_members() -> dict[str, User]:
-    """Demo accounts and generated demo members by the handle the seed gave them.
-
-    Keyed by the seeded handle (not the current one), so that a demo visitor
-    who changes a handle does not break the next run.
-    """
-    demo_handles = {account.email: account.handle for account in DEMO_ACCOUNTS}
-    users = User.objects.filter(Q(email__in=demo_handles) | Q(email__endswith=DEMO_MEMBER_DOMAIN))
-    members = {}
-    for user in users:
-        handle = demo_handles.get(user.email) or user.email.removesuffix(DEMO_MEMBER_DOMAIN)
-        if user.is_member:
-            members[handle] = user
-    return members
-
-
 def _token(demo: DemoThread) -> uuid.UUID:
     return uuid.uuid5(TOKEN_NAMESPACE, demo.title)
+
+
+def demo_thread(title: str) -> Thread | None:
+    """The demo thread by its title, or by its opening post's token if it was renamed.
+
+    Other apps' demo data that grew out of a demo thread find it here
+    (network.demo hands it to the demo lessons).
+    """
+    if not title:
+        return None
+    token = uuid.uuid5(TOKEN_NAMESPACE, title)
+    return (
+        Thread.objects.filter(title=title).order_by("pk").first()
+        or Thread.objects.filter(posts__is_opening=True, posts__client_token=token).first()
+    )
 
 
 def _seeded_before(demo: DemoThread, author: User) -> bool:

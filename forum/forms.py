@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 
 from django import forms
@@ -10,12 +9,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from common import widgets
-from forum.models import BODY_MAX, TAGS_MAX, TAGS_MIN, TITLE_MAX, TITLE_MIN, FlagReason, ThreadKind
+from forum.models import BODY_MAX, TITLE_MAX, TITLE_MIN, FlagReason, ThreadKind
 from members import naming
-from members.forms import LANGUAGE_CHOICES
+from members.forms import LANGUAGE_CHOICES, TOPIC_NAME, TopicsMixin
 from members.models import Tag
-
-TOPIC_NAME = re.compile(r"^[\w][\w &'\u2019-]{1,48}[\w]$")
 
 
 class ClientTokenField(forms.UUIDField):
@@ -44,65 +41,6 @@ def body_field(label: str) -> forms.CharField:
             ),
         },
     )
-
-
-class TopicsMixin(forms.Form):
-    """1 to 5 topics: official ones ticked, plus new ones proposed by name."""
-
-    topics = forms.ModelMultipleChoiceField(
-        label=gettext_lazy("Topics"),
-        queryset=Tag.objects.none(),
-        required=False,
-        widget=widgets.IsolatedCheckboxSelectMultiple,
-        to_field_name="slug",
-    )
-    new_topics = forms.CharField(
-        label=gettext_lazy("Propose a new topic (optional)"),
-        required=False,
-        max_length=160,
-        help_text=gettext_lazy(
-            "Comma-separated names, if no topic above fits. Experts and moderators review them."
-        ),
-    )
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["topics"].queryset = Tag.objects.filter(is_official=True).order_by("name")
-
-    def clean_new_topics(self) -> list[str]:
-        names = [" ".join(n.split()) for n in self.cleaned_data["new_topics"].split(",")]
-        names = [n for n in names if n]
-        for name in names:
-            if not TOPIC_NAME.match(name):
-                raise forms.ValidationError(
-                    _(
-                        "“%(name)s” is not a usable topic name: use 3 to 50 letters, digits, "
-                        "spaces, hyphens or apostrophes."
-                    )
-                    % {"name": name[:60]}
-                )
-        # A new topic must not pass for an existing one ("Use of force" with a
-        # Cyrillic e); the existing topic's own name (any case) still chooses it.
-        return [
-            name if naming.existing_topic(name) is not None else naming.clean_topic_name(name)
-            for name in names
-        ]
-
-    def clean(self) -> dict:
-        cleaned = super().clean()
-        chosen = list(cleaned.get("topics") or [])
-        new = cleaned.get("new_topics") or []
-        if "new_topics" in self.errors or "topics" in self.errors:
-            return cleaned
-        known = {t.name.lower() for t in chosen} | {t.slug for t in chosen}
-        count = len(chosen) + len([n for n in new if n.lower() not in known])
-        if not TAGS_MIN <= count <= TAGS_MAX:
-            self.add_error(
-                "topics",
-                _("Choose between %(min)d and %(max)d topics (you chose %(count)d).")
-                % {"min": TAGS_MIN, "max": TAGS_MAX, "count": count},
-            )
-        return cleaned
 
 
 class ThreadForm(TopicsMixin):
@@ -183,19 +121,6 @@ class FlagForm(forms.Form):
         required=False,
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
-    )
-
-
-class PurgeForm(forms.Form):
-    """Why a moderator purges a version (lessons use it too). The reason goes into
-    the audit log, so it must not repeat the text it removes."""
-
-    reason = forms.CharField(
-        label=gettext_lazy("Why (for the audit log)"),
-        max_length=300,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=gettext_lazy("Do not repeat the removed text here: the audit log keeps this."),
-        error_messages={"required": gettext_lazy("Say why, for the audit log.")},
     )
 
 

@@ -22,7 +22,6 @@ from members.models import TaggedItem, User
 TITLE_MAX = 200
 TITLE_MIN = 8
 BODY_MAX = MARKDOWN_MAX_LENGTH["post"]
-TAGS_MIN, TAGS_MAX = 1, 5
 
 
 class ThreadKind(models.TextChoices):

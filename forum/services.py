@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import functools
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
@@ -23,11 +22,11 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from common import fulltext
+from common.errors import ServiceError
 from common.markup import mentioned_handles, plain_text, render_markdown
+from common.redaction import purged_placeholder, removed_placeholder, scrub_purged_text
 from forum import search
 from forum.models import (
-    TAGS_MAX,
-    TAGS_MIN,
     Flag,
     HelpfulMark,
     Post,
@@ -36,14 +35,13 @@ from forum.models import (
     ThreadKind,
 )
 from forum.notification_kinds import NotificationKind
-from members import naming
 from members.models import AuditEntry, Tag, User
-from members.services import audit
+from members.services import audit, check_topic_count, resolve_tags
 from notifications.selectors import followers_of
 from notifications.services import follow, forget_notifications_about, notify
 
 
-class ForumError(Exception):
+class ForumError(ServiceError):
     """An action that is not allowed or not possible; the message is for the member."""
 
 
@@ -114,35 +112,6 @@ def preview(body: str) -> str:
     return _render(body)[0]
 
 
-# --- Tags -----------------------------------------------------------------------
-
-
-def resolve_tags(names: Iterable[str], proposer: User) -> list[Tag]:
-    """Existing topics by name or slug; new names become proposed topics."""
-    from django.utils.text import slugify
-
-    tags, seen = [], set()
-    for raw in names:
-        name = " ".join(raw.split())
-        slug = slugify(name)
-        if not slug or slug in seen:
-            continue
-        seen.add(slug)
-        tag = naming.existing_topic(name)
-        if tag is None:
-            try:
-                name = naming.clean_topic_name(name)
-            except ValidationError as error:
-                raise ForumError(error.messages[0]) from error
-            tag = Tag.objects.create(
-                name=name[:100], slug=slug[:100], is_official=False, proposed_by=proposer
-            )
-        tags.append(tag)
-    if not TAGS_MIN <= len(tags) <= TAGS_MAX:
-        raise ForumError(_("Choose between 1 and 5 topics."))
-    return tags
-
-
 # --- Threads and posts ------------------------------------------------------------
 
 
@@ -158,14 +127,15 @@ def create_thread(
     title: str,
     body: str,
     tags: list[Tag],
+    new_topics: Sequence[str] = (),
     kind: str,
     language: str,
     client_token: uuid.UUID | None = None,
 ) -> Thread:
+    """Start a thread under ``tags`` and the topics named in ``new_topics`` (proposed
+    here, in the thread's transaction: a refused thread proposes none)."""
     if not can_post(author):
         raise ForumError(_("Only approved members can start threads."))
-    if not TAGS_MIN <= len(tags) <= TAGS_MAX:
-        raise ForumError(_("Choose between 1 and 5 topics."))
     existing = _existing_post(author, client_token)
     if existing is not None:
         return existing.thread
@@ -173,6 +143,8 @@ def create_thread(
     now = timezone.now()
     try:
         with transaction.atomic():
+            tags = resolve_tags(names=new_topics, proposer=author, chosen=tags)
+            check_topic_count(tags)
             thread = Thread.objects.create(
                 title=title,
                 kind=kind,
@@ -316,8 +288,16 @@ def _notify_reply(thread: Thread, post: Post, mentioned: set[int]) -> None:
 
 
 def edit_post(
-    *, editor: User, post: Post, body: str, title: str | None = None, tags: list[Tag] | None = None
+    *,
+    editor: User,
+    post: Post,
+    body: str,
+    title: str | None = None,
+    tags: list[Tag] | None = None,
+    new_topics: Sequence[str] = (),
 ) -> Post:
+    """Save a new text (and for an opening post, title and topics: ``tags`` and the
+    names in ``new_topics``, proposed inside the edit's transaction)."""
     if not can_edit(editor, post):
         raise ForumError(_("You cannot edit this post."))
     thread = post.thread
@@ -341,8 +321,8 @@ def edit_post(
             thread.title = title
             thread.save(update_fields=["title"])
         if post.is_opening and tags is not None:
-            if not TAGS_MIN <= len(tags) <= TAGS_MAX:
-                raise ForumError(_("Choose between 1 and 5 topics."))
+            tags = resolve_tags(names=new_topics, proposer=editor, chosen=tags)
+            check_topic_count(tags)
             thread.tags.set(tags)
         search.index_posts([post.pk])
     return post
@@ -552,11 +532,14 @@ def switch_thread(*, actor: User, thread: Thread, action: str) -> None:
         )
 
 
-def retag_thread(*, actor: User, thread: Thread, tags: list[Tag]) -> None:
+def retag_thread(
+    *, actor: User, thread: Thread, tags: list[Tag], new_topics: Sequence[str] = ()
+) -> None:
+    """File the thread under ``tags`` and the topics named in ``new_topics``."""
     _moderate(actor)
-    if not TAGS_MIN <= len(tags) <= TAGS_MAX:
-        raise ForumError(_("Choose between 1 and 5 topics."))
     with transaction.atomic():
+        tags = resolve_tags(names=new_topics, proposer=actor, chosen=tags)
+        check_topic_count(tags)
         before = sorted(thread.tags.values_list("slug", flat=True))
         thread.tags.set(tags)
         audit(
@@ -592,7 +575,7 @@ def purge_post_revision(*, actor: User, revision: PostRevision, reason: str) -> 
     The revision row stays, empty and marked, so the history says a version was
     removed and when. The audit log records who, which revision and why, never
     the text. A title no longer current is taken out of the notifications,
-    emails and audit details that quoted it (members.privacy.scrub_purged_text).
+    emails and audit details that quoted it (common.redaction.scrub_purged_text).
     """
     reason = _purge_check(actor, reason)
     with transaction.atomic():
@@ -623,8 +606,6 @@ def purge_post_text(*, actor: User, post: Post, reason: str) -> None:
     a revision. To keep the rest of a post, a moderator edits it instead (the
     text before the edit becomes a revision) and purges that earlier version.
     """
-    from members.privacy import purged_placeholder
-
     reason = _purge_check(actor, reason)
     placeholder = purged_placeholder()
     with transaction.atomic():
@@ -649,8 +630,6 @@ def purge_post_text(*, actor: User, post: Post, reason: str) -> None:
 
 
 def _after_purge(*, actor: User, post: Post, detail: str, phrases: list[str]) -> None:
-    from members.privacy import scrub_purged_text
-
     scrub_purged_text(
         phrases=phrases, url_prefix=reverse("forum:thread_short", args=[post.thread_id])
     )
@@ -668,7 +647,7 @@ def _after_purge(*, actor: User, post: Post, detail: str, phrases: list[str]) ->
 
 
 def forget_member(*, member: User, remove_posts: bool) -> None:
-    """The forum's part of deleting an account (``members.privacy.delete_account``).
+    """The forum's part of deleting an account (``network.privacy.delete_account``).
 
     Runs inside that transaction, before the User row goes; deleting it sets
     the author of whatever stays to NULL ("a former member"). The helpful
@@ -679,8 +658,6 @@ def forget_member(*, member: User, remove_posts: bool) -> None:
     under a placeholder title, or is deleted when nobody else wrote in it.
     The notes of flags they filed are erased; the flags stay for the moderators.
     """
-    from members.privacy import removed_placeholder
-
     given = HelpfulMark.objects.filter(member=member)
     marked = list(given.values_list("post_id", "post__thread_id"))
     given.delete()

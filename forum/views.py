@@ -16,15 +16,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from common.diff import line_diff
+from common.drafts import DRAFT_CLEAR_KEY
+from common.errors import ServiceError
+from common.forms import PurgeForm
 from common.fragments import member_inputs, render_rows
 from common.lengths import MARKDOWN_MAX_LENGTH
 from common.links import query_without_page
-from forum import selectors, services
+from forum import hooks, selectors, services
 from forum.forms import (
     FlagForm,
     OpeningPostEditForm,
     PostEditForm,
-    PurgeForm,
     ReplyForm,
     RetagForm,
     TagEditForm,
@@ -34,17 +36,12 @@ from forum.forms import (
 )
 from forum.models import Post, PostRevision, Thread
 from forum.services import ForumError
-from lessons import selectors as lesson_selectors
-from lessons import services as lesson_services
 from members.access import moderator_required
 from members.models import Tag
 from members.selectors import attach_tags
 from members.services import can_curate_tags, merge_tags, update_tag
 from notifications import selectors as notification_selectors
 from notifications import services as notifications
-
-DRAFT_CLEAR_KEY = "forum_draft_clear"
-
 
 # --- Lists ----------------------------------------------------------------------
 
@@ -144,9 +141,10 @@ def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
 # --- Threads --------------------------------------------------------------------
 
 
-def _resolve_topics(form: ThreadForm | OpeningPostEditForm | RetagForm, member) -> list[Tag]:
-    names = [t.name for t in form.cleaned_data["topics"]] + form.cleaned_data["new_topics"]
-    return services.resolve_tags(names, member)
+def _topics(form: ThreadForm | OpeningPostEditForm | RetagForm) -> dict:
+    """The ticked topics and the names typed; the service proposes the new ones."""
+    cleaned = form.cleaned_data
+    return {"tags": list(cleaned["topics"]), "new_topics": cleaned["new_topics"]}
 
 
 def thread_create(request: HttpRequest) -> HttpResponse:
@@ -163,12 +161,12 @@ def thread_create(request: HttpRequest) -> HttpResponse:
                     author=request.user,
                     title=form.cleaned_data["title"],
                     body=form.cleaned_data["body"],
-                    tags=_resolve_topics(form, request.user),
+                    **_topics(form),
                     kind=form.cleaned_data["kind"],
                     language=form.cleaned_data["language"],
                     client_token=form.cleaned_data["client_token"],
                 )
-            except ForumError as error:
+            except ServiceError as error:
                 form.add_error(None, str(error))
             else:
                 messages.success(request, _("Your thread is posted."))
@@ -235,15 +233,8 @@ def _thread_page(
             "reply_form": reply_form,
             "can_reply": can_reply,
             "can_accept": can_accept,
-            "can_turn_into_lesson": lesson_services.can_turn_into_lesson(request.user, thread),
-            # Only a thread with an accepted answer can become a lesson.
-            "became_lessons": list(
-                lesson_selectors.visible_lessons(request.user)
-                .filter(from_thread=thread)
-                .order_by("created_at")
-            )
-            if thread.accepted_post_id
-            else [],
+            # What other apps show on the thread (the lessons made of it): forum.hooks.
+            "thread_extras": hooks.thread_page_extras(request.user, thread),
             "clear_draft": clear_draft,
             "preview": preview,
         },
@@ -418,9 +409,9 @@ def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     post=post,
                     body=form.cleaned_data["body"],
                     title=form.cleaned_data.get("title"),
-                    tags=_resolve_topics(form, request.user) if post.is_opening else None,
+                    **(_topics(form) if post.is_opening else {}),
                 )
-            except ForumError as error:
+            except ServiceError as error:
                 form.add_error(None, str(error))
             else:
                 messages.success(request, _("Your changes are saved."))
@@ -652,10 +643,8 @@ def thread_retag(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.retag_thread(
-                actor=request.user, thread=thread, tags=_resolve_topics(form, request.user)
-            )
-        except ForumError as error:
+            services.retag_thread(actor=request.user, thread=thread, **_topics(form))
+        except ServiceError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, _("Topics changed."))

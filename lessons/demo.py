@@ -11,19 +11,14 @@ the work over the last three months.
 from __future__ import annotations
 
 import itertools
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Model
 from django.utils import timezone
 
-# The forum's seeding knows the demo members by the handle it gave them (a demo
-# visitor may have changed it) and how to find a demo thread that was renamed.
-from forum.demo import TOKEN_NAMESPACE, _demo_members
-from forum.models import Thread
 from lessons import services
 from lessons.models import (
     Instrument,
@@ -35,6 +30,7 @@ from lessons.models import (
 )
 from lessons.services import LessonData, SourceData
 from lessons.standards import STANDARDS
+from members.demo import demo_members
 from members.models import Tag, User
 from notifications.demo import quiet_seeded_inboxes
 from notifications.models import Notification, OutboxEmail
@@ -1104,14 +1100,21 @@ policing an assembly.""",
 ]
 
 
-def ensure_demo_lessons() -> int:
+def _no_thread(title: str) -> Model | None:
+    return None
+
+
+def ensure_demo_lessons(*, thread_for: Callable[[str], Model | None] = _no_thread) -> int:
     """Create the demo lessons that do not exist yet; return how many were created.
 
     A lesson exists when its demo author is an author of a lesson with that
     title, now or before a later edit. Nothing is changed in lessons that
     exist, so what demo visitors did to them survives another run.
+    ``thread_for(title)`` is the demo forum thread a lesson grew out of
+    (``DemoLesson.from_thread``): lessons know no forum, so network.demo
+    passes the forum's finder; without it no lesson comes from a thread.
     """
-    members = _demo_members()
+    members = demo_members()
     wanted = [
         demo
         for demo in DEMO_LESSONS
@@ -1120,7 +1123,7 @@ def ensure_demo_lessons() -> int:
     if not wanted:
         return 0
     with transaction.atomic():
-        seeding = _Seeding(members, timezone.now())
+        seeding = _Seeding(members, timezone.now(), thread_for=thread_for)
         seeding.run(wanted)
         seeding.quiet_inboxes()
     return seeding.created
@@ -1135,17 +1138,6 @@ def _seeded_before(demo: DemoLesson, author: User) -> bool:
     )
 
 
-def _thread(title: str) -> Thread | None:
-    """The demo thread by its title, or by its opening post's token if it was renamed."""
-    if not title:
-        return None
-    token = uuid.uuid5(TOKEN_NAMESPACE, title)
-    return (
-        Thread.objects.filter(title=title).order_by("pk").first()
-        or Thread.objects.filter(posts__is_opening=True, posts__client_token=token).first()
-    )
-
-
 Action = Callable[[datetime], None]
 
 
@@ -1156,8 +1148,14 @@ class _Seeding:
     have are collected on the way and written at the end.
     """
 
-    def __init__(self, members: dict[str, User], now: datetime) -> None:
-        self.members, self.now = members, now
+    def __init__(
+        self,
+        members: dict[str, User],
+        now: datetime,
+        *,
+        thread_for: Callable[[str], Model | None],
+    ) -> None:
+        self.members, self.now, self.thread_for = members, now, thread_for
         self.recipients = [member.pk for member in members.values()]
         self.tags = {tag.slug: tag for tag in Tag.objects.all()}
         self.provisions = {
@@ -1215,7 +1213,7 @@ class _Seeding:
             lesson = services.create_lesson(
                 author=self.members[demo.author],
                 data=self._data(demo),
-                from_thread=_thread(demo.from_thread),
+                from_thread=self.thread_for(demo.from_thread) if demo.from_thread else None,
             )
             # The demo's co-authors said yes to their invitations.
             for handle in demo.co_authors:

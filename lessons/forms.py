@@ -11,10 +11,9 @@ from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
 
 from common import widgets
-from forum.forms import TopicsMixin
 from lessons.models import COMMENT_MAX, SECTION_MAX, Lesson, LessonState, Provision, Setting
 from lessons.services import AUTHORS_MAX, PROVISIONS_MAX, SOURCES_MAX
-from members.forms import LANGUAGE_CHOICES
+from members.forms import LANGUAGE_CHOICES, TopicsMixin
 from members.models import Tag, User
 
 HANDLE_SPLIT = re.compile(r"[\s,;]+")

@@ -19,16 +19,16 @@ from typing import Any
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Model, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from common.errors import ServiceError
 from common.markup import render_markdown
-from forum.models import Thread
-from forum.selectors import may_see_post
+from common.redaction import removed_placeholder, scrub_purged_text
 from lessons import search
 from lessons.models import (
     CoAuthorInvitation,
@@ -42,7 +42,7 @@ from lessons.models import (
 )
 from lessons.notification_kinds import NotificationKind
 from members.models import AuditEntry, Tag, User
-from members.services import audit
+from members.services import audit, check_topic_count, resolve_tags
 from notifications.models import Notification
 from notifications.selectors import followers_of
 from notifications.services import forget_notifications_about, notify
@@ -53,7 +53,7 @@ AUTHORS_MAX = 6
 SOURCES_MAX = 20
 
 
-class LessonError(Exception):
+class LessonError(ServiceError):
     """An action that is not allowed or not possible; the message is for the member."""
 
 
@@ -410,6 +410,9 @@ class LessonData:
     language: str = "en"
     public_requested: bool = False
     tags: list[Tag] | None = None
+    # Topics named by the member and not chosen from the list: proposed by the
+    # service inside its transaction (members.services.resolve_tags).
+    new_topics: tuple[str, ...] = ()
     provisions: list[Provision] | None = None
     co_authors: list[User] | None = None
     sources: list[SourceData] | None = None
@@ -460,7 +463,16 @@ def _apply(lesson: Lesson, data: LessonData) -> None:
 
 
 def _set_relations(lesson: Lesson, data: LessonData, *, editor: User) -> None:
-    if data.tags is not None:
+    """Topics, standards, co-authors and sources; in the caller's transaction.
+
+    New topic names become proposed topics here, so that a lesson refused
+    later in the same transaction leaves none behind.
+    """
+    if data.new_topics:
+        tags = resolve_tags(names=data.new_topics, proposer=editor, chosen=data.tags or [])
+        check_topic_count(tags)
+        lesson.tags.set(tags)
+    elif data.tags is not None:
         lesson.tags.set(data.tags)
     if data.provisions is not None:
         lesson.provisions.set(data.provisions)
@@ -620,7 +632,9 @@ def invitations_of(lesson: Lesson) -> list[CoAuthorInvitation]:
     return list(lesson.invitations.select_related("member"))
 
 
-def create_lesson(*, author: User, data: LessonData, from_thread: Thread | None = None) -> Lesson:
+def create_lesson(*, author: User, data: LessonData, from_thread: Model | None = None) -> Lesson:
+    """A new draft by ``author``; ``from_thread`` is the forum thread it was drafted from
+    (lessons.hooks finds it; the foreign key names "forum.Thread" by string)."""
     if not can_create(author):
         raise LessonError(_("Only approved members can write lessons."))
     _check_links(data)
@@ -767,12 +781,10 @@ def purge_revision(*, actor: User, revision: LessonRevision, reason: str) -> Non
     The revision row stays, empty and marked, so the history says a version was
     removed and when; the audit log records who, which revision and why, never
     the text. A title no longer current is taken out of the notifications,
-    emails and audit details that quoted it (members.privacy.scrub_purged_text).
+    emails and audit details that quoted it (common.redaction.scrub_purged_text).
     The current text is not purged here: a moderator edits the published
     lesson (the text before becomes a revision) and purges that revision.
     """
-    from members.privacy import scrub_purged_text
-
     if not can_purge(actor):
         raise LessonError(_("Only moderators can purge."))
     reason = " ".join(reason.split())[:PURGE_REASON_MAX]
@@ -803,56 +815,11 @@ def purge_revision(*, actor: User, revision: LessonRevision, reason: str) -> Non
         )
 
 
-def _answer_for(member: User, thread: Thread) -> Any:
-    """The thread's accepted answer if ``member`` may read it, else None.
-
-    Hiding an answer keeps it accepted (unhiding brings it back as it was);
-    deleting it unaccepts it (forum.services.delete_post). A hidden accepted
-    answer is no answer for whoever may not read it.
-    """
-    answer = thread.accepted_post if thread.accepted_post_id else None
-    if answer is None or not may_see_post(member, answer):
-        return None
-    return answer
-
-
-def draft_from_thread(thread: Thread, *, viewer: User) -> dict[str, Any]:
-    """Initial form values for "Turn into a lesson": the question and the accepted answer.
-
-    Only what ``viewer`` may read is copied: never a hidden or deleted post.
-    """
-    opening = thread.posts.filter(is_opening=True).first()
-    if opening is not None and not may_see_post(viewer, opening):
-        opening = None
-    answer = _answer_for(viewer, thread)
-    return {
-        "title": thread.title,
-        "summary": (answer.body_text if answer else "")[:600],
-        "what_happened": opening.body if opening else "",
-        "what_worked": answer.body if answer else "",
-        "language": thread.language,
-        "topics": list(thread.tags.filter(is_official=True)),
-    }
-
-
-def can_turn_into_lesson(member: User, thread: Thread) -> bool:
-    """The asker, the one who answered, experts and moderators may do it.
-
-    Only while the thread has an accepted answer the member may read.
-    """
-    if not can_create(member):
-        return False
-    answer = _answer_for(member, thread)
-    if answer is None:
-        return False
-    return member.pk in {thread.author_id, answer.author_id} or is_reviewer(member)
-
-
 # --- A member deletes their account ------------------------------------------------
 
 
 def forget_member(*, member: User, remove_lessons: bool) -> None:
-    """The lessons' part of deleting an account (``members.privacy.delete_account``).
+    """The lessons' part of deleting an account (``network.privacy.delete_account``).
 
     Runs inside that transaction, before the User row goes. The member stops
     being an author everywhere. A lesson written with others stays with them
@@ -862,8 +829,6 @@ def forget_member(*, member: User, remove_lessons: bool) -> None:
     lesson in review nobody else can ever finish or see). With
     ``remove_lessons`` their review comments are erased as well.
     """
-    from members.privacy import removed_placeholder
-
     written = list(LessonAuthor.objects.filter(member=member).values_list("lesson_id", flat=True))
     shared = set(
         LessonAuthor.objects.filter(lesson_id__in=written)

@@ -17,12 +17,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from common.diff import line_diff
+from common.drafts import DRAFT_CLEAR_KEY
+from common.errors import ServiceError
+from common.forms import PurgeForm
 from common.links import query_without_page
-from forum import selectors as forum_selectors
-from forum.forms import PurgeForm
-from forum.services import ForumError, resolve_tags
-from forum.views import DRAFT_CLEAR_KEY  # the page after a save names the draft to forget
-from lessons import selectors, services
+from lessons import hooks, selectors, services
 from lessons.forms import (
     CoAuthorAnswerForm,
     LessonFilterForm,
@@ -41,7 +40,6 @@ from lessons.models import (
 )
 from lessons.services import LessonData, LessonError, SourceData
 from members.access import moderator_required
-from members.models import Tag
 from notifications import selectors as notification_selectors
 from notifications import services as notifications
 
@@ -162,11 +160,6 @@ def lesson_detail(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse
     return _lesson_page(request, lesson)
 
 
-def _topics(form: LessonForm, member) -> list[Tag]:
-    names = [t.name for t in form.cleaned_data["topics"]] + form.cleaned_data["new_topics"]
-    return resolve_tags(names, member)
-
-
 def _sources(formset: SourceFormSet) -> list[SourceData]:
     return [
         SourceData(
@@ -180,7 +173,7 @@ def _sources(formset: SourceFormSet) -> list[SourceData]:
     ]
 
 
-def _data(form: LessonForm, formset: SourceFormSet, member) -> LessonData:
+def _data(form: LessonForm, formset: SourceFormSet) -> LessonData:
     cleaned = form.cleaned_data
     return LessonData(
         title=cleaned["title"],
@@ -195,7 +188,8 @@ def _data(form: LessonForm, formset: SourceFormSet, member) -> LessonData:
         recommendations=cleaned["recommendations"],
         language=cleaned["language"],
         public_requested=cleaned["public_requested"],
-        tags=_topics(form, member),
+        tags=list(cleaned["topics"]),
+        new_topics=tuple(cleaned["new_topics"]),
         provisions=cleaned["provisions"],
         co_authors=cleaned["co_authors"],
         sources=_sources(formset),
@@ -207,8 +201,8 @@ def _save(request: HttpRequest, form: LessonForm, formset: SourceFormSet, save) 
     if not (form.is_valid() and formset.is_valid()):
         return None
     try:
-        return save(_data(form, formset, request.user))
-    except (LessonError, ForumError) as error:
+        return save(_data(form, formset))
+    except ServiceError as error:
         form.add_error(None, str(error))
         return None
 
@@ -220,13 +214,16 @@ def lesson_create(request: HttpRequest) -> HttpResponse:
     initial: dict = {"language": (request.LANGUAGE_CODE or "en").split("-")[0]}
     thread_id = request.GET.get("from_thread") or request.POST.get("from_thread")
     if thread_id:
+        # "Turn into a lesson": the thread comes from lessons.hooks (the forum's, installed
+        # by network), only if this member may turn it into a lesson.
+        source = hooks.thread_source()
         try:
-            thread = forum_selectors.thread_for(request.user, int(thread_id))
+            thread = source.thread_to_turn(request.user, int(thread_id))
         except ValueError:
             thread = None
-        if thread is None or not services.can_turn_into_lesson(request.user, thread):
+        if thread is None:
             raise Http404
-        initial.update(services.draft_from_thread(thread, viewer=request.user))
+        initial.update(source.draft(thread, viewer=request.user))
     form = LessonForm(request.POST or None, initial=initial, author=request.user)
     formset = SourceFormSet(request.POST or None, prefix="sources")
     if request.method == "POST":

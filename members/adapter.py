@@ -17,10 +17,10 @@ from django.core.mail import EmailMessage
 from django.http import HttpRequest
 from django.urls import reverse
 
+from common.clientip import client_ip
 from members import signals
 from members.discreet import sender_for
 from members.models import User
-from network.ratelimit import client_ip
 
 
 class AccountAdapter(DefaultAccountAdapter):

@@ -25,3 +25,9 @@ class MembersConfig(AppConfig):
         mfa_signals.authenticator_added.connect(
             second_factor_added, dispatch_uid="members.second_factor_added"
         )
+
+        from common import redaction
+        from members.privacy import redact_audit
+
+        # A purged title quoted in the audit log is taken out with the others.
+        redaction.add_scrubber("members.audit", redact_audit)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from common.markup import render_markdown
@@ -32,6 +33,9 @@ class DemoAccount:
     open_to_questions: bool = False
     public: bool = False
 
+
+# The generated demo members (forum.demo makes them) have addresses at this domain.
+DEMO_MEMBER_DOMAIN = "@members.demo.example"
 
 DEMO_ACCOUNTS = [
     DemoAccount(
@@ -109,6 +113,23 @@ DEMO_MEMBERS = [
     ("Thabo", MemberRole.POLICE, "BW", ("en",), ("police-reform", "accountability")),
 ]  # fmt: skip
 EXPERT_HANDLES = {"lina-h", "claire", "priya-s", "elena-v", "kwame"}
+
+
+def demo_members() -> dict[str, User]:
+    """Demo accounts and generated demo members by the handle the seed gave them.
+
+    Keyed by the seeded handle (not the current one), so that a demo visitor
+    who changes a handle does not break the next run. Every app's demo data
+    finds its authors here.
+    """
+    demo_handles = {account.email: account.handle for account in DEMO_ACCOUNTS}
+    users = User.objects.filter(Q(email__in=demo_handles) | Q(email__endswith=DEMO_MEMBER_DOMAIN))
+    members = {}
+    for user in users:
+        handle = demo_handles.get(user.email) or user.email.removesuffix(DEMO_MEMBER_DOMAIN)
+        if user.is_member:
+            members[handle] = user
+    return members
 
 
 def ensure_tag_vocabulary() -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -10,16 +11,19 @@ from django import forms
 from django.contrib.auth.hashers import make_password
 from django.http import HttpRequest
 from django.utils.choices import BaseChoiceIterator
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from common import widgets
+from common.handles import HANDLE_PATTERN
 from common.languages import languages_named_in
 from members import language, naming, services
-from members.models import HANDLE_PATTERN, MemberRole, Profile, Tag, User
+from members.models import MemberRole, Profile, Tag, User
 
 INVITATION_SESSION_KEY = "members_invitation_token"
+# What a topic name may be made of (the forms that propose or rename one).
+TOPIC_NAME = re.compile(r"^[\w][\w &'\u2019-]{1,48}[\w]$")
 
 
 class _LanguageChoices(BaseChoiceIterator):
@@ -264,3 +268,69 @@ class RejectForm(forms.Form):
 
 class BanForm(forms.Form):
     reason = forms.CharField(label=_("Reason (for the audit log)"), max_length=500)
+
+
+class TopicsMixin(forms.Form):
+    """1 to 5 topics: official ones ticked, plus new ones proposed by name.
+
+    The topic fields of every form that files something under topics (a
+    thread, a lesson): the tag vocabulary is members', so the rule is said
+    once, here. The names typed in ``new_topics`` are not created by the form:
+    the service that saves the thread or lesson proposes them inside its
+    transaction (``members.services.resolve_tags``).
+    """
+
+    topics = forms.ModelMultipleChoiceField(
+        label=_("Topics"),
+        queryset=Tag.objects.none(),
+        required=False,
+        widget=widgets.IsolatedCheckboxSelectMultiple,
+        to_field_name="slug",
+    )
+    new_topics = forms.CharField(
+        label=_("Propose a new topic (optional)"),
+        required=False,
+        max_length=160,
+        help_text=_(
+            "Comma-separated names, if no topic above fits. Experts and moderators review them."
+        ),
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["topics"].queryset = Tag.objects.filter(is_official=True).order_by("name")
+
+    def clean_new_topics(self) -> list[str]:
+        names = [" ".join(n.split()) for n in self.cleaned_data["new_topics"].split(",")]
+        names = [n for n in names if n]
+        for name in names:
+            if not TOPIC_NAME.match(name):
+                raise forms.ValidationError(
+                    gettext(
+                        "“%(name)s” is not a usable topic name: use 3 to 50 letters, digits, "
+                        "spaces, hyphens or apostrophes."
+                    )
+                    % {"name": name[:60]}
+                )
+        # A new topic must not pass for an existing one ("Use of force" with a
+        # Cyrillic e); the existing topic's own name (any case) still chooses it.
+        return [
+            name if naming.existing_topic(name) is not None else naming.clean_topic_name(name)
+            for name in names
+        ]
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        chosen = list(cleaned.get("topics") or [])
+        new = cleaned.get("new_topics") or []
+        if "new_topics" in self.errors or "topics" in self.errors:
+            return cleaned
+        known = {t.name.lower() for t in chosen} | {t.slug for t in chosen}
+        count = len(chosen) + len([n for n in new if n.lower() not in known])
+        if not services.TOPICS_MIN <= count <= services.TOPICS_MAX:
+            self.add_error(
+                "topics",
+                gettext("Choose between %(min)d and %(max)d topics (you chose %(count)d).")
+                % {"min": services.TOPICS_MIN, "max": services.TOPICS_MAX, "count": count},
+            )
+        return cleaned

@@ -20,10 +20,10 @@ from django_countries.fields import CountryField
 from taggit.managers import TaggableManager
 from taggit.models import GenericTaggedItemBase, TagBase
 
+from common.handles import HANDLE_PATTERN
 from common.lengths import MARKDOWN_MAX_LENGTH
 
 BIO_MAX = MARKDOWN_MAX_LENGTH["bio"]
-HANDLE_PATTERN = r"[a-z0-9](?:[a-z0-9_-]{1,28}[a-z0-9])"
 
 
 def random_handle() -> str:

@@ -51,6 +51,8 @@ from django.db.models import Q
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
+from common.handles import HANDLE_PATTERN
+
 # Unicode general categories no name needs: control, format (zero-width,
 # BOM, bidi embeddings, overrides and isolates), line and paragraph
 # separators, surrogates, private use, unassigned.
@@ -261,8 +263,6 @@ def clean_display_name(value: str, *, member: object | None) -> str:
 
 def clean_handle(value: str, *, member: object | None) -> str:
     """The handle ``member`` may take, normalised; the pattern is the form's and the model's."""
-    from members.models import HANDLE_PATTERN
-
     value = _clean_characters(value, max_length=30).lower()
     if _is_current(value, member, "handle"):
         return value

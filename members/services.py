@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.errors import ServiceError
 from common.markup import render_markdown
 from members import naming, signals
 from members.access import has_two_factor
@@ -277,6 +278,52 @@ def dismiss_first_steps(*, member: User) -> User:
 
 
 # --- Topics (the shared tag vocabulary) -----------------------------------------
+
+# How many topics a thread or a lesson is filed under (members.forms.TopicsMixin
+# says it to the member; check_topic_count is the services' last word).
+TOPICS_MIN, TOPICS_MAX = 1, 5
+
+
+class TopicError(ServiceError):
+    """A topic name or a number of topics refused; the message is for the member."""
+
+
+def resolve_tags(*, names: Iterable[str], proposer: User, chosen: Iterable[Tag] = ()) -> list[Tag]:
+    """The topics ``chosen`` (ticked), then existing topics by name or slug; new names
+    become topics proposed by ``proposer``.
+
+    It creates rows: the forum's and the lessons' services call it inside the
+    transaction of the write that files something under them, so a thread or
+    lesson refused afterwards leaves no orphan proposed topic.
+    """
+    from django.utils.text import slugify
+
+    tags = list(chosen)
+    seen = {tag.slug for tag in tags}
+    for raw in names:
+        name = " ".join(raw.split())
+        slug = slugify(name)
+        if not slug or slug in seen:
+            continue
+        seen.add(slug)
+        tag = naming.existing_topic(name)
+        if tag is None:
+            try:
+                name = naming.clean_topic_name(name)
+            except ValidationError as error:
+                raise TopicError(error.messages[0]) from error
+            tag = Tag.objects.create(
+                name=name[:100], slug=slug[:100], is_official=False, proposed_by=proposer
+            )
+        if all(tag.pk != other.pk for other in tags):
+            tags.append(tag)
+    return tags
+
+
+def check_topic_count(tags: Iterable[Tag]) -> None:
+    """Refuse fewer than TOPICS_MIN or more than TOPICS_MAX topics."""
+    if not TOPICS_MIN <= len(list(tags)) <= TOPICS_MAX:
+        raise TopicError(_("Choose between 1 and 5 topics."))
 
 
 def can_curate_tags(member: User) -> bool:

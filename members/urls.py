@@ -1,14 +1,12 @@
 from django.urls import path
 
-from members import privacy_views, views
+from members import views
 
 app_name = "members"
 
 urlpatterns = [
     path("", views.directory, name="directory"),
     path("me/edit/", views.profile_edit, name="profile_edit"),
-    path("me/data/", privacy_views.data_export, name="data_export"),
-    path("me/delete/", privacy_views.account_delete, name="account_delete"),
     path("waiting/", views.waiting, name="waiting"),
     path("invitations/", views.invitations, name="invitations"),
     path("join/<str:token>/", views.join, name="join"),

@@ -7,4 +7,8 @@ class NetworkConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the system checks (CSP; shared backends in production).
-        from network import checks  # noqa: F401
+        import network.checks  # noqa: F401
+        from network import composition
+
+        # What one app lends another, installed once every app is loaded.
+        composition.install()

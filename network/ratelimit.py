@@ -1,8 +1,7 @@
 """Abuse limits of our own: posting, flagging, invitations, follows, search, previews, sockets.
 
 allauth limits logins, sign-ups and email itself (``ACCOUNT_RATE_LIMITS``);
-this module limits what members do once they are in, and decides which
-address a request comes from for both (``client_ip``).
+this module limits what members do once they are in.
 
 - ``RateLimitMiddleware`` looks the resolved URL name up in ``LIMITED_VIEWS``,
   so no view knows about limits, and answers the styled 429 page with a
@@ -13,11 +12,10 @@ address a request comes from for both (``client_ip``).
   ``settings.SOCKETS_PER_MEMBER`` open sockets across every process. A refused
   handshake is closed with code 4429 before it is accepted.
 
-Counters live in Django's default cache, which is Redis when REDIS_URL is set,
-so every process counts together; ``cache.add`` and ``cache.incr`` are atomic
-there and in the local-memory cache. Windows are fixed (a minute, an hour, a
-day, aligned to the clock), which is cheap and gives an exact Retry-After;
-the price is that a burst straddling a boundary may reach twice a rate once.
+The counting (fixed windows in the default cache) is common.ratelimit's and
+the client's address common.clientip's: they know no app, and members'
+allauth adapter uses the same address rule.
+
 Nobody is exempt, moderators included: a moderator's account that is misused
 should be slowed down like any other, and the limits are far above what a
 person does.
@@ -26,13 +24,9 @@ person does.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import ipaddress
 import math
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from asgiref.sync import sync_to_async
@@ -42,132 +36,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import ngettext
 
-# --- Which address a request comes from ------------------------------------------
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    """The client's address: REMOTE_ADDR, or X-Forwarded-For behind our proxies.
-
-    With ``TRUSTED_PROXY_COUNT`` = 0 (the default) X-Forwarded-For is ignored:
-    anyone can send it. With N proxies of ours in front, each appends the
-    address it received the request from, so the entry N places from the right
-    was written by our outermost proxy; entries to its left came from the
-    client and are never used. None when no valid address is known.
-    """
-    return _client_ip(request.META.get("REMOTE_ADDR", ""), request.headers.get("x-forwarded-for"))
-
-
-def _socket_client_ip(scope: dict[str, Any]) -> str | None:
-    # Read the header ourselves: daphne's --proxy-headers puts the *leftmost*
-    # X-Forwarded-For entry into scope["client"], which the client chose.
-    client = scope.get("client") or ("", 0)
-    forwarded = [
-        value.decode("latin-1")
-        for name, value in scope.get("headers", [])
-        if name.lower() == b"x-forwarded-for"
-    ]
-    return _client_ip(str(client[0]), ",".join(forwarded) or None)
-
-
-def _client_ip(remote_addr: str, forwarded_for: str | None) -> str | None:
-    count = settings.TRUSTED_PROXY_COUNT
-    if count > 0 and forwarded_for:
-        entries = forwarded_for.split(",")
-        # Fewer entries than proxies: the request did not come through all of
-        # them (e.g. a health check); the peer's own address is then the truth.
-        if len(entries) >= count:
-            address = _clean_ip(entries[-count])
-            if address:
-                return address
-    return _clean_ip(remote_addr)
-
-
-def _clean_ip(value: str) -> str | None:
-    value = value.strip()
-    if value.startswith("[") and "]" in value:  # [2001:db8::1]:443
-        value = value[1 : value.index("]")]
-    elif value.count(":") == 1:  # 192.0.2.1:443
-        value = value.split(":")[0]
-    try:
-        return str(ipaddress.ip_address(value))
-    except ValueError:
-        return None
-
-
-def _address_key(address: str | None) -> str:
-    """One counter per IPv4 address, per /64 for IPv6 (a home gets a whole /64)."""
-    if address is None:
-        return "ip:unknown"
-    parsed = ipaddress.ip_address(address)
-    if parsed.version == 6:
-        return f"ip:{ipaddress.IPv6Network((parsed, 64), strict=False).network_address}"
-    return f"ip:{parsed}"
-
-
-def _who(user: Any, address: str | None) -> str:
-    if user is not None and user.is_authenticated:
-        return f"member:{user.pk}"
-    return _address_key(address)
-
-
-# --- Counting ------------------------------------------------------------------------
-
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-
-
-@dataclass(frozen=True)
-class Rate:
-    amount: int
-    period: int  # seconds
-
-
-@lru_cache(maxsize=64)
-def parse_rates(text: str) -> tuple[Rate, ...]:
-    """Read "10/m,100/h" as (Rate(10, 60), Rate(100, 3600)); network.env checks the shape."""
-    rates = []
-    for part in text.split(","):
-        amount, _, period = part.strip().partition("/")
-        rates.append(Rate(int(amount), int(period[:-1] or 1) * _UNITS[period[-1]]))
-    return tuple(rates)
-
-
-def now() -> float:
-    """The clock of every window (a seam for tests that cross a window)."""
-    return time.time()
-
-
-def hit(action: str, who: str) -> int | None:
-    """Count one use of ``action`` by ``who``; the seconds to wait if over a rate, else None.
-
-    A refused use is given back to every window it was counted in, so that a
-    member who retries while refused does not use up the longer windows.
-    """
-    rates = settings.RATE_LIMITS.get(action)
-    if not rates:
-        return None
-    moment = now()
-    wait = None
-    counted = []
-    for rate in parse_rates(rates):
-        window = int(moment // rate.period)
-        key = f"rl:{action}:{rate.period}:{who}:{window}"
-        # The key outlives its window by a little, then the cache drops it.
-        cache.add(key, 0, timeout=rate.period + 5)
-        try:
-            used = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, timeout=rate.period + 5)
-            used = 1
-        counted.append(key)
-        if used > rate.amount:
-            until_next_window = max(1, math.ceil((window + 1) * rate.period - moment))
-            wait = max(wait or 0, until_next_window)
-    if wait is not None:
-        for key in counted:
-            with contextlib.suppress(ValueError):  # expired meanwhile: nothing to give back
-                cache.decr(key)
-    return wait
-
+from common.clientip import client_ip, socket_client_ip
+from common.ratelimit import hit, who
 
 # --- Pages -------------------------------------------------------------------------------
 
@@ -230,7 +100,7 @@ class RateLimitMiddleware:
         action = limit.action
         if limit.previews and PREVIEW_FIELD in request.POST:
             action = "preview"
-        wait = hit(action, _who(request.user, client_ip(request)))
+        wait = hit(action, who(request.user, client_ip(request)))
         if wait is None:
             return None
         return too_many_requests(request, wait, text_kept=limit.writes_text)
@@ -323,7 +193,7 @@ class SocketLimitMiddleware:
         if scope["type"] != "websocket":
             return await self.inner(scope, receive, send)
         user = scope.get("user")
-        if await _in_thread(hit)("socket", _who(user, _socket_client_ip(scope))):
+        if await _in_thread(hit)("socket", who(user, socket_client_ip(scope))):
             return await self._refuse(receive, send)
         limit = settings.SOCKETS_PER_MEMBER
         if not limit or user is None or not user.is_authenticated:

@@ -5,7 +5,16 @@ from django.contrib import admin
 from django.urls import include, path
 
 from members import language, signout
-from network import robots, search, views
+from members import urls as members_urls
+from network import privacy_views, robots, search, views
+
+# The account-wide privacy pages span every app, so their views are network's;
+# their URLs and names stay members' (/members/me/data/, members:data_export).
+members_patterns = [
+    path("me/data/", privacy_views.data_export, name="data_export"),
+    path("me/delete/", privacy_views.account_delete, name="account_delete"),
+    *members_urls.urlpatterns,
+]
 
 urlpatterns = [
     path("", views.landing, name="landing"),
@@ -16,7 +25,7 @@ urlpatterns = [
     path("i18n/setlang/", language.set_language, name="set_language"),
     # Following topics and members: the inbox's views at members' addresses.
     path("members/", include("notifications.follow_urls")),
-    path("members/", include("members.urls")),
+    path("members/", include((members_patterns, members_urls.app_name))),
     path("notifications/", include("notifications.urls")),
     path("forum/", include("forum.urls")),
     path("lessons/", include("lessons.urls")),

@@ -14,7 +14,7 @@ from django.db import connection, transaction
 
 from common import fragments
 from members.models import User
-from members.privacy import export_member_data
+from network.privacy import export_member_data
 
 
 def _contains(value: object, word: str) -> bool:

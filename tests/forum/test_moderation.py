@@ -8,6 +8,7 @@ from django.test import Client
 from forum import services
 from forum.models import Flag, Thread
 from members.models import AuditEntry, Tag
+from members.services import resolve_tags
 from notifications.models import Follow
 from notifications.services import follow
 from tests.conftest import sign_in
@@ -136,7 +137,7 @@ def test_lock_stops_replies(member, moderator, make_thread) -> None:
 def test_expert_makes_a_proposed_topic_official_and_renames_it(
     client: Client, member, expert, make_thread
 ) -> None:
-    proposed = services.resolve_tags(["Kettlng"], member)[0]
+    proposed = resolve_tags(names=["Kettlng"], proposer=member)[0]
     assert not proposed.is_official
     sign_in(client, expert)
     client.post(

@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 
 from forum import services
-from lessons import services as lesson_services
+from network.threads_and_lessons import can_turn_into_lesson
 from tests.conftest import sign_in
 from tests.network.url_patterns import all_routes
 
@@ -166,7 +166,7 @@ def test_hiding_keeps_the_acceptance_and_unhiding_brings_the_answer_back(
     services.set_post_hidden(actor=moderator, post=answer, hidden=True)
     thread.refresh_from_db()
     assert thread.accepted_post_id == answer.pk
-    assert not lesson_services.can_turn_into_lesson(expert, thread)
+    assert not can_turn_into_lesson(expert, thread)
     services.set_post_hidden(actor=moderator, post=answer, hidden=False)
     client.force_login(expert)
     response = client.get(f"/lessons/new/?from_thread={thread.pk}")

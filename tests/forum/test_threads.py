@@ -95,6 +95,23 @@ def test_a_new_topic_name_becomes_a_proposed_topic(client: Client, member, topic
     assert thread.tags.count() == 3
 
 
+def test_a_refused_thread_leaves_no_proposed_topic(
+    client: Client, member, topics, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """New topic names are proposed inside the thread's transaction, not before it."""
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise services.ForumError("Refused after the topics were proposed.")
+
+    monkeypatch.setattr(services, "_notify_new_thread", refuse)
+    tags_before = Tag.objects.count()
+    sign_in(client, member)
+    response = client.post("/forum/new/", thread_form(new_topics="Kettling"))
+    assert "Refused after the topics were proposed." in response.content.decode()
+    assert not Thread.objects.exists()
+    assert Tag.objects.count() == tags_before
+
+
 def test_the_same_form_posted_twice_makes_one_thread(client: Client, member, topics) -> None:
     sign_in(client, member)
     data = thread_form()

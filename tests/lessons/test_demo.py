@@ -15,12 +15,13 @@ from django.db.models import Count, F
 from django.test import Client, override_settings
 from django.utils import timezone
 
-from lessons.demo import DEMO_LESSONS, ensure_demo_lessons
+from lessons.demo import DEMO_LESSONS
 from lessons.models import Lesson, LessonRevision, LessonState, Setting, Source, Transition
 from lessons.notification_kinds import NotificationKind
 from lessons.search import search_lessons
 from lessons.services import is_author, is_reviewer
 from members.models import User
+from network.demo import ensure_demo_lessons
 from notifications.models import Notification, OutboxEmail
 from tests.conftest import sign_in
 

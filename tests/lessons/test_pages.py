@@ -181,6 +181,24 @@ def test_bad_input_is_refused_and_keeps_what_was_typed(
     assert Lesson.objects.count() == 0
 
 
+def test_a_refused_lesson_leaves_no_proposed_topic(
+    client: Client, author: User, topics, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """New topic names are proposed inside the lesson's transaction, not before it."""
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise services.LessonError("Refused after the topics were proposed.")
+
+    monkeypatch.setattr(services, "_set_co_authors", refuse)
+    tags_before = Tag.objects.count()
+    sign_in(client, author)
+    response = client.post("/lessons/new/", form_data(topics, new_topics="Kettling"))
+    assert response.status_code == 400
+    assert "Refused after the topics were proposed." in response.content.decode()
+    assert Lesson.objects.count() == 0
+    assert Tag.objects.count() == tags_before
+
+
 def test_a_reviewer_cannot_edit_a_lesson_in_review_that_is_not_theirs(
     client: Client, author: User, expert: User, make_lesson, topics
 ) -> None:

@@ -20,8 +20,8 @@ from django.test import Client
 from forum import services as forum_services
 from members import naming
 from members.models import Profile, Tag, User, Visibility
-from members.privacy import delete_account
-from members.services import update_tag
+from members.services import resolve_tags, update_tag
+from network.privacy import delete_account
 from notifications.models import Notification
 from tests.conftest import sign_in
 from tests.members.test_joining import SIGNUP
@@ -284,12 +284,12 @@ def test_a_new_topic_confusable_with_an_existing_one_is_refused_naming_it(
 
 def test_typing_an_existing_topic_by_its_name_still_chooses_it(member, topics) -> None:
     for name in ["use of force", "Use-of-force", "Use of forcé"]:
-        (tag,) = forum_services.resolve_tags([name], member)
+        (tag,) = resolve_tags(names=[name], proposer=member)
         assert tag == topics[0], name
 
 
 def test_renaming_a_topic_to_look_like_another_is_refused(member, expert, topics) -> None:
-    proposed = forum_services.resolve_tags(["Kettling"], member)[0]
+    proposed = resolve_tags(names=["Kettling"], proposer=member)[0]
     existing = topics[0]
     lookalike = existing.name.replace("a", "\u0430").replace("e", "\u0435")
     with pytest.raises(ValidationError, match="looks like the existing topic"):
@@ -301,7 +301,7 @@ def test_renaming_a_topic_to_look_like_another_is_refused(member, expert, topics
 
 
 def test_a_topic_keeps_its_own_name_when_renamed_to_a_variant(member, expert) -> None:
-    proposed = forum_services.resolve_tags(["Kettlng"], member)[0]
+    proposed = resolve_tags(names=["Kettlng"], proposer=member)[0]
     tag = update_tag(actor=expert, tag=proposed, name="Kettlng.", description="", official=False)
     assert tag.name == "Kettlng."
 

@@ -33,8 +33,9 @@ from members.models import (
     User,
     Visibility,
 )
-from members.privacy import NO_ADDRESS, delete_account, export_member_data
+from members.privacy import NO_ADDRESS
 from members.services import create_invitation, set_role
+from network.privacy import delete_account, export_member_data
 from notifications import services as notifications
 from notifications.models import Follow, Notification, NotificationPreference, OutboxEmail
 from tests.conftest import TEST_PASSWORD, sign_in

@@ -18,7 +18,7 @@ from forum import services as forum_services
 from forum.models import Thread
 from lessons import services as lesson_services
 from members.models import User
-from members.privacy import delete_account, export_member_data
+from network.privacy import delete_account, export_member_data
 from notifications import services as notifications
 from notifications.models import Delivery, Notification, NotificationPreference, OutboxEmail
 from tests.conftest import sign_in

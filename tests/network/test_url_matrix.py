@@ -51,8 +51,8 @@ from lessons import feeds
 from lessons import services as lesson_services
 from lessons.models import FeedToken, Instrument, LessonRevision, LessonState, Provision
 from members.models import Invitation, Status, Tag, User
-from members.privacy import delete_account
 from members.services import create_invitation
+from network.privacy import delete_account
 from notifications.services import notify
 from tests.conftest import TEST_PASSWORD, sign_in
 from tests.network.url_patterns import Route, all_routes

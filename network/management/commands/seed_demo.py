@@ -2,8 +2,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from forum.demo import ensure_demo_threads
-from lessons.demo import ensure_demo_lessons, ensure_standards
+from lessons.demo import ensure_standards
 from members.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, ensure_demo_accounts, ensure_tag_vocabulary
+from network.demo import ensure_demo_lessons
 
 
 class Command(BaseCommand):

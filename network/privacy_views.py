@@ -1,4 +1,7 @@
-"""A member's own data: download it, delete the account (members.privacy does the work).
+"""A member's own data: download it, delete the account (network.privacy does the work).
+
+They live in network because the work spans every app; their URLs stay in the
+``members`` namespace (/members/me/data/, /members/me/delete/: network/urls.py).
 
 People waiting for approval may use both: the data is theirs before approval too.
 """
@@ -19,9 +22,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from members import privacy
 from members.access import pending_allowed
 from members.models import User
+from network import privacy
 
 KEEP, REMOVE = "keep", "remove"
 

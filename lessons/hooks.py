@@ -1,0 +1,49 @@
+"""Where a lesson's draft can come from: a thread of the forum.
+
+Lessons know a thread only as ``Lesson.from_thread``, a foreign key to
+"forum.Thread" named by string (no import). "Turn into a lesson"
+(/lessons/new/?from_thread=<pk>) asks the installed ``ThreadSource`` for the
+thread the viewer may turn into a lesson and for the draft's first values;
+network/composition.py installs the forum's at start-up, because only the
+composition root may import both apps. Without one, ``?from_thread=`` finds
+nothing (the page answers 404).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from django.db.models import Model
+
+    from members.models import User
+
+
+class ThreadSource(Protocol):
+    def thread_to_turn(self, viewer: User, pk: int) -> Model | None:
+        """The thread ``viewer`` may see and turn into a lesson, or None."""
+
+    def draft(self, thread: Model, *, viewer: User) -> dict[str, Any]:
+        """The lesson form's first values, from what ``viewer`` may read of ``thread``."""
+
+
+class NoThreads:
+    """No forum installed: no thread can become a lesson."""
+
+    def thread_to_turn(self, viewer: User, pk: int) -> Model | None:
+        return None
+
+    def draft(self, thread: Model, *, viewer: User) -> dict[str, Any]:
+        return {}
+
+
+_source: ThreadSource = NoThreads()
+
+
+def set_thread_source(source: ThreadSource) -> None:
+    global _source  # one source, installed once at start-up
+    _source = source
+
+
+def thread_source() -> ThreadSource:
+    return _source
