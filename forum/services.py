@@ -22,7 +22,6 @@ from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
-from common.markup import mentioned_handles, plain_text, render_markdown
 from forum import search
 from forum.models import (
     TAGS_MAX,
@@ -34,6 +33,8 @@ from forum.models import (
     Thread,
     ThreadKind,
 )
+from forum.permissions import can_accept, can_delete, can_edit, can_post, can_purge, can_reply
+from forum.selectors import render_body
 from members import naming
 from members.models import AuditEntry, NotificationKind, Tag, User
 from members.services import audit
@@ -42,73 +43,6 @@ from notifications.services import follow, followers_of, forget_notifications_ab
 
 class ForumError(Exception):
     """An action that is not allowed or not possible; the message is for the member."""
-
-
-# --- Who may do what -------------------------------------------------------------
-
-
-def can_post(member: User) -> bool:
-    return member.is_authenticated and member.is_member
-
-
-def can_reply(member: User, thread: Thread) -> bool:
-    if not can_post(member) or not thread.is_visible:
-        return False
-    return not thread.is_locked or member.can_moderate
-
-
-def can_edit(member: User, post: Post) -> bool:
-    if not can_post(member) or post.is_deleted:
-        return False
-    if member.can_moderate:
-        return True
-    return post.author_id == member.pk and not post.thread.is_locked and not post.is_hidden
-
-
-def can_delete(member: User, post: Post) -> bool:
-    if not can_post(member) or post.is_deleted:
-        return False
-    return member.can_moderate or post.author_id == member.pk
-
-
-def can_see_history(member: User, post: Post) -> bool:
-    """Earlier text may hold what was removed for someone's safety ("[name removed]").
-
-    As for lessons: the author and moderators only.
-    """
-    if not can_post(member):
-        return False
-    return member.can_moderate or post.author_id == member.pk
-
-
-def can_accept(member: User, thread: Thread) -> bool:
-    return (
-        can_post(member)
-        and thread.kind == ThreadKind.QUESTION
-        and (member.can_moderate or thread.author_id == member.pk)
-    )
-
-
-# --- Rendering ------------------------------------------------------------------
-
-
-def _render(body: str) -> tuple[str, str, list[User]]:
-    """HTML, plain text, and the members mentioned (who exist and are members)."""
-    handles = mentioned_handles(body)
-    mentioned = (
-        list(User.objects.filter(handle__in=handles, status="active", is_banned=False))
-        if handles
-        else []
-    )
-    html = render_markdown(
-        body,
-        mentions={m.handle: reverse("members:profile", args=[m.handle]) for m in mentioned},
-    )
-    return html, plain_text(html), mentioned
-
-
-def preview(body: str) -> str:
-    return _render(body)[0]
 
 
 # --- Tags -----------------------------------------------------------------------
@@ -166,7 +100,7 @@ def create_thread(
     existing = _existing_post(author, client_token)
     if existing is not None:
         return existing.thread
-    html, text, mentioned = _render(body)
+    html, text, mentioned = render_body(body)
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -253,7 +187,7 @@ def create_reply(
     existing = _existing_post(author, client_token)
     if existing is not None:
         return existing
-    html, text, mentioned = _render(body)
+    html, text, mentioned = render_body(body)
     try:
         with transaction.atomic():
             thread = Thread.objects.select_for_update().get(pk=thread.pk)
@@ -321,7 +255,7 @@ def edit_post(
     title_changed = post.is_opening and title is not None and title != thread.title
     if body == post.body and not title_changed and tags is None:
         return post
-    html, text, _unused = _render(body)
+    html, text, _unused = render_body(body)
     with transaction.atomic():
         PostRevision.objects.create(
             post=post,
@@ -566,10 +500,6 @@ def retag_thread(*, actor: User, thread: Thread, tags: list[Tag]) -> None:
 # --- Purge: a moderator erases a version of a post --------------------------------
 
 PURGE_REASON_MAX = 300
-
-
-def can_purge(member: User) -> bool:
-    return can_post(member) and member.can_moderate
 
 
 def _purge_check(actor: User, reason: str) -> str:

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST, require_safe
 from common.diff import line_diff
 from common.fragments import member_inputs, render_rows
 from common.lengths import MARKDOWN_MAX_LENGTH
-from forum import selectors, services
+from forum import permissions, selectors, services
 from forum.forms import (
     FlagForm,
     OpeningPostEditForm,
@@ -35,10 +35,10 @@ from forum.models import Post, PostRevision, Thread
 from forum.services import ForumError
 from lessons import selectors as lesson_selectors
 from lessons import services as lesson_services
-from members.access import moderator_required
+from members.access import can_curate_tags, moderator_required
 from members.models import Tag
 from members.selectors import attach_tags
-from members.services import can_curate_tags, merge_tags, update_tag
+from members.services import merge_tags, update_tag
 from notifications import services as notifications
 
 DRAFT_CLEAR_KEY = "forum_draft_clear"
@@ -154,13 +154,13 @@ def _resolve_topics(form: ThreadForm | OpeningPostEditForm | RetagForm, member) 
 
 
 def thread_create(request: HttpRequest) -> HttpResponse:
-    if not services.can_post(request.user):
+    if not permissions.can_post(request.user):
         raise Http404
     form = ThreadForm(request.POST or None, initial=_initial_from_query(request))
     preview = None
     if request.method == "POST" and form.is_valid():
         if "preview" in request.POST:
-            preview = services.preview(form.cleaned_data["body"])
+            preview = selectors.preview(form.cleaned_data["body"])
         else:
             try:
                 thread = services.create_thread(
@@ -212,8 +212,8 @@ def _thread_page(
     if thread.accepted_post:
         shown.append(thread.accepted_post)
     state = selectors.viewer_state(request.user, thread, shown)
-    can_reply = services.can_reply(request.user, thread)
-    can_accept = services.can_accept(request.user, thread)
+    can_reply = permissions.can_reply(request.user, thread)
+    can_accept = permissions.can_accept(request.user, thread)
     opening = shown[0] if page.number == 1 and shown and shown[0].is_opening else None
     _render_posts(
         request,
@@ -346,7 +346,7 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         if "preview" in request.POST:
             return _thread_page(
-                request, thread, form, preview=services.preview(form.cleaned_data["body"])
+                request, thread, form, preview=selectors.preview(form.cleaned_data["body"])
             )
         try:
             post = services.create_reply(
@@ -381,7 +381,7 @@ def preview(request: HttpRequest) -> HttpResponse:
     body = request.POST.get("body", "")
     if len(body) > MARKDOWN_MAX_LENGTH["post"]:
         return HttpResponseBadRequest(_("Too long to preview."))
-    return HttpResponse(services.preview(body), content_type="text/html; charset=utf-8")
+    return HttpResponse(selectors.preview(body), content_type="text/html; charset=utf-8")
 
 
 # --- Posts ----------------------------------------------------------------------
@@ -396,7 +396,7 @@ def _post_or_404(request: HttpRequest, pk: int) -> Post:
 
 def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
     post = _post_or_404(request, pk)
-    if not services.can_edit(request.user, post):
+    if not permissions.can_edit(request.user, post):
         raise Http404
     thread = post.thread
     if post.is_opening:
@@ -414,7 +414,7 @@ def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
     preview = None
     if request.method == "POST" and form.is_valid():
         if "preview" in request.POST:
-            preview = services.preview(form.cleaned_data["body"])
+            preview = selectors.preview(form.cleaned_data["body"])
         else:
             try:
                 services.edit_post(
@@ -435,7 +435,7 @@ def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 def post_history(request: HttpRequest, pk: int) -> HttpResponse:
     post = _post_or_404(request, pk)
-    if not services.can_see_history(request.user, post):
+    if not permissions.can_see_history(request.user, post):
         raise Http404
     revisions = list(PostRevision.objects.filter(post=post).select_related("editor", "purged_by"))
     # Each revision holds the text before an edit; the next one (or the
@@ -462,7 +462,7 @@ def post_history(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "forum/post_history.html",
-        {"post": post, "changes": changes, "can_purge": services.can_purge(request.user)},
+        {"post": post, "changes": changes, "can_purge": permissions.can_purge(request.user)},
     )
 
 
@@ -514,7 +514,7 @@ def post_purge(request: HttpRequest, pk: int) -> HttpResponse:
 
 def post_delete(request: HttpRequest, pk: int) -> HttpResponse:
     post = _post_or_404(request, pk)
-    if not services.can_delete(request.user, post):
+    if not permissions.can_delete(request.user, post):
         raise Http404
     if request.method == "POST":
         services.delete_post(actor=request.user, post=post)

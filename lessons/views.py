@@ -21,7 +21,7 @@ from forum import selectors as forum_selectors
 from forum.forms import PurgeForm
 from forum.services import ForumError, resolve_tags
 from forum.views import DRAFT_CLEAR_KEY  # the page after a save names the draft to forget
-from lessons import selectors, services
+from lessons import permissions, selectors, services
 from lessons.forms import (
     CoAuthorAnswerForm,
     LessonFilterForm,
@@ -75,8 +75,8 @@ def lesson_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "query": _query_without_page(request),
-            "can_create": services.can_create(request.user),
-            "is_reviewer": services.is_reviewer(request.user),
+            "can_create": permissions.can_create(request.user),
+            "is_reviewer": permissions.is_reviewer(request.user),
         },
     )
 
@@ -95,7 +95,7 @@ def my_lessons(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def review_queue(request: HttpRequest) -> HttpResponse:
-    if not services.is_reviewer(request.user):
+    if not permissions.is_reviewer(request.user):
         raise Http404
     page = Paginator(selectors.review_queue(request.user), selectors.LESSONS_PER_PAGE).get_page(
         request.GET.get("page")
@@ -119,7 +119,7 @@ def _lesson_page(
     user = request.user
     is_member = user.is_authenticated and user.is_member
     sees_review = is_member and (
-        services.is_author(user, lesson) or services.is_reviewer(user) or user.can_moderate
+        permissions.is_author(user, lesson) or permissions.is_reviewer(user) or user.can_moderate
     )
     # "Discussed in": the thread came with the lesson (select_related); the
     # page needs its title and address, and whether this member may open it.
@@ -135,18 +135,18 @@ def _lesson_page(
             "provisions": list(lesson.provisions.all()),
             "sources": list(lesson.sources.all()),
             "thread": thread,
-            "actions": services.allowed_actions(user, lesson) if is_member else [],
+            "actions": permissions.allowed_actions(user, lesson) if is_member else [],
             "action_form": action_form or TransitionForm(),
             "transitions": (
                 list(lesson.transitions.select_related("actor")) if sees_review else []
             ),
             "sees_review": sees_review,
-            "can_edit": services.can_edit(user, lesson),
-            "can_retag": services.can_retag(user, lesson),
-            "can_see_history": services.can_see_history(user, lesson),
-            "invitation": services.pending_invitation(user, lesson.pk),
+            "can_edit": permissions.can_edit(user, lesson),
+            "can_retag": permissions.can_retag(user, lesson),
+            "can_see_history": permissions.can_see_history(user, lesson),
+            "invitation": selectors.pending_invitation(user, lesson.pk),
             "invitations": (
-                services.invitations_of(lesson) if services.is_author(user, lesson) else []
+                selectors.invitations_of(lesson) if permissions.is_author(user, lesson) else []
             ),
             "is_member": is_member,
             "clear_draft": request.session.pop(DRAFT_CLEAR_KEY, "")
@@ -218,7 +218,7 @@ def _save(request: HttpRequest, form: LessonForm, formset: SourceFormSet, save) 
 
 
 def lesson_create(request: HttpRequest) -> HttpResponse:
-    if not services.can_create(request.user):
+    if not permissions.can_create(request.user):
         raise Http404
     thread = None
     initial: dict = {"language": (request.LANGUAGE_CODE or "en").split("-")[0]}
@@ -257,11 +257,11 @@ def lesson_create(request: HttpRequest) -> HttpResponse:
 
 def lesson_edit(request: HttpRequest, pk: int) -> HttpResponse:
     lesson = _lesson_or_404(request, pk)
-    if not services.can_edit(request.user, lesson):
+    if not permissions.can_edit(request.user, lesson):
         if (
             request.method == "POST"
             and lesson.state == LessonState.IN_REVIEW
-            and services.is_reviewer(request.user)
+            and permissions.is_reviewer(request.user)
         ):
             messages.error(
                 request,
@@ -273,7 +273,7 @@ def lesson_edit(request: HttpRequest, pk: int) -> HttpResponse:
     # The field lists the co-authors and the members still asked to be one.
     invited = [
         i.member
-        for i in services.invitations_of(lesson)
+        for i in selectors.invitations_of(lesson)
         if i.state == CoAuthorInvitation.State.PENDING
     ]
     initial = {
@@ -326,7 +326,7 @@ def lesson_act(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _lesson_page(request, lesson, form, status=400)
     action = form.cleaned_data["action"]
-    if action not in services.TRANSITIONS:
+    if action not in permissions.TRANSITIONS:
         raise Http404
     try:
         services.transition(
@@ -349,7 +349,7 @@ def lesson_act(request: HttpRequest, pk: int) -> HttpResponse:
 
 def co_author_invitation(request: HttpRequest, pk: int) -> HttpResponse:
     """The invited member reads what they are asked to co-author, and accepts or declines."""
-    invitation = services.pending_invitation(request.user, pk)
+    invitation = selectors.pending_invitation(request.user, pk)
     if invitation is None:
         raise Http404
     lesson = invitation.lesson
@@ -389,7 +389,7 @@ DONE_MESSAGES = {
 
 def lesson_retag(request: HttpRequest, pk: int) -> HttpResponse:
     lesson = _lesson_or_404(request, pk)
-    if not services.can_retag(request.user, lesson):
+    if not permissions.can_retag(request.user, lesson):
         raise Http404
     form = RetagForm(
         request.POST or None,
@@ -427,12 +427,12 @@ FIELDS_SHOWN = [
 @require_safe
 def lesson_history(request: HttpRequest, pk: int) -> HttpResponse:
     lesson = _lesson_or_404(request, pk)
-    if not services.can_see_history(request.user, lesson):
+    if not permissions.can_see_history(request.user, lesson):
         raise Http404
     revisions = list(
         LessonRevision.objects.filter(lesson=lesson).select_related("editor", "purged_by")
     )
-    current = services.snapshot(lesson)
+    current = selectors.snapshot(lesson)
     # Revisions are newest first; each holds the text before its edit, so the
     # text after it is the next newer revision's (or the lesson as it is now).
     # A purged version is compared with nothing.
@@ -466,8 +466,8 @@ def lesson_history(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "lesson": lesson,
             "changes": changes,
-            "can_restore": services.can_restore_revision(request.user, lesson),
-            "can_purge": services.can_purge(request.user),
+            "can_restore": permissions.can_restore_revision(request.user, lesson),
+            "can_purge": permissions.can_purge(request.user),
         },
     )
 
@@ -476,7 +476,7 @@ def lesson_history(request: HttpRequest, pk: int) -> HttpResponse:
 def revision_restore(request: HttpRequest, pk: int, revision: int) -> HttpResponse:
     lesson = _lesson_or_404(request, pk)
     old = get_object_or_404(LessonRevision, pk=revision, lesson=lesson, purged_at=None)
-    if not services.can_restore_revision(request.user, lesson):
+    if not permissions.can_restore_revision(request.user, lesson):
         raise Http404
     services.restore_revision(actor=request.user, lesson=lesson, revision=old)
     messages.success(request, _("The earlier version is back; the replaced text is kept too."))

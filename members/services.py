@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from common.markup import render_markdown
 from members import naming
-from members.access import has_two_factor
+from members.access import can_ban, can_change_role, can_curate_tags, has_two_factor
 from members.models import (
     AuditEntry,
     Invitation,
@@ -151,15 +151,6 @@ ROLE_ACTIONS = {
 }
 
 
-def can_change_role(actor: User, member: User, role: str) -> bool:
-    """Moderators grant the expert badge; only admins make moderators and admins."""
-    if not actor.can_moderate or actor.pk == member.pk or not member.is_member:
-        return False
-    if role == "expert":
-        return True
-    return actor.is_admin
-
-
 class RoleError(Exception):
     """A role change refused for a reason the moderator can act on."""
 
@@ -200,14 +191,6 @@ def set_role(*, actor: User, member: User, role: str, granted: bool) -> User:
                 url=reverse("members:profile", args=[member.handle]),
             )
     return member
-
-
-def can_ban(actor: User, member: User) -> bool:
-    if not actor.can_moderate or actor.pk == member.pk:
-        return False
-    if member.is_superuser or member.is_moderator:
-        return actor.is_admin
-    return True
 
 
 def ban_member(*, moderator: User, member: User, reason: str) -> User:
@@ -313,12 +296,6 @@ def dismiss_first_steps(*, member: User) -> User:
 
 
 # --- Topics (the shared tag vocabulary) -----------------------------------------
-
-
-def can_curate_tags(member: User) -> bool:
-    return (
-        member.is_authenticated and member.is_member and (member.is_expert or member.can_moderate)
-    )
 
 
 def update_tag(*, actor: User, tag: Tag, name: str, description: str, official: bool) -> Tag:

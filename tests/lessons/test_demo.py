@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from lessons.demo import DEMO_LESSONS, ensure_demo_lessons
 from lessons.models import Lesson, LessonRevision, LessonState, Setting, Source, Transition
+from lessons.permissions import is_author, is_reviewer
 from lessons.search import search_lessons
-from lessons.services import is_author, is_reviewer
 from members.models import Notification, NotificationKind, OutboxEmail, User
 from tests.conftest import sign_in
 
