@@ -11,9 +11,11 @@ is a digest of its template's name, the language, the time zone and every
 value the caller says the row is rendered from (the post's text and counters,
 the author's name and badges, the viewer's relation to the row...). When any
 of them changes, the key changes and the row is rendered again; the old entry
-ages out of the least-recently-used store. A caller must list every input its
-template reads -- tests/forum/test_fragments.py changes each one and checks
-the page shows it.
+ages out of the least-recently-used store. Each kind of row has one key
+function, next to the context it is rendered from (forum/fragments.py:
+``thread_row_key``, ``post_key``), so no view builds a key by hand;
+tests/forum/test_fragments.py changes each input of each key and checks the
+key, and the page, change with it.
 
 A purge (a moderator erasing a version of a post or lesson) must leave no
 copy of its text anywhere, and an old row may still sit in the store under

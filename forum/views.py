@@ -16,9 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from common.diff import line_diff
-from common.fragments import member_inputs, render_rows
 from common.lengths import MARKDOWN_MAX_LENGTH
-from forum import permissions, selectors, services
+from forum import fragments, permissions, selectors, services
 from forum.forms import (
     FlagForm,
     OpeningPostEditForm,
@@ -37,7 +36,6 @@ from lessons import selectors as lesson_selectors
 from lessons import services as lesson_services
 from members.access import can_curate_tags, moderator_required
 from members.models import Tag
-from members.selectors import attach_tags
 from members.services import merge_tags, update_tag
 from notifications import services as notifications
 
@@ -66,48 +64,12 @@ def thread_list(request: HttpRequest) -> HttpResponse:
         language=filters.get("language", ""),
     )
     page = Paginator(threads, selectors.THREADS_PER_PAGE).get_page(request.GET.get("page"))
-    _render_thread_rows(request, page.object_list)
+    fragments.render_thread_rows(request, page.object_list)
     return render(
         request,
         "forum/thread_list.html",
         {"form": form, "page": page, "sort": sort, "query": _query_without_page(request)},
     )
-
-
-def _render_thread_rows(request: HttpRequest, threads) -> None:
-    """Set ``thread.rendered`` (forum/includes/thread_row.html) on each thread of a page.
-
-    The inputs list every value the row reads (common.fragments).
-    """
-    threads = list(threads)
-    attach_tags(threads)
-    authenticated = request.user.is_authenticated
-    rows = [
-        (
-            (
-                thread.pk,
-                thread.title,  # and the slug in its link
-                thread.language,
-                thread.kind,
-                thread.is_pinned,
-                thread.is_locked,
-                thread.is_hidden,
-                bool(thread.accepted_post_id),
-                thread.reply_count,
-                thread.helpful_count,
-                thread.last_activity_at,
-                member_inputs(thread.author),
-                tuple((tag.slug, tag.name) for tag in thread.tags.all()),
-                authenticated,
-            ),
-            {"thread": thread, "user": request.user},
-        )
-        for thread in threads
-    ]
-    for thread, html in zip(
-        threads, render_rows(request, "forum/includes/thread_row.html", rows), strict=True
-    ):
-        thread.rendered = html
 
 
 @require_safe
@@ -132,7 +94,7 @@ def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404
     threads = selectors.thread_list(request.user, tags=[tag])
     page = Paginator(threads, selectors.THREADS_PER_PAGE).get_page(request.GET.get("page"))
-    _render_thread_rows(request, page.object_list)
+    fragments.render_thread_rows(request, page.object_list)
     return render(
         request,
         "forum/tag_detail.html",
@@ -215,15 +177,18 @@ def _thread_page(
     can_reply = permissions.can_reply(request.user, thread)
     can_accept = permissions.can_accept(request.user, thread)
     opening = shown[0] if page.number == 1 and shown and shown[0].is_opening else None
-    _render_posts(
+    fragments.render_posts(
         request,
-        thread,
+        fragments.ThreadPage(
+            thread=thread,
+            viewer=request.user,
+            state=state,
+            can_reply=can_reply,
+            can_accept=can_accept,
+        ),
         [(post, False) for post in page.object_list if not post.is_opening]
         + ([(opening, False)] if opening else [])
         + ([(thread.accepted_post, True)] if thread.accepted_post and page.number == 1 else []),
-        state,
-        can_reply=can_reply,
-        can_accept=can_accept,
     )
     if reply_form is None:
         reply_form = ReplyForm(initial={"body": _quote(request, thread)})
@@ -253,65 +218,6 @@ def _thread_page(
         },
         status=status,
     )
-
-
-def _render_posts(
-    request: HttpRequest,
-    thread: Thread,
-    posts: list[tuple[Post, bool]],
-    state: selectors.Viewer,
-    *,
-    can_reply: bool,
-    can_accept: bool,
-) -> None:
-    """Set ``post.rendered`` (``rendered_accepted``) on each (post, accepted) pair.
-
-    The inputs list every value the template reads (common.fragments): the
-    post, its author, the thread, and the viewer's relation to the post.
-    """
-    viewer = request.user
-    moderates = viewer.can_moderate
-    common = {
-        "user": viewer,
-        "thread": thread,
-        "viewer_state": state,
-        "viewer_id": viewer.pk,
-        "moderates": moderates,
-        "can_reply": can_reply,
-        "can_accept": can_accept,
-    }
-    rows = []
-    for post, accepted in posts:
-        inputs = (
-            post.pk,
-            post.is_opening,
-            post.is_deleted,
-            post.is_hidden,
-            post.body_html,
-            post.created_at,
-            post.edit_count,
-            post.helpful_count,
-            member_inputs(post.author),
-            thread.pk,
-            thread.language,
-            accepted,
-            viewer.is_authenticated,
-            moderates,
-            can_reply,
-            can_accept,
-            post.author_id == viewer.pk,
-            post.pk in state.helpful,
-            state.open_flags.get(post.pk, 0) if moderates else 0,
-        )
-        rows.append((inputs, {**common, "post": post, "accepted": accepted}))
-    for (post, accepted), html in zip(
-        posts, render_rows(request, "forum/includes/post.html", rows), strict=True
-    ):
-        # The accepted answer may also be a reply on the page: two renderings.
-        if accepted:
-            post.rendered_accepted = html
-        else:
-            post.rendered = html
 
 
 def _quote(request: HttpRequest, thread: Thread) -> str:
