@@ -594,7 +594,7 @@ def _answer_for(member: User, thread: Thread) -> Any:
     return answer
 
 
-def draft_from_thread(thread: Thread, *, viewer: User) -> dict[str, Any]:
+def draft_from_thread(*, thread: Thread, viewer: User) -> dict[str, Any]:
     """Initial form values for "Turn into a lesson": the question and the accepted answer.
 
     Only what ``viewer`` may read is copied: never a hidden or deleted post.

@@ -230,7 +230,7 @@ def lesson_create(request: HttpRequest) -> HttpResponse:
             thread = None
         if thread is None or not services.can_turn_into_lesson(request.user, thread):
             raise Http404
-        initial.update(services.draft_from_thread(thread, viewer=request.user))
+        initial.update(services.draft_from_thread(thread=thread, viewer=request.user))
     form = LessonForm(request.POST or None, initial=initial, author=request.user)
     formset = SourceFormSet(request.POST or None, prefix="sources")
     if request.method == "POST":

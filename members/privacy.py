@@ -440,7 +440,7 @@ def delete_account(member: User, *, keep_contributions: bool) -> None:
         Follow.objects.filter(
             content_type=ContentType.objects.get_for_model(User), object_id=member.pk
         ).delete()
-        end_sessions(member)
+        end_sessions(member=member)
         notifications.close_sockets_of_member(member.pk)
         # Old posts still say "@handle": nobody else may ever take it.
         naming.retire_handle(member.handle)

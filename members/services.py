@@ -202,7 +202,7 @@ def ban_member(*, moderator: User, member: User, reason: str) -> User:
         member.is_active = False
         member.save(update_fields=["is_banned", "is_active"])
         audit(actor=moderator, action=AuditEntry.Action.BAN, target=member, detail=reason)
-        end_sessions(member)
+        end_sessions(member=member)
         notifications.close_sockets_of_member(member.pk)
     return member
 
@@ -219,7 +219,7 @@ def unban_member(*, moderator: User, member: User) -> User:
     return member
 
 
-def end_sessions(member: User) -> int:
+def end_sessions(*, member: User) -> int:
     """Log a member out everywhere (database-backed sessions; the cache follows)."""
     from django.contrib.sessions.backends.cached_db import SessionStore
 
