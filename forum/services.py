@@ -8,20 +8,19 @@ through ``notify()`` (pushed after commit). Views only translate a
 
 from __future__ import annotations
 
-import functools
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
+from common.language import in_site_language
 from forum import search
 from forum.models import (
     TAGS_MAX,
@@ -136,49 +135,51 @@ def create_thread(
     return thread
 
 
-def _in_site_language(function: Callable[..., None]) -> Callable[..., None]:
-    """Notification texts are stored once, in the site's language, whoever acted."""
-
-    @functools.wraps(function)
-    def wrapped(*args: object, **kwargs: object) -> None:
-        with translation.override(settings.LANGUAGE_CODE):
-            return function(*args, **kwargs)
-
-    return wrapped
+def _followers(*targets: object) -> set[int]:
+    """Who follows any of ``targets`` (a thread, a topic, a member)."""
+    ids: set[int] = set()
+    for target in targets:
+        ids.update(followers_of(target).values_list("pk", flat=True))
+    return ids
 
 
-@_in_site_language
+def _notify_about(
+    post: Post, recipients: set[int], *, kind: str, actor: User, text: str, url: str
+) -> None:
+    """The forum's one call to ``notify()``: about ``post``, to nobody when empty."""
+    if recipients:
+        notify(recipients, kind=kind, actor=actor, text=text, url=url, about=post)
+
+
+def _notify_mentioned(thread: Thread, post: Post, mentioned: set[int], *, url: str) -> None:
+    _notify_about(
+        post,
+        mentioned,
+        kind=NotificationKind.MENTION,
+        actor=post.author,
+        text=_("%(name)s mentioned you in “%(title)s”")
+        % {"name": post.author.name, "title": thread.title},
+        url=url,
+    )
+
+
+@in_site_language
 def _notify_new_thread(thread: Thread, post: Post, tags: list[Tag], mentioned: set[int]) -> None:
     author = thread.author
     url = thread.get_absolute_url()
-    if mentioned:
-        notify(
-            mentioned,
-            kind=NotificationKind.MENTION,
-            actor=author,
-            text=_("%(name)s mentioned you in “%(title)s”")
-            % {"name": author.name, "title": thread.title},
-            url=url,
-            about=post,
-        )
-    interested: set[int] = set()
-    for tag in tags:
-        interested.update(followers_of(tag).values_list("pk", flat=True))
-    interested.update(followers_of(author).values_list("pk", flat=True))
-    interested -= mentioned
-    if interested:
-        if thread.kind == ThreadKind.QUESTION:
-            text = _("New question by %(name)s: “%(title)s”")
-        else:
-            text = _("New thread by %(name)s: “%(title)s”")
-        notify(
-            interested,
-            kind=NotificationKind.NEW_THREAD,
-            actor=author,
-            text=text % {"name": author.name, "title": thread.title},
-            url=url,
-            about=post,
-        )
+    _notify_mentioned(thread, post, mentioned, url=url)
+    if thread.kind == ThreadKind.QUESTION:
+        text = _("New question by %(name)s: “%(title)s”")
+    else:
+        text = _("New thread by %(name)s: “%(title)s”")
+    _notify_about(
+        post,
+        _followers(*tags, author) - mentioned,
+        kind=NotificationKind.NEW_THREAD,
+        actor=author,
+        text=text % {"name": author.name, "title": thread.title},
+        url=url,
+    )
 
 
 def create_reply(
@@ -219,31 +220,19 @@ def create_reply(
     return post
 
 
-@_in_site_language
+@in_site_language
 def _notify_reply(thread: Thread, post: Post, mentioned: set[int]) -> None:
-    author = post.author
     url = post.get_absolute_url()
-    if mentioned:
-        notify(
-            mentioned,
-            kind=NotificationKind.MENTION,
-            actor=author,
-            text=_("%(name)s mentioned you in “%(title)s”")
-            % {"name": author.name, "title": thread.title},
-            url=url,
-            about=post,
-        )
-    followers = set(followers_of(thread).values_list("pk", flat=True)) - mentioned
-    if followers:
-        notify(
-            followers,
-            kind=NotificationKind.REPLY,
-            actor=author,
-            text=_("%(name)s replied in “%(title)s”")
-            % {"name": author.name, "title": thread.title},
-            url=url,
-            about=post,
-        )
+    _notify_mentioned(thread, post, mentioned, url=url)
+    _notify_about(
+        post,
+        _followers(thread) - mentioned,
+        kind=NotificationKind.REPLY,
+        actor=post.author,
+        text=_("%(name)s replied in “%(title)s”")
+        % {"name": post.author.name, "title": thread.title},
+        url=url,
+    )
 
 
 def edit_post(
@@ -375,15 +364,15 @@ def accept_answer(*, actor: User, post: Post) -> None:
             _notify_accepted(thread, post, actor)
 
 
-@_in_site_language
+@in_site_language
 def _notify_accepted(thread: Thread, post: Post, actor: User) -> None:
-    notify(
-        [post.author_id],
+    _notify_about(
+        post,
+        {post.author_id},
         kind=NotificationKind.ANSWER_ACCEPTED,
         actor=actor,
         text=_("Your answer in “%(title)s” was accepted") % {"title": thread.title},
         url=post.get_absolute_url(),
-        about=post,
     )
 
 

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from common.diff import line_diff
 from common.lengths import MARKDOWN_MAX_LENGTH
+from common.views import attempt
 from forum import fragments, permissions, selectors, services
 from forum.forms import (
     FlagForm,
@@ -124,8 +125,10 @@ def thread_create(request: HttpRequest) -> HttpResponse:
         if "preview" in request.POST:
             preview = selectors.preview(form.cleaned_data["body"])
         else:
-            try:
-                thread = services.create_thread(
+            posted = attempt(
+                request,
+                form,
+                lambda: services.create_thread(
                     author=request.user,
                     title=form.cleaned_data["title"],
                     body=form.cleaned_data["body"],
@@ -133,13 +136,14 @@ def thread_create(request: HttpRequest) -> HttpResponse:
                     kind=form.cleaned_data["kind"],
                     language=form.cleaned_data["language"],
                     client_token=form.cleaned_data["client_token"],
-                )
-            except ForumError as error:
-                form.add_error(None, str(error))
-            else:
-                messages.success(request, _("Your thread is posted."))
+                ),
+                refusals=ForumError,
+                success=_("Your thread is posted."),
+                then=redirect,
+            )
+            if posted is not None:
                 request.session[DRAFT_CLEAR_KEY] = "new-thread"
-                return redirect(thread)
+                return posted
     return render(request, "forum/thread_form.html", {"form": form, "preview": preview})
 
 
@@ -254,19 +258,22 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
             return _thread_page(
                 request, thread, form, preview=selectors.preview(form.cleaned_data["body"])
             )
-        try:
-            post = services.create_reply(
+        posted = attempt(
+            request,
+            form,
+            lambda: services.create_reply(
                 author=request.user,
                 thread=thread,
                 body=form.cleaned_data["body"],
                 client_token=form.cleaned_data["client_token"],
-            )
-        except ForumError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("Your reply is posted."))
+            ),
+            refusals=ForumError,
+            success=_("Your reply is posted."),
+            then=lambda post: redirect(post.get_absolute_url()),
+        )
+        if posted is not None:
             request.session[DRAFT_CLEAR_KEY] = f"thread-{thread.pk}"
-            return redirect(post.get_absolute_url())
+            return posted
     return _thread_page(request, thread, form, status=400)
 
 
@@ -322,19 +329,22 @@ def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if "preview" in request.POST:
             preview = selectors.preview(form.cleaned_data["body"])
         else:
-            try:
-                services.edit_post(
+            saved = attempt(
+                request,
+                form,
+                lambda: services.edit_post(
                     editor=request.user,
                     post=post,
                     body=form.cleaned_data["body"],
                     title=form.cleaned_data.get("title"),
                     tags=_resolve_topics(form, request.user) if post.is_opening else None,
-                )
-            except ForumError as error:
-                form.add_error(None, str(error))
-            else:
-                messages.success(request, _("Your changes are saved."))
-                return redirect(post.get_absolute_url())
+                ),
+                refusals=ForumError,
+                success=_("Your changes are saved."),
+                then=lambda edited: redirect(edited.get_absolute_url()),
+            )
+            if saved is not None:
+                return saved
     return render(request, "forum/post_edit.html", {"form": form, "post": post, "preview": preview})
 
 
@@ -385,20 +395,23 @@ def post_purge(request: HttpRequest, pk: int) -> HttpResponse:
             raise Http404 from None
     form = PurgeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            if revision is None:
-                services.purge_post_text(
-                    actor=request.user, post=post, reason=form.cleaned_data["reason"]
+        reason = form.cleaned_data["reason"]
+        purged = attempt(
+            request,
+            form,
+            lambda: (
+                services.purge_post_text(actor=request.user, post=post, reason=reason)
+                if revision is None
+                else services.purge_post_revision(
+                    actor=request.user, revision=revision, reason=reason
                 )
-            else:
-                services.purge_post_revision(
-                    actor=request.user, revision=revision, reason=form.cleaned_data["reason"]
-                )
-        except ForumError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("Purged: that text is erased everywhere."))
-            return redirect("forum:post_history", post.pk)
+            ),
+            refusals=ForumError,
+            success=_("Purged: that text is erased everywhere."),
+            then=lambda _none: redirect("forum:post_history", post.pk),
+        )
+        if purged is not None:
+            return purged
     if revision is None:
         title, body = (post.thread.title if post.is_opening else ""), post.body
     else:
@@ -561,15 +574,18 @@ def thread_retag(request: HttpRequest, pk: int) -> HttpResponse:
         },
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            services.retag_thread(
+        retagged = attempt(
+            request,
+            form,
+            lambda: services.retag_thread(
                 actor=request.user, thread=thread, tags=_resolve_topics(form, request.user)
-            )
-        except ForumError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("Topics changed."))
-            return redirect(thread)
+            ),
+            refusals=ForumError,
+            success=_("Topics changed."),
+            then=lambda _none: redirect(thread),
+        )
+        if retagged is not None:
+            return retagged
     return render(request, "forum/thread_retag.html", {"form": form, "thread": thread})
 
 
@@ -587,19 +603,23 @@ def tag_edit(request: HttpRequest, slug: str) -> HttpResponse:
     form = TagEditForm(request.POST or None, instance=tag)
     merge_form = TagMergeForm(source=tag)
     if request.method == "POST" and form.is_valid():
-        try:
-            tag = update_tag(
+        saved = attempt(
+            request,
+            form,
+            lambda: update_tag(
                 actor=request.user,
                 tag=Tag.objects.get(pk=tag.pk),
                 name=form.cleaned_data["name"],
                 description=form.cleaned_data["description"],
                 official=tag.is_official or "make_official" in request.POST,
-            )
-        except ValidationError as error:
-            form.add_error("name", error)
-        else:
-            messages.success(request, _("Topic saved."))
-            return redirect(reverse("forum:tag", args=[tag.slug]))
+            ),
+            refusals=ValidationError,
+            field="name",
+            success=_("Topic saved."),
+            then=lambda updated: redirect(reverse("forum:tag", args=[updated.slug])),
+        )
+        if saved is not None:
+            return saved
     return render(
         request, "forum/tag_edit.html", {"form": form, "merge_form": merge_form, "tag": tag}
     )

@@ -9,21 +9,19 @@ retags keep the text before the change as a ``LessonRevision``.
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
+from common.language import in_site_language
 from common.markup import render_markdown
 from forum.models import Thread
 from forum.selectors import may_see_post
@@ -135,18 +133,7 @@ def _check_complete(lesson: Lesson) -> None:
         )
 
 
-def _in_site_language(function: Callable[..., None]) -> Callable[..., None]:
-    """Notification texts are stored once, in the site's language."""
-
-    @functools.wraps(function)
-    def wrapped(*args: object, **kwargs: object) -> None:
-        with translation.override(settings.LANGUAGE_CODE):
-            return function(*args, **kwargs)
-
-    return wrapped
-
-
-@_in_site_language
+@in_site_language
 def _notify_transition(lesson: Lesson, step: Transition, actor: User) -> None:
     url = lesson.get_absolute_url()
     authors = [a.member_id for a in lesson.authorships.all()]
@@ -365,7 +352,7 @@ def _withdraw_notification(invitation: CoAuthorInvitation) -> None:
     ).delete()
 
 
-@_in_site_language
+@in_site_language
 def _notify_invited(lesson: Lesson, member_ids: list[int], editor: User) -> None:
     notify(
         member_ids,
@@ -407,7 +394,7 @@ def answer_invitation(*, member: User, lesson: Lesson, accept: bool) -> Lesson:
     return lesson
 
 
-@_in_site_language
+@in_site_language
 def _notify_accepted(lesson: Lesson, member: User, inviter: User) -> None:
     notify(
         [inviter],

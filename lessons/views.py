@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from common.diff import line_diff
+from common.views import attempt
 from forum import selectors as forum_selectors
 from forum.forms import PurgeForm
 from forum.services import ForumError, resolve_tags
@@ -206,15 +207,21 @@ def _data(form: LessonForm, formset: SourceFormSet, member) -> LessonData:
     )
 
 
-def _save(request: HttpRequest, form: LessonForm, formset: SourceFormSet, save) -> Lesson | None:
-    """Validate both, call ``save(data)``; on refusal the message joins the form's errors."""
+def _save(
+    request: HttpRequest, form: LessonForm, formset: SourceFormSet, save, *, success: str
+) -> HttpResponse | None:
+    """Validate both, call ``save(data)``: the redirect to the lesson, or None when
+    the form is to be shown again (a refusal's message joins the form's errors)."""
     if not (form.is_valid() and formset.is_valid()):
         return None
-    try:
-        return save(_data(form, formset, request.user))
-    except (LessonError, ForumError) as error:
-        form.add_error(None, str(error))
-        return None
+    return attempt(
+        request,
+        form,
+        lambda: save(_data(form, formset, request.user)),
+        refusals=(LessonError, ForumError),
+        success=success,
+        then=redirect,
+    )
 
 
 def lesson_create(request: HttpRequest) -> HttpResponse:
@@ -234,19 +241,16 @@ def lesson_create(request: HttpRequest) -> HttpResponse:
     form = LessonForm(request.POST or None, initial=initial, author=request.user)
     formset = SourceFormSet(request.POST or None, prefix="sources")
     if request.method == "POST":
-        lesson = _save(
+        saved = _save(
             request,
             form,
             formset,
             lambda data: services.create_lesson(author=request.user, data=data, from_thread=thread),
+            success=_("Your draft is saved. Submit it for review when it is ready."),
         )
-        if lesson is not None:
-            messages.success(
-                request,
-                _("Your draft is saved. Submit it for review when it is ready."),
-            )
+        if saved is not None:
             request.session[DRAFT_CLEAR_KEY] = "new-lesson"
-            return redirect(lesson)
+            return saved
     return render(
         request,
         "lessons/lesson_form.html",
@@ -306,11 +310,11 @@ def lesson_edit(request: HttpRequest, pk: int) -> HttpResponse:
             form,
             formset,
             lambda data: services.edit_lesson(editor=request.user, lesson=lesson, data=data),
+            success=_("Your changes are saved."),
         )
         if saved is not None:
-            messages.success(request, _("Your changes are saved."))
-            request.session[DRAFT_CLEAR_KEY] = f"lesson-{saved.pk}"
-            return redirect(saved)
+            request.session[DRAFT_CLEAR_KEY] = f"lesson-{lesson.pk}"
+            return saved
     return render(
         request,
         "lessons/lesson_form.html",
@@ -356,16 +360,18 @@ def co_author_invitation(request: HttpRequest, pk: int) -> HttpResponse:
     form = CoAuthorAnswerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         accept = form.cleaned_data["answer"] == "accept"
-        try:
-            services.answer_invitation(member=request.user, lesson=lesson, accept=accept)
-        except LessonError as error:
-            form.add_error(None, str(error))
-        else:
-            if accept:
-                messages.success(request, _("You are now a co-author of this lesson."))
-                return redirect(lesson)
-            messages.success(request, _("You declined. Your name will not appear on the lesson."))
-            return redirect("lessons:mine")
+        answered = attempt(
+            request,
+            form,
+            lambda: services.answer_invitation(member=request.user, lesson=lesson, accept=accept),
+            refusals=LessonError,
+            success=_("You are now a co-author of this lesson.")
+            if accept
+            else _("You declined. Your name will not appear on the lesson."),
+            then=lambda _lesson: redirect(lesson) if accept else redirect("lessons:mine"),
+        )
+        if answered is not None:
+            return answered
     return render(
         request,
         "lessons/co_author_invitation.html",
@@ -399,18 +405,21 @@ def lesson_retag(request: HttpRequest, pk: int) -> HttpResponse:
         },
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            services.retag_lesson(
+        retagged = attempt(
+            request,
+            form,
+            lambda: services.retag_lesson(
                 actor=request.user,
                 lesson=lesson,
                 tags=list(form.cleaned_data["topics"]),
                 provisions=list(form.cleaned_data["provisions"]),
-            )
-        except LessonError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("Topics and standards changed."))
-            return redirect(lesson)
+            ),
+            refusals=LessonError,
+            success=_("Topics and standards changed."),
+            then=lambda _none: redirect(lesson),
+        )
+        if retagged is not None:
+            return retagged
     return render(request, "lessons/lesson_retag.html", {"form": form, "lesson": lesson})
 
 
@@ -490,15 +499,18 @@ def revision_purge(request: HttpRequest, pk: int, revision: int) -> HttpResponse
     old = get_object_or_404(LessonRevision, pk=revision, lesson=lesson, purged_at=None)
     form = PurgeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.purge_revision(
+        purged = attempt(
+            request,
+            form,
+            lambda: services.purge_revision(
                 actor=request.user, revision=old, reason=form.cleaned_data["reason"]
-            )
-        except LessonError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("Purged: that text is erased everywhere."))
-            return redirect("lessons:history", lesson.pk)
+            ),
+            refusals=LessonError,
+            success=_("Purged: that text is erased everywhere."),
+            then=lambda _none: redirect("lessons:history", lesson.pk),
+        )
+        if purged is not None:
+            return purged
     return render(
         request,
         "lessons/revision_purge.html",
