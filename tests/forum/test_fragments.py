@@ -17,7 +17,7 @@ from types import SimpleNamespace
 import pytest
 from django.middleware.csrf import get_token
 from django.template.loader import get_template
-from django.test import Client, RequestFactory
+from django.test import Client, RequestFactory, override_settings
 from django.utils import translation
 
 from common import fragments
@@ -412,3 +412,24 @@ def test_a_reused_thread_row_is_what_rendering_it_afresh_gives(
     assert thread.rendered == first
     assert thread.rendered == fresh
     assert thread.title in fresh
+
+
+def test_the_store_reads_its_bound_when_it_writes(settings) -> None:
+    """common.fragments reads FRAGMENT_CACHE_CHARS at each write, not at import."""
+    store = fragments.FragmentStore()
+    settings.FRAGMENT_CACHE_CHARS = 0
+    store.put(b"row", "<li>row</li>")
+    assert store.get(b"row") is None
+    settings.FRAGMENT_CACHE_CHARS = 100
+    store.put(b"row", "<li>row</li>")
+    assert store.get(b"row") == "<li>row</li>"
+
+
+def test_no_row_is_kept_when_the_setting_turns_reuse_off(client, setup, member) -> None:
+    _asker, _expert, thread, answer = setup
+    with override_settings(FRAGMENT_CACHE_CHARS=0):
+        html = page(client, member, thread.get_absolute_url())
+        assert len(fragments.store) == 0
+    assert "<strong>times</strong>" in post_html(html, answer)
+    page(client, member, thread.get_absolute_url())
+    assert len(fragments.store) >= 2
