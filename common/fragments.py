@@ -11,9 +11,11 @@ is a digest of its template's name, the language, the time zone and every
 value the caller says the row is rendered from (the post's text and counters,
 the author's name and badges, the viewer's relation to the row...). When any
 of them changes, the key changes and the row is rendered again; the old entry
-ages out of the least-recently-used store. A caller must list every input its
-template reads -- tests/forum/test_fragments.py changes each one and checks
-the page shows it.
+ages out of the least-recently-used store. Each kind of row has one key
+function, next to the context it is rendered from (forum/fragments.py:
+``thread_row_key``, ``post_key``), so no view builds a key by hand;
+tests/forum/test_fragments.py changes each input of each key and checks the
+key, and the page, change with it.
 
 A purge (a moderator erasing a version of a post or lesson) must leave no
 copy of its text anywhere, and an old row may still sit in the store under
@@ -50,13 +52,24 @@ CSRF_PLACEHOLDER = "qxcsrfplaceholderxq"
 
 
 class FragmentStore:
-    """A least-recently-used map of rendered rows, bounded by total characters."""
+    """A least-recently-used map of rendered rows, bounded by total characters.
 
-    def __init__(self, max_chars: int) -> None:
-        self.max_chars = max_chars
+    Without ``max_chars`` the bound is ``settings.FRAGMENT_CACHE_CHARS``, read at
+    each write rather than at import, so ``override_settings`` holds (0 turns
+    the reuse off).
+    """
+
+    def __init__(self, max_chars: int | None = None) -> None:
+        self._max_chars = max_chars
         self._entries: OrderedDict[bytes, str] = OrderedDict()
         self._chars = 0
         self._lock = threading.Lock()
+
+    @property
+    def max_chars(self) -> int:
+        if self._max_chars is not None:
+            return self._max_chars
+        return settings.FRAGMENT_CACHE_CHARS
 
     def get(self, key: bytes) -> str | None:
         with self._lock:
@@ -66,7 +79,8 @@ class FragmentStore:
             return value
 
     def put(self, key: bytes, value: str) -> None:
-        if len(value) > self.max_chars:
+        max_chars = self.max_chars
+        if len(value) > max_chars:
             return
         with self._lock:
             old = self._entries.pop(key, None)
@@ -74,7 +88,7 @@ class FragmentStore:
                 self._chars -= len(old)
             self._entries[key] = value
             self._chars += len(value)
-            while self._chars > self.max_chars:
+            while self._chars > max_chars:
                 _, evicted = self._entries.popitem(last=False)
                 self._chars -= len(evicted)
 
@@ -87,7 +101,7 @@ class FragmentStore:
         return len(self._entries)
 
 
-store = FragmentStore(settings.FRAGMENT_CACHE_CHARS)
+store = FragmentStore()
 
 GENERATION_KEY = "fragments:generation"
 _seen_generation: list[object] = [None]

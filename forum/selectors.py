@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 
+from common.markup import mentioned_handles, plain_text, render_markdown
 from forum.models import Flag, HelpfulMark, Post, Thread, ThreadKind
 from members.models import Tag, TaggedItem, User
 from members.selectors import attach_tags, topics
@@ -243,3 +245,29 @@ def tag_list() -> QuerySet[Tag]:
         .values("n")
     )
     return tags_with_followers().annotate(thread_count=Coalesce(Subquery(threads), 0))
+
+
+# --- Rendering a post's body ------------------------------------------------------
+
+
+def render_body(body: str) -> tuple[str, str, list[User]]:
+    """HTML, plain text, and the members mentioned (who exist and are members).
+
+    A read: the services store what it returns, the preview only shows it.
+    """
+    handles = mentioned_handles(body)
+    mentioned = (
+        list(User.objects.filter(handle__in=handles, status="active", is_banned=False))
+        if handles
+        else []
+    )
+    html = render_markdown(
+        body,
+        mentions={m.handle: reverse("members:profile", args=[m.handle]) for m in mentioned},
+    )
+    return html, plain_text(html), mentioned
+
+
+def preview(body: str) -> str:
+    """The body as it would be posted; nothing is saved."""
+    return render_body(body)[0]

@@ -8,22 +8,20 @@ through ``notify()`` (pushed after commit). Views only translate a
 
 from __future__ import annotations
 
-import functools
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from common import fulltext
 from common.errors import ServiceError
-from common.markup import mentioned_handles, plain_text, render_markdown
+from common.language import in_site_language
 from common.redaction import purged_placeholder, removed_placeholder, scrub_purged_text
 from forum import search
 from forum.models import (
@@ -35,6 +33,8 @@ from forum.models import (
     ThreadKind,
 )
 from forum.notification_kinds import NotificationKind
+from forum.permissions import can_accept, can_delete, can_edit, can_post, can_purge, can_reply
+from forum.selectors import render_body
 from members.models import AuditEntry, Tag, User
 from members.services import audit, check_topic_count, resolve_tags
 from notifications.selectors import followers_of
@@ -43,73 +43,6 @@ from notifications.services import follow, forget_notifications_about, notify
 
 class ForumError(ServiceError):
     """An action that is not allowed or not possible; the message is for the member."""
-
-
-# --- Who may do what -------------------------------------------------------------
-
-
-def can_post(member: User) -> bool:
-    return member.is_authenticated and member.is_member
-
-
-def can_reply(member: User, thread: Thread) -> bool:
-    if not can_post(member) or not thread.is_visible:
-        return False
-    return not thread.is_locked or member.can_moderate
-
-
-def can_edit(member: User, post: Post) -> bool:
-    if not can_post(member) or post.is_deleted:
-        return False
-    if member.can_moderate:
-        return True
-    return post.author_id == member.pk and not post.thread.is_locked and not post.is_hidden
-
-
-def can_delete(member: User, post: Post) -> bool:
-    if not can_post(member) or post.is_deleted:
-        return False
-    return member.can_moderate or post.author_id == member.pk
-
-
-def can_see_history(member: User, post: Post) -> bool:
-    """Earlier text may hold what was removed for someone's safety ("[name removed]").
-
-    As for lessons: the author and moderators only.
-    """
-    if not can_post(member):
-        return False
-    return member.can_moderate or post.author_id == member.pk
-
-
-def can_accept(member: User, thread: Thread) -> bool:
-    return (
-        can_post(member)
-        and thread.kind == ThreadKind.QUESTION
-        and (member.can_moderate or thread.author_id == member.pk)
-    )
-
-
-# --- Rendering ------------------------------------------------------------------
-
-
-def _render(body: str) -> tuple[str, str, list[User]]:
-    """HTML, plain text, and the members mentioned (who exist and are members)."""
-    handles = mentioned_handles(body)
-    mentioned = (
-        list(User.objects.filter(handle__in=handles, status="active", is_banned=False))
-        if handles
-        else []
-    )
-    html = render_markdown(
-        body,
-        mentions={m.handle: reverse("members:profile", args=[m.handle]) for m in mentioned},
-    )
-    return html, plain_text(html), mentioned
-
-
-def preview(body: str) -> str:
-    return _render(body)[0]
 
 
 # --- Threads and posts ------------------------------------------------------------
@@ -139,7 +72,7 @@ def create_thread(
     existing = _existing_post(author, client_token)
     if existing is not None:
         return existing.thread
-    html, text, mentioned = _render(body)
+    html, text, mentioned = render_body(body)
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -177,49 +110,51 @@ def create_thread(
     return thread
 
 
-def _in_site_language(function: Callable[..., None]) -> Callable[..., None]:
-    """Notification texts are stored once, in the site's language, whoever acted."""
-
-    @functools.wraps(function)
-    def wrapped(*args: object, **kwargs: object) -> None:
-        with translation.override(settings.LANGUAGE_CODE):
-            return function(*args, **kwargs)
-
-    return wrapped
+def _followers(*targets: object) -> set[int]:
+    """Who follows any of ``targets`` (a thread, a topic, a member)."""
+    ids: set[int] = set()
+    for target in targets:
+        ids.update(followers_of(target=target).values_list("pk", flat=True))
+    return ids
 
 
-@_in_site_language
+def _notify_about(
+    post: Post, recipients: set[int], *, kind: str, actor: User, text: str, url: str
+) -> None:
+    """The forum's one call to ``notify()``: about ``post``, to nobody when empty."""
+    if recipients:
+        notify(recipients, kind=kind, actor=actor, text=text, url=url, about=post)
+
+
+def _notify_mentioned(thread: Thread, post: Post, mentioned: set[int], *, url: str) -> None:
+    _notify_about(
+        post,
+        mentioned,
+        kind=NotificationKind.MENTION,
+        actor=post.author,
+        text=_("%(name)s mentioned you in “%(title)s”")
+        % {"name": post.author.name, "title": thread.title},
+        url=url,
+    )
+
+
+@in_site_language
 def _notify_new_thread(thread: Thread, post: Post, tags: list[Tag], mentioned: set[int]) -> None:
     author = thread.author
     url = thread.get_absolute_url()
-    if mentioned:
-        notify(
-            mentioned,
-            kind=NotificationKind.MENTION,
-            actor=author,
-            text=_("%(name)s mentioned you in “%(title)s”")
-            % {"name": author.name, "title": thread.title},
-            url=url,
-            about=post,
-        )
-    interested: set[int] = set()
-    for tag in tags:
-        interested.update(followers_of(target=tag).values_list("pk", flat=True))
-    interested.update(followers_of(target=author).values_list("pk", flat=True))
-    interested -= mentioned
-    if interested:
-        if thread.kind == ThreadKind.QUESTION:
-            text = _("New question by %(name)s: “%(title)s”")
-        else:
-            text = _("New thread by %(name)s: “%(title)s”")
-        notify(
-            interested,
-            kind=NotificationKind.NEW_THREAD,
-            actor=author,
-            text=text % {"name": author.name, "title": thread.title},
-            url=url,
-            about=post,
-        )
+    _notify_mentioned(thread, post, mentioned, url=url)
+    if thread.kind == ThreadKind.QUESTION:
+        text = _("New question by %(name)s: “%(title)s”")
+    else:
+        text = _("New thread by %(name)s: “%(title)s”")
+    _notify_about(
+        post,
+        _followers(*tags, author) - mentioned,
+        kind=NotificationKind.NEW_THREAD,
+        actor=author,
+        text=text % {"name": author.name, "title": thread.title},
+        url=url,
+    )
 
 
 def create_reply(
@@ -228,7 +163,7 @@ def create_reply(
     existing = _existing_post(author, client_token)
     if existing is not None:
         return existing
-    html, text, mentioned = _render(body)
+    html, text, mentioned = render_body(body)
     try:
         with transaction.atomic():
             thread = Thread.objects.select_for_update().get(pk=thread.pk)
@@ -260,31 +195,19 @@ def create_reply(
     return post
 
 
-@_in_site_language
+@in_site_language
 def _notify_reply(thread: Thread, post: Post, mentioned: set[int]) -> None:
-    author = post.author
     url = post.get_absolute_url()
-    if mentioned:
-        notify(
-            mentioned,
-            kind=NotificationKind.MENTION,
-            actor=author,
-            text=_("%(name)s mentioned you in “%(title)s”")
-            % {"name": author.name, "title": thread.title},
-            url=url,
-            about=post,
-        )
-    followers = set(followers_of(target=thread).values_list("pk", flat=True)) - mentioned
-    if followers:
-        notify(
-            followers,
-            kind=NotificationKind.REPLY,
-            actor=author,
-            text=_("%(name)s replied in “%(title)s”")
-            % {"name": author.name, "title": thread.title},
-            url=url,
-            about=post,
-        )
+    _notify_mentioned(thread, post, mentioned, url=url)
+    _notify_about(
+        post,
+        _followers(thread) - mentioned,
+        kind=NotificationKind.REPLY,
+        actor=post.author,
+        text=_("%(name)s replied in “%(title)s”")
+        % {"name": post.author.name, "title": thread.title},
+        url=url,
+    )
 
 
 def edit_post(
@@ -304,7 +227,7 @@ def edit_post(
     title_changed = post.is_opening and title is not None and title != thread.title
     if body == post.body and not title_changed and tags is None:
         return post
-    html, text, _unused = _render(body)
+    html, text, _unused = render_body(body)
     with transaction.atomic():
         PostRevision.objects.create(
             post=post,
@@ -426,15 +349,15 @@ def accept_answer(*, actor: User, post: Post) -> None:
             _notify_accepted(thread, post, actor)
 
 
-@_in_site_language
+@in_site_language
 def _notify_accepted(thread: Thread, post: Post, actor: User) -> None:
-    notify(
-        [post.author_id],
+    _notify_about(
+        post,
+        {post.author_id},
         kind=NotificationKind.ANSWER_ACCEPTED,
         actor=actor,
         text=_("Your answer in “%(title)s” was accepted") % {"title": thread.title},
         url=post.get_absolute_url(),
-        about=post,
     )
 
 
@@ -554,10 +477,6 @@ def retag_thread(
 # --- Purge: a moderator erases a version of a post --------------------------------
 
 PURGE_REASON_MAX = 300
-
-
-def can_purge(member: User) -> bool:
-    return can_post(member) and member.can_moderate
 
 
 def _purge_check(actor: User, reason: str) -> str:

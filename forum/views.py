@@ -19,10 +19,10 @@ from common.diff import line_diff
 from common.drafts import DRAFT_CLEAR_KEY
 from common.errors import ServiceError
 from common.forms import PurgeForm
-from common.fragments import member_inputs, render_rows
 from common.lengths import MARKDOWN_MAX_LENGTH
 from common.links import query_without_page
-from forum import hooks, selectors, services
+from common.views import attempt
+from forum import fragments, hooks, permissions, selectors, services
 from forum.forms import (
     FlagForm,
     OpeningPostEditForm,
@@ -36,10 +36,9 @@ from forum.forms import (
 )
 from forum.models import Post, PostRevision, Thread
 from forum.services import ForumError
-from members.access import moderator_required
+from members.access import can_curate_tags, moderator_required
 from members.models import Tag
-from members.selectors import attach_tags
-from members.services import can_curate_tags, merge_tags, update_tag
+from members.services import merge_tags, update_tag
 from notifications import selectors as notification_selectors
 from notifications import services as notifications
 
@@ -59,48 +58,12 @@ def thread_list(request: HttpRequest) -> HttpResponse:
         language=filters.get("language", ""),
     )
     page = Paginator(threads, selectors.THREADS_PER_PAGE).get_page(request.GET.get("page"))
-    _render_thread_rows(request, page.object_list)
+    fragments.render_thread_rows(request, page.object_list)
     return render(
         request,
         "forum/thread_list.html",
         {"form": form, "page": page, "sort": sort, "query": query_without_page(request)},
     )
-
-
-def _render_thread_rows(request: HttpRequest, threads) -> None:
-    """Set ``thread.rendered`` (forum/includes/thread_row.html) on each thread of a page.
-
-    The inputs list every value the row reads (common.fragments).
-    """
-    threads = list(threads)
-    attach_tags(threads)
-    authenticated = request.user.is_authenticated
-    rows = [
-        (
-            (
-                thread.pk,
-                thread.title,  # and the slug in its link
-                thread.language,
-                thread.kind,
-                thread.is_pinned,
-                thread.is_locked,
-                thread.is_hidden,
-                bool(thread.accepted_post_id),
-                thread.reply_count,
-                thread.helpful_count,
-                thread.last_activity_at,
-                member_inputs(thread.author),
-                tuple((tag.slug, tag.name) for tag in thread.tags.all()),
-                authenticated,
-            ),
-            {"thread": thread, "user": request.user},
-        )
-        for thread in threads
-    ]
-    for thread, html in zip(
-        threads, render_rows(request, "forum/includes/thread_row.html", rows), strict=True
-    ):
-        thread.rendered = html
 
 
 @require_safe
@@ -125,7 +88,7 @@ def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404
     threads = selectors.thread_list(request.user, tags=[tag])
     page = Paginator(threads, selectors.THREADS_PER_PAGE).get_page(request.GET.get("page"))
-    _render_thread_rows(request, page.object_list)
+    fragments.render_thread_rows(request, page.object_list)
     return render(
         request,
         "forum/tag_detail.html",
@@ -148,16 +111,18 @@ def _topics(form: ThreadForm | OpeningPostEditForm | RetagForm) -> dict:
 
 
 def thread_create(request: HttpRequest) -> HttpResponse:
-    if not services.can_post(request.user):
+    if not permissions.can_post(request.user):
         raise Http404
     form = ThreadForm(request.POST or None, initial=_initial_from_query(request))
     preview = None
     if request.method == "POST" and form.is_valid():
         if "preview" in request.POST:
-            preview = services.preview(form.cleaned_data["body"])
+            preview = selectors.preview(form.cleaned_data["body"])
         else:
-            try:
-                thread = services.create_thread(
+            posted = attempt(
+                request,
+                form,
+                lambda: services.create_thread(
                     author=request.user,
                     title=form.cleaned_data["title"],
                     body=form.cleaned_data["body"],
@@ -165,13 +130,14 @@ def thread_create(request: HttpRequest) -> HttpResponse:
                     kind=form.cleaned_data["kind"],
                     language=form.cleaned_data["language"],
                     client_token=form.cleaned_data["client_token"],
-                )
-            except ServiceError as error:
-                form.add_error(None, str(error))
-            else:
-                messages.success(request, _("Your thread is posted."))
+                ),
+                refusals=ServiceError,
+                success=_("Your thread is posted."),
+                then=redirect,
+            )
+            if posted is not None:
                 request.session[DRAFT_CLEAR_KEY] = "new-thread"
-                return redirect(thread)
+                return posted
     return render(request, "forum/thread_form.html", {"form": form, "preview": preview})
 
 
@@ -206,18 +172,21 @@ def _thread_page(
     if thread.accepted_post:
         shown.append(thread.accepted_post)
     state = selectors.viewer_state(request.user, thread, shown)
-    can_reply = services.can_reply(request.user, thread)
-    can_accept = services.can_accept(request.user, thread)
+    can_reply = permissions.can_reply(request.user, thread)
+    can_accept = permissions.can_accept(request.user, thread)
     opening = shown[0] if page.number == 1 and shown and shown[0].is_opening else None
-    _render_posts(
+    fragments.render_posts(
         request,
-        thread,
+        fragments.ThreadPage(
+            thread=thread,
+            viewer=request.user,
+            state=state,
+            can_reply=can_reply,
+            can_accept=can_accept,
+        ),
         [(post, False) for post in page.object_list if not post.is_opening]
         + ([(opening, False)] if opening else [])
         + ([(thread.accepted_post, True)] if thread.accepted_post and page.number == 1 else []),
-        state,
-        can_reply=can_reply,
-        can_accept=can_accept,
     )
     if reply_form is None:
         reply_form = ReplyForm(initial={"body": _quote(request, thread)})
@@ -240,65 +209,6 @@ def _thread_page(
         },
         status=status,
     )
-
-
-def _render_posts(
-    request: HttpRequest,
-    thread: Thread,
-    posts: list[tuple[Post, bool]],
-    state: selectors.Viewer,
-    *,
-    can_reply: bool,
-    can_accept: bool,
-) -> None:
-    """Set ``post.rendered`` (``rendered_accepted``) on each (post, accepted) pair.
-
-    The inputs list every value the template reads (common.fragments): the
-    post, its author, the thread, and the viewer's relation to the post.
-    """
-    viewer = request.user
-    moderates = viewer.can_moderate
-    common = {
-        "user": viewer,
-        "thread": thread,
-        "viewer_state": state,
-        "viewer_id": viewer.pk,
-        "moderates": moderates,
-        "can_reply": can_reply,
-        "can_accept": can_accept,
-    }
-    rows = []
-    for post, accepted in posts:
-        inputs = (
-            post.pk,
-            post.is_opening,
-            post.is_deleted,
-            post.is_hidden,
-            post.body_html,
-            post.created_at,
-            post.edit_count,
-            post.helpful_count,
-            member_inputs(post.author),
-            thread.pk,
-            thread.language,
-            accepted,
-            viewer.is_authenticated,
-            moderates,
-            can_reply,
-            can_accept,
-            post.author_id == viewer.pk,
-            post.pk in state.helpful,
-            state.open_flags.get(post.pk, 0) if moderates else 0,
-        )
-        rows.append((inputs, {**common, "post": post, "accepted": accepted}))
-    for (post, accepted), html in zip(
-        posts, render_rows(request, "forum/includes/post.html", rows), strict=True
-    ):
-        # The accepted answer may also be a reply on the page: two renderings.
-        if accepted:
-            post.rendered_accepted = html
-        else:
-            post.rendered = html
 
 
 def _quote(request: HttpRequest, thread: Thread) -> str:
@@ -333,21 +243,24 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         if "preview" in request.POST:
             return _thread_page(
-                request, thread, form, preview=services.preview(form.cleaned_data["body"])
+                request, thread, form, preview=selectors.preview(form.cleaned_data["body"])
             )
-        try:
-            post = services.create_reply(
+        posted = attempt(
+            request,
+            form,
+            lambda: services.create_reply(
                 author=request.user,
                 thread=thread,
                 body=form.cleaned_data["body"],
                 client_token=form.cleaned_data["client_token"],
-            )
-        except ForumError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("Your reply is posted."))
+            ),
+            refusals=ForumError,
+            success=_("Your reply is posted."),
+            then=lambda post: redirect(post.get_absolute_url()),
+        )
+        if posted is not None:
             request.session[DRAFT_CLEAR_KEY] = f"thread-{thread.pk}"
-            return redirect(post.get_absolute_url())
+            return posted
     return _thread_page(request, thread, form, status=400)
 
 
@@ -368,7 +281,7 @@ def preview(request: HttpRequest) -> HttpResponse:
     body = request.POST.get("body", "")
     if len(body) > MARKDOWN_MAX_LENGTH["post"]:
         return HttpResponseBadRequest(_("Too long to preview."))
-    return HttpResponse(services.preview(body), content_type="text/html; charset=utf-8")
+    return HttpResponse(selectors.preview(body), content_type="text/html; charset=utf-8")
 
 
 # --- Posts ----------------------------------------------------------------------
@@ -383,7 +296,7 @@ def _post_or_404(request: HttpRequest, pk: int) -> Post:
 
 def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
     post = _post_or_404(request, pk)
-    if not services.can_edit(request.user, post):
+    if not permissions.can_edit(request.user, post):
         raise Http404
     thread = post.thread
     if post.is_opening:
@@ -401,28 +314,31 @@ def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
     preview = None
     if request.method == "POST" and form.is_valid():
         if "preview" in request.POST:
-            preview = services.preview(form.cleaned_data["body"])
+            preview = selectors.preview(form.cleaned_data["body"])
         else:
-            try:
-                services.edit_post(
+            saved = attempt(
+                request,
+                form,
+                lambda: services.edit_post(
                     editor=request.user,
                     post=post,
                     body=form.cleaned_data["body"],
                     title=form.cleaned_data.get("title"),
                     **(_topics(form) if post.is_opening else {}),
-                )
-            except ServiceError as error:
-                form.add_error(None, str(error))
-            else:
-                messages.success(request, _("Your changes are saved."))
-                return redirect(post.get_absolute_url())
+                ),
+                refusals=ServiceError,
+                success=_("Your changes are saved."),
+                then=lambda _edited: redirect(post.get_absolute_url()),
+            )
+            if saved is not None:
+                return saved
     return render(request, "forum/post_edit.html", {"form": form, "post": post, "preview": preview})
 
 
 @require_safe
 def post_history(request: HttpRequest, pk: int) -> HttpResponse:
     post = _post_or_404(request, pk)
-    if not services.can_see_history(request.user, post):
+    if not permissions.can_see_history(request.user, post):
         raise Http404
     revisions = list(PostRevision.objects.filter(post=post).select_related("editor", "purged_by"))
     # Each revision holds the text before an edit; the next one (or the
@@ -449,7 +365,7 @@ def post_history(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "forum/post_history.html",
-        {"post": post, "changes": changes, "can_purge": services.can_purge(request.user)},
+        {"post": post, "changes": changes, "can_purge": permissions.can_purge(request.user)},
     )
 
 
@@ -466,20 +382,23 @@ def post_purge(request: HttpRequest, pk: int) -> HttpResponse:
             raise Http404 from None
     form = PurgeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            if revision is None:
-                services.purge_post_text(
-                    actor=request.user, post=post, reason=form.cleaned_data["reason"]
+        reason = form.cleaned_data["reason"]
+        purged = attempt(
+            request,
+            form,
+            lambda: (
+                services.purge_post_text(actor=request.user, post=post, reason=reason)
+                if revision is None
+                else services.purge_post_revision(
+                    actor=request.user, revision=revision, reason=reason
                 )
-            else:
-                services.purge_post_revision(
-                    actor=request.user, revision=revision, reason=form.cleaned_data["reason"]
-                )
-        except ForumError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("Purged: that text is erased everywhere."))
-            return redirect("forum:post_history", post.pk)
+            ),
+            refusals=ForumError,
+            success=_("Purged: that text is erased everywhere."),
+            then=lambda _none: redirect("forum:post_history", post.pk),
+        )
+        if purged is not None:
+            return purged
     if revision is None:
         title, body = (post.thread.title if post.is_opening else ""), post.body
     else:
@@ -501,7 +420,7 @@ def post_purge(request: HttpRequest, pk: int) -> HttpResponse:
 
 def post_delete(request: HttpRequest, pk: int) -> HttpResponse:
     post = _post_or_404(request, pk)
-    if not services.can_delete(request.user, post):
+    if not permissions.can_delete(request.user, post):
         raise Http404
     if request.method == "POST":
         services.delete_post(actor=request.user, post=post)
@@ -642,13 +561,16 @@ def thread_retag(request: HttpRequest, pk: int) -> HttpResponse:
         },
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            services.retag_thread(actor=request.user, thread=thread, **_topics(form))
-        except ServiceError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("Topics changed."))
-            return redirect(thread)
+        retagged = attempt(
+            request,
+            form,
+            lambda: services.retag_thread(actor=request.user, thread=thread, **_topics(form)),
+            refusals=ServiceError,
+            success=_("Topics changed."),
+            then=lambda _none: redirect(thread),
+        )
+        if retagged is not None:
+            return retagged
     return render(request, "forum/thread_retag.html", {"form": form, "thread": thread})
 
 
@@ -666,19 +588,23 @@ def tag_edit(request: HttpRequest, slug: str) -> HttpResponse:
     form = TagEditForm(request.POST or None, instance=tag)
     merge_form = TagMergeForm(source=tag)
     if request.method == "POST" and form.is_valid():
-        try:
-            tag = update_tag(
+        saved = attempt(
+            request,
+            form,
+            lambda: update_tag(
                 actor=request.user,
                 tag=Tag.objects.get(pk=tag.pk),
                 name=form.cleaned_data["name"],
                 description=form.cleaned_data["description"],
                 official=tag.is_official or "make_official" in request.POST,
-            )
-        except ValidationError as error:
-            form.add_error("name", error)
-        else:
-            messages.success(request, _("Topic saved."))
-            return redirect(reverse("forum:tag", args=[tag.slug]))
+            ),
+            refusals=ValidationError,
+            field="name",
+            success=_("Topic saved."),
+            then=lambda updated: redirect(reverse("forum:tag", args=[updated.slug])),
+        )
+        if saved is not None:
+            return saved
     return render(
         request, "forum/tag_edit.html", {"form": form, "merge_form": merge_form, "tag": tag}
     )

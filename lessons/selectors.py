@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from lessons.models import (
@@ -13,7 +16,7 @@ from lessons.models import (
     LessonState,
     Provision,
 )
-from lessons.services import is_reviewer
+from lessons.permissions import can_view, is_reviewer
 from members.models import User, Visibility
 
 LESSONS_PER_PAGE = 20
@@ -87,8 +90,6 @@ def published_lessons(
 
 
 def lesson_for(viewer: User, pk: int) -> Lesson | None:
-    from lessons.services import can_view
-
     lesson = (
         _with_relations(Lesson.objects.filter(pk=pk))
         .select_related("from_thread")
@@ -159,3 +160,67 @@ def authors_for(lesson: Lesson, viewer: User) -> list[tuple[User, str, bool]]:
         linked = members_view or (profile is not None and profile.has_public_part)
         rows.append((member, name, linked and name != _("A member of the network")))
     return rows
+
+
+# --- Co-authors, reviewers, revisions ----------------------------------------------
+
+
+def reviewers() -> Any:
+    return User.objects.filter(status="active", is_banned=False, is_active=True).filter(
+        Q(is_expert=True) | Q(is_moderator=True) | Q(is_superuser=True)
+    )
+
+
+def invitation_url(lesson: Lesson) -> str:
+    return reverse("lessons:co_author", args=[lesson.pk])
+
+
+def pending_invitation(member: User, lesson_pk: int) -> CoAuthorInvitation | None:
+    """The member's unanswered invitation to the lesson, with the lesson and who invited."""
+    if not (member.is_authenticated and member.is_member):
+        return None
+    return (
+        CoAuthorInvitation.objects.select_related("lesson", "invited_by")
+        .filter(lesson_id=lesson_pk, member=member, state=CoAuthorInvitation.State.PENDING)
+        .first()
+    )
+
+
+def invitations_of(lesson: Lesson) -> list[CoAuthorInvitation]:
+    """Open and declined invitations of a lesson, for its authors' eyes."""
+    return list(lesson.invitations.select_related("member"))
+
+
+# The lesson's own words and choices, as the form gives them and a revision keeps them.
+TEXT_FIELDS = (
+    "title",
+    "summary",
+    "country",
+    "region",
+    "period",
+    "setting",
+    "what_happened",
+    "what_worked",
+    "what_did_not",
+    "recommendations",
+    "language",
+    "public_requested",
+)
+
+
+def snapshot(lesson: Lesson) -> dict[str, Any]:
+    """The lesson's words and links as they are, for a revision."""
+    data: dict[str, Any] = {field: getattr(lesson, field) for field in TEXT_FIELDS}
+    data["country"] = str(lesson.country or "")
+    data["tags"] = sorted(t.name for t in lesson.tags.all())
+    data["provisions"] = sorted(lesson.provisions.values_list("pk", flat=True))
+    data["sources"] = [
+        {
+            "title": s.title,
+            "publisher": s.publisher,
+            "date": s.date.isoformat() if s.date else "",
+            "url": s.url,
+        }
+        for s in lesson.sources.all()
+    ]
+    return data

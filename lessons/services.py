@@ -1,32 +1,27 @@
 """Every write to lessons goes through these functions.
 
-The review workflow is a small state machine (``TRANSITIONS``): each action
-names the states it starts from, the state it leads to and who may take it.
-``allowed_actions`` answers "which buttons does this viewer get", and
-``transition`` is the only place a lesson changes state. Every step is a
+The review workflow is a small state machine (``lessons.permissions.TRANSITIONS``):
+each action names the states it starts from, the state it leads to and who may
+take it; ``transition`` is the only place a lesson changes state. Every step is a
 ``Transition`` row (who, when, the comment); edits after publication and
 retags keep the text before the change as a ``LessonRevision``.
 """
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import F, Model, Q
+from django.db.models import F, Model
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from common.errors import ServiceError
+from common.language import in_site_language
 from common.markup import render_markdown
 from common.redaction import removed_placeholder, scrub_purged_text
 from lessons import search
@@ -41,6 +36,17 @@ from lessons.models import (
     Transition,
 )
 from lessons.notification_kinds import NotificationKind
+from lessons.permissions import (
+    TRANSITIONS,
+    can_create,
+    can_edit,
+    can_purge,
+    can_restore_revision,
+    can_retag,
+    is_reviewer,
+    may,
+)
+from lessons.selectors import TEXT_FIELDS, invitation_url, reviewers, snapshot
 from members.models import AuditEntry, Tag, User
 from members.services import audit, check_topic_count, resolve_tags
 from notifications.models import Notification
@@ -57,171 +63,7 @@ class LessonError(ServiceError):
     """An action that is not allowed or not possible; the message is for the member."""
 
 
-# --- Roles ----------------------------------------------------------------------
-
-
-def is_author(member: User, lesson: Lesson) -> bool:
-    if not member.is_authenticated:
-        return False
-    return any(a.member_id == member.pk for a in lesson.authorships.all())
-
-
-def is_reviewer(member: User) -> bool:
-    """Experts and moderators review lessons."""
-    return (
-        member.is_authenticated and member.is_member and (member.is_expert or member.can_moderate)
-    )
-
-
-def can_review(member: User, lesson: Lesson) -> bool:
-    """Nobody reviews their own lesson."""
-    return is_reviewer(member) and not is_author(member, lesson)
-
-
-def can_create(member: User) -> bool:
-    return member.is_authenticated and member.is_member
-
-
-def can_view(viewer: User, lesson: Lesson) -> bool:
-    if lesson.state == LessonState.PUBLISHED and lesson.is_public:
-        return True
-    if not (viewer.is_authenticated and viewer.is_member):
-        return False
-    if lesson.state in {LessonState.PUBLISHED, LessonState.ARCHIVED}:
-        return True
-    if is_author(viewer, lesson) or viewer.can_moderate:
-        return True
-    if lesson.state == LessonState.IN_REVIEW and is_reviewer(viewer):
-        return True
-    # A member asked to co-author reads what their name would go on (no more).
-    return is_invited(viewer, lesson)
-
-
-def is_invited(member: User, lesson: Lesson) -> bool:
-    """Whether ``member`` has an unanswered invitation to co-author ``lesson``."""
-    if not (member.is_authenticated and member.is_member):
-        return False
-    return CoAuthorInvitation.objects.filter(
-        lesson=lesson, member=member, state=CoAuthorInvitation.State.PENDING
-    ).exists()
-
-
-def can_edit(member: User, lesson: Lesson) -> bool:
-    """Authors edit their lesson until it is archived; moderators edit published ones."""
-    if not (member.is_authenticated and member.is_member):
-        return False
-    if lesson.state == LessonState.ARCHIVED:
-        return False
-    if is_author(member, lesson):
-        return True
-    return lesson.state == LessonState.PUBLISHED and member.can_moderate
-
-
-def can_retag(member: User, lesson: Lesson) -> bool:
-    """Experts and moderators may change the topics and standards of any lesson they see."""
-    return is_reviewer(member) and can_view(member, lesson) and lesson.state != LessonState.DRAFT
-
-
-def can_see_history(member: User, lesson: Lesson) -> bool:
-    """Earlier text may hold details the authors removed for someone's safety."""
-    if not (member.is_authenticated and member.is_member):
-        return False
-    return is_author(member, lesson) or member.can_moderate
-
-
-def can_restore_revision(member: User, lesson: Lesson) -> bool:
-    if not (member.is_authenticated and member.is_member):
-        return False
-    return lesson.state == LessonState.PUBLISHED and (
-        is_author(member, lesson) or member.can_moderate
-    )
-
-
 # --- The workflow ---------------------------------------------------------------
-
-AUTHOR, REVIEWER, MODERATOR = "author", "reviewer", "moderator"
-
-
-@dataclass(frozen=True)
-class Action:
-    name: str
-    label: Any
-    sources: frozenset[str]
-    target: str | None  # None: the state does not change (a comment)
-    roles: frozenset[str]
-    comment_required: bool = False
-
-
-def _action(name, label, sources, target, roles, comment_required=False) -> Action:
-    return Action(name, label, frozenset(sources), target, frozenset(roles), comment_required)
-
-
-S = LessonState
-TRANSITIONS: dict[str, Action] = {
-    a.name: a
-    for a in [
-        _action("submit", gettext_lazy("Submit for review"), [S.DRAFT], S.IN_REVIEW, [AUTHOR]),
-        _action("withdraw", gettext_lazy("Withdraw to draft"), [S.IN_REVIEW], S.DRAFT, [AUTHOR]),
-        _action(
-            "request_changes",
-            gettext_lazy("Ask for changes"),
-            [S.IN_REVIEW],
-            S.DRAFT,
-            [REVIEWER],
-            comment_required=True,
-        ),
-        _action("publish", gettext_lazy("Publish"), [S.IN_REVIEW], S.PUBLISHED, [REVIEWER]),
-        _action(
-            "comment",
-            gettext_lazy("Comment"),
-            [S.IN_REVIEW],
-            None,
-            [AUTHOR, REVIEWER],
-            comment_required=True,
-        ),
-        # Public needs both sides: the authors asked, a reviewer agrees.
-        _action("make_public", gettext_lazy("Make public"), [S.PUBLISHED], None, [REVIEWER]),
-        _action(
-            "make_members_only",
-            gettext_lazy("Make members-only"),
-            [S.PUBLISHED],
-            None,
-            [AUTHOR, MODERATOR],
-        ),
-        _action("archive", gettext_lazy("Archive"), [S.PUBLISHED], S.ARCHIVED, [AUTHOR, MODERATOR]),
-        _action("unarchive", gettext_lazy("Publish again"), [S.ARCHIVED], S.PUBLISHED, [MODERATOR]),
-    ]
-}
-
-
-def roles_of(member: User, lesson: Lesson) -> set[str]:
-    if not (member.is_authenticated and member.is_member):
-        return set()
-    roles = set()
-    if is_author(member, lesson):
-        roles.add(AUTHOR)
-    elif is_reviewer(member):
-        roles.add(REVIEWER)
-    if member.can_moderate:
-        roles.add(MODERATOR)
-    return roles
-
-
-def may(member: User, lesson: Lesson, name: str) -> bool:
-    action = TRANSITIONS.get(name)
-    if action is None or lesson.state not in action.sources:
-        return False
-    if not (action.roles & roles_of(member, lesson)):
-        return False
-    if name == "make_public":
-        return lesson.public_requested and not lesson.is_public
-    if name == "make_members_only":
-        return lesson.is_public
-    return True
-
-
-def allowed_actions(member: User, lesson: Lesson) -> list[Action]:
-    return [a for a in TRANSITIONS.values() if may(member, lesson, a.name)]
 
 
 def transition(
@@ -293,24 +135,7 @@ def _check_complete(lesson: Lesson) -> None:
         )
 
 
-def _in_site_language(function: Callable[..., None]) -> Callable[..., None]:
-    """Notification texts are stored once, in the site's language."""
-
-    @functools.wraps(function)
-    def wrapped(*args: object, **kwargs: object) -> None:
-        with translation.override(settings.LANGUAGE_CODE):
-            return function(*args, **kwargs)
-
-    return wrapped
-
-
-def reviewers() -> Any:
-    return User.objects.filter(status="active", is_banned=False, is_active=True).filter(
-        Q(is_expert=True) | Q(is_moderator=True) | Q(is_superuser=True)
-    )
-
-
-@_in_site_language
+@in_site_language
 def _notify_transition(lesson: Lesson, step: Transition, actor: User) -> None:
     url = lesson.get_absolute_url()
     authors = [a.member_id for a in lesson.authorships.all()]
@@ -416,22 +241,6 @@ class LessonData:
     provisions: list[Provision] | None = None
     co_authors: list[User] | None = None
     sources: list[SourceData] | None = None
-
-
-TEXT_FIELDS = (
-    "title",
-    "summary",
-    "country",
-    "region",
-    "period",
-    "setting",
-    "what_happened",
-    "what_worked",
-    "what_did_not",
-    "recommendations",
-    "language",
-    "public_requested",
-)
 
 
 def _check_links(data: LessonData) -> None:
@@ -545,10 +354,6 @@ def _set_co_authors(lesson: Lesson, wanted: list[User], *, editor: User) -> None
         _notify_invited(lesson, new, editor)
 
 
-def invitation_url(lesson: Lesson) -> str:
-    return reverse("lessons:co_author", args=[lesson.pk])
-
-
 def _withdraw_notification(invitation: CoAuthorInvitation) -> None:
     # The invitation's notification names the lesson: it goes with the
     # invitation. Found by what it is about, not by its address, which a purge
@@ -561,7 +366,7 @@ def _withdraw_notification(invitation: CoAuthorInvitation) -> None:
     ).delete()
 
 
-@_in_site_language
+@in_site_language
 def _notify_invited(lesson: Lesson, member_ids: list[int], editor: User) -> None:
     notify(
         member_ids,
@@ -571,17 +376,6 @@ def _notify_invited(lesson: Lesson, member_ids: list[int], editor: User) -> None
         % {"name": editor.name, "title": lesson.title},
         url=invitation_url(lesson),
         about=lesson,
-    )
-
-
-def pending_invitation(member: User, lesson_pk: int) -> CoAuthorInvitation | None:
-    """The member's unanswered invitation to the lesson, with the lesson and who invited."""
-    if not (member.is_authenticated and member.is_member):
-        return None
-    return (
-        CoAuthorInvitation.objects.select_related("lesson", "invited_by")
-        .filter(lesson_id=lesson_pk, member=member, state=CoAuthorInvitation.State.PENDING)
-        .first()
     )
 
 
@@ -614,7 +408,7 @@ def answer_invitation(*, member: User, lesson: Lesson, accept: bool) -> Lesson:
     return lesson
 
 
-@_in_site_language
+@in_site_language
 def _notify_accepted(lesson: Lesson, member: User, inviter: User) -> None:
     notify(
         [inviter],
@@ -625,11 +419,6 @@ def _notify_accepted(lesson: Lesson, member: User, inviter: User) -> None:
         url=lesson.get_absolute_url(),
         about=lesson,
     )
-
-
-def invitations_of(lesson: Lesson) -> list[CoAuthorInvitation]:
-    """Open and declined invitations of a lesson, for its authors' eyes."""
-    return list(lesson.invitations.select_related("member"))
 
 
 def create_lesson(*, author: User, data: LessonData, from_thread: Model | None = None) -> Lesson:
@@ -647,24 +436,6 @@ def create_lesson(*, author: User, data: LessonData, from_thread: Model | None =
         _set_relations(lesson, data, editor=author)
         search.index_lessons([lesson.pk])
     return lesson
-
-
-def snapshot(lesson: Lesson) -> dict[str, Any]:
-    """The lesson's words and links as they are, for a revision."""
-    data: dict[str, Any] = {field: getattr(lesson, field) for field in TEXT_FIELDS}
-    data["country"] = str(lesson.country or "")
-    data["tags"] = sorted(t.name for t in lesson.tags.all())
-    data["provisions"] = sorted(lesson.provisions.values_list("pk", flat=True))
-    data["sources"] = [
-        {
-            "title": s.title,
-            "publisher": s.publisher,
-            "date": s.date.isoformat() if s.date else "",
-            "url": s.url,
-        }
-        for s in lesson.sources.all()
-    ]
-    return data
 
 
 def _record_revision(lesson: Lesson, editor: User, note: str) -> None:
@@ -769,10 +540,6 @@ def restore_revision(*, actor: User, lesson: Lesson, revision: LessonRevision) -
 # --- Purge: a moderator erases a version of a lesson ------------------------------
 
 PURGE_REASON_MAX = 300
-
-
-def can_purge(member: User) -> bool:
-    return member.is_authenticated and member.is_member and member.can_moderate
 
 
 def purge_revision(*, actor: User, revision: LessonRevision, reason: str) -> None:

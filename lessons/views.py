@@ -21,7 +21,8 @@ from common.drafts import DRAFT_CLEAR_KEY
 from common.errors import ServiceError
 from common.forms import PurgeForm
 from common.links import query_without_page
-from lessons import hooks, selectors, services
+from common.views import attempt
+from lessons import hooks, permissions, selectors, services
 from lessons.forms import (
     CoAuthorAnswerForm,
     LessonFilterForm,
@@ -69,8 +70,8 @@ def lesson_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "query": query_without_page(request),
-            "can_create": services.can_create(request.user),
-            "is_reviewer": services.is_reviewer(request.user),
+            "can_create": permissions.can_create(request.user),
+            "is_reviewer": permissions.is_reviewer(request.user),
         },
     )
 
@@ -89,7 +90,7 @@ def my_lessons(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def review_queue(request: HttpRequest) -> HttpResponse:
-    if not services.is_reviewer(request.user):
+    if not permissions.is_reviewer(request.user):
         raise Http404
     page = Paginator(selectors.review_queue(request.user), selectors.LESSONS_PER_PAGE).get_page(
         request.GET.get("page")
@@ -113,7 +114,7 @@ def _lesson_page(
     user = request.user
     is_member = user.is_authenticated and user.is_member
     sees_review = is_member and (
-        services.is_author(user, lesson) or services.is_reviewer(user) or user.can_moderate
+        permissions.is_author(user, lesson) or permissions.is_reviewer(user) or user.can_moderate
     )
     # "Discussed in": the thread came with the lesson (select_related); the
     # page needs its title and address, and whether this member may open it.
@@ -129,18 +130,18 @@ def _lesson_page(
             "provisions": list(lesson.provisions.all()),
             "sources": list(lesson.sources.all()),
             "thread": thread,
-            "actions": services.allowed_actions(user, lesson) if is_member else [],
+            "actions": permissions.allowed_actions(user, lesson) if is_member else [],
             "action_form": action_form or TransitionForm(),
             "transitions": (
                 list(lesson.transitions.select_related("actor")) if sees_review else []
             ),
             "sees_review": sees_review,
-            "can_edit": services.can_edit(user, lesson),
-            "can_retag": services.can_retag(user, lesson),
-            "can_see_history": services.can_see_history(user, lesson),
-            "invitation": services.pending_invitation(user, lesson.pk),
+            "can_edit": permissions.can_edit(user, lesson),
+            "can_retag": permissions.can_retag(user, lesson),
+            "can_see_history": permissions.can_see_history(user, lesson),
+            "invitation": selectors.pending_invitation(user, lesson.pk),
             "invitations": (
-                services.invitations_of(lesson) if services.is_author(user, lesson) else []
+                selectors.invitations_of(lesson) if permissions.is_author(user, lesson) else []
             ),
             "is_member": is_member,
             "clear_draft": request.session.pop(DRAFT_CLEAR_KEY, "")
@@ -196,19 +197,25 @@ def _data(form: LessonForm, formset: SourceFormSet) -> LessonData:
     )
 
 
-def _save(request: HttpRequest, form: LessonForm, formset: SourceFormSet, save) -> Lesson | None:
-    """Validate both, call ``save(data)``; on refusal the message joins the form's errors."""
+def _save(
+    request: HttpRequest, form: LessonForm, formset: SourceFormSet, save, *, success: str
+) -> HttpResponse | None:
+    """Validate both, call ``save(data)``: the redirect to the lesson, or None when
+    the form is to be shown again (a refusal's message joins the form's errors)."""
     if not (form.is_valid() and formset.is_valid()):
         return None
-    try:
-        return save(_data(form, formset))
-    except ServiceError as error:
-        form.add_error(None, str(error))
-        return None
+    return attempt(
+        request,
+        form,
+        lambda: save(_data(form, formset)),
+        refusals=ServiceError,
+        success=success,
+        then=redirect,
+    )
 
 
 def lesson_create(request: HttpRequest) -> HttpResponse:
-    if not services.can_create(request.user):
+    if not permissions.can_create(request.user):
         raise Http404
     thread = None
     initial: dict = {"language": (request.LANGUAGE_CODE or "en").split("-")[0]}
@@ -227,19 +234,16 @@ def lesson_create(request: HttpRequest) -> HttpResponse:
     form = LessonForm(request.POST or None, initial=initial, author=request.user)
     formset = SourceFormSet(request.POST or None, prefix="sources")
     if request.method == "POST":
-        lesson = _save(
+        saved = _save(
             request,
             form,
             formset,
             lambda data: services.create_lesson(author=request.user, data=data, from_thread=thread),
+            success=_("Your draft is saved. Submit it for review when it is ready."),
         )
-        if lesson is not None:
-            messages.success(
-                request,
-                _("Your draft is saved. Submit it for review when it is ready."),
-            )
+        if saved is not None:
             request.session[DRAFT_CLEAR_KEY] = "new-lesson"
-            return redirect(lesson)
+            return saved
     return render(
         request,
         "lessons/lesson_form.html",
@@ -250,11 +254,11 @@ def lesson_create(request: HttpRequest) -> HttpResponse:
 
 def lesson_edit(request: HttpRequest, pk: int) -> HttpResponse:
     lesson = _lesson_or_404(request, pk)
-    if not services.can_edit(request.user, lesson):
+    if not permissions.can_edit(request.user, lesson):
         if (
             request.method == "POST"
             and lesson.state == LessonState.IN_REVIEW
-            and services.is_reviewer(request.user)
+            and permissions.is_reviewer(request.user)
         ):
             messages.error(
                 request,
@@ -266,7 +270,7 @@ def lesson_edit(request: HttpRequest, pk: int) -> HttpResponse:
     # The field lists the co-authors and the members still asked to be one.
     invited = [
         i.member
-        for i in services.invitations_of(lesson)
+        for i in selectors.invitations_of(lesson)
         if i.state == CoAuthorInvitation.State.PENDING
     ]
     initial = {
@@ -299,11 +303,11 @@ def lesson_edit(request: HttpRequest, pk: int) -> HttpResponse:
             form,
             formset,
             lambda data: services.edit_lesson(editor=request.user, lesson=lesson, data=data),
+            success=_("Your changes are saved."),
         )
         if saved is not None:
-            messages.success(request, _("Your changes are saved."))
-            request.session[DRAFT_CLEAR_KEY] = f"lesson-{saved.pk}"
-            return redirect(saved)
+            request.session[DRAFT_CLEAR_KEY] = f"lesson-{lesson.pk}"
+            return saved
     return render(
         request,
         "lessons/lesson_form.html",
@@ -319,7 +323,7 @@ def lesson_act(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _lesson_page(request, lesson, form, status=400)
     action = form.cleaned_data["action"]
-    if action not in services.TRANSITIONS:
+    if action not in permissions.TRANSITIONS:
         raise Http404
     try:
         services.transition(
@@ -342,23 +346,25 @@ def lesson_act(request: HttpRequest, pk: int) -> HttpResponse:
 
 def co_author_invitation(request: HttpRequest, pk: int) -> HttpResponse:
     """The invited member reads what they are asked to co-author, and accepts or declines."""
-    invitation = services.pending_invitation(request.user, pk)
+    invitation = selectors.pending_invitation(request.user, pk)
     if invitation is None:
         raise Http404
     lesson = invitation.lesson
     form = CoAuthorAnswerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         accept = form.cleaned_data["answer"] == "accept"
-        try:
-            services.answer_invitation(member=request.user, lesson=lesson, accept=accept)
-        except LessonError as error:
-            form.add_error(None, str(error))
-        else:
-            if accept:
-                messages.success(request, _("You are now a co-author of this lesson."))
-                return redirect(lesson)
-            messages.success(request, _("You declined. Your name will not appear on the lesson."))
-            return redirect("lessons:mine")
+        answered = attempt(
+            request,
+            form,
+            lambda: services.answer_invitation(member=request.user, lesson=lesson, accept=accept),
+            refusals=LessonError,
+            success=_("You are now a co-author of this lesson.")
+            if accept
+            else _("You declined. Your name will not appear on the lesson."),
+            then=lambda _lesson: redirect(lesson) if accept else redirect("lessons:mine"),
+        )
+        if answered is not None:
+            return answered
     return render(
         request,
         "lessons/co_author_invitation.html",
@@ -382,7 +388,7 @@ DONE_MESSAGES = {
 
 def lesson_retag(request: HttpRequest, pk: int) -> HttpResponse:
     lesson = _lesson_or_404(request, pk)
-    if not services.can_retag(request.user, lesson):
+    if not permissions.can_retag(request.user, lesson):
         raise Http404
     form = RetagForm(
         request.POST or None,
@@ -392,18 +398,21 @@ def lesson_retag(request: HttpRequest, pk: int) -> HttpResponse:
         },
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            services.retag_lesson(
+        retagged = attempt(
+            request,
+            form,
+            lambda: services.retag_lesson(
                 actor=request.user,
                 lesson=lesson,
                 tags=list(form.cleaned_data["topics"]),
                 provisions=list(form.cleaned_data["provisions"]),
-            )
-        except LessonError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("Topics and standards changed."))
-            return redirect(lesson)
+            ),
+            refusals=LessonError,
+            success=_("Topics and standards changed."),
+            then=lambda _none: redirect(lesson),
+        )
+        if retagged is not None:
+            return retagged
     return render(request, "lessons/lesson_retag.html", {"form": form, "lesson": lesson})
 
 
@@ -420,12 +429,12 @@ FIELDS_SHOWN = [
 @require_safe
 def lesson_history(request: HttpRequest, pk: int) -> HttpResponse:
     lesson = _lesson_or_404(request, pk)
-    if not services.can_see_history(request.user, lesson):
+    if not permissions.can_see_history(request.user, lesson):
         raise Http404
     revisions = list(
         LessonRevision.objects.filter(lesson=lesson).select_related("editor", "purged_by")
     )
-    current = services.snapshot(lesson)
+    current = selectors.snapshot(lesson)
     # Revisions are newest first; each holds the text before its edit, so the
     # text after it is the next newer revision's (or the lesson as it is now).
     # A purged version is compared with nothing.
@@ -459,8 +468,8 @@ def lesson_history(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "lesson": lesson,
             "changes": changes,
-            "can_restore": services.can_restore_revision(request.user, lesson),
-            "can_purge": services.can_purge(request.user),
+            "can_restore": permissions.can_restore_revision(request.user, lesson),
+            "can_purge": permissions.can_purge(request.user),
         },
     )
 
@@ -469,7 +478,7 @@ def lesson_history(request: HttpRequest, pk: int) -> HttpResponse:
 def revision_restore(request: HttpRequest, pk: int, revision: int) -> HttpResponse:
     lesson = _lesson_or_404(request, pk)
     old = get_object_or_404(LessonRevision, pk=revision, lesson=lesson, purged_at=None)
-    if not services.can_restore_revision(request.user, lesson):
+    if not permissions.can_restore_revision(request.user, lesson):
         raise Http404
     services.restore_revision(actor=request.user, lesson=lesson, revision=old)
     messages.success(request, _("The earlier version is back; the replaced text is kept too."))
@@ -483,15 +492,18 @@ def revision_purge(request: HttpRequest, pk: int, revision: int) -> HttpResponse
     old = get_object_or_404(LessonRevision, pk=revision, lesson=lesson, purged_at=None)
     form = PurgeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.purge_revision(
+        purged = attempt(
+            request,
+            form,
+            lambda: services.purge_revision(
                 actor=request.user, revision=old, reason=form.cleaned_data["reason"]
-            )
-        except LessonError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("Purged: that text is erased everywhere."))
-            return redirect("lessons:history", lesson.pk)
+            ),
+            refusals=LessonError,
+            success=_("Purged: that text is erased everywhere."),
+            then=lambda _none: redirect("lessons:history", lesson.pk),
+        )
+        if purged is not None:
+            return purged
     return render(
         request,
         "lessons/revision_purge.html",

@@ -1,4 +1,7 @@
-"""Who may see what: the decorators every members-only or moderator view uses.
+"""Who may see and do what in members: the decorators every members-only or
+moderator view uses, and the checks (``can_ban``, ``can_change_role``,
+``can_curate_tags``) that views, templates and members.services ask, so a read
+never imports the writes to learn whether a button shows.
 
 The default is deny: LoginRequiredMiddleware sends visitors to the login page
 for any view not marked ``login_not_required``, and MembershipMiddleware shows
@@ -124,3 +127,29 @@ def admin_required(view: View) -> View:
         return moderator_required(view)(request, *args, **kwargs)
 
     return wrapped
+
+
+# --- Who may do what ---------------------------------------------------------------
+
+
+def can_change_role(actor: User, member: User, role: str) -> bool:
+    """Moderators grant the expert badge; only admins make moderators and admins."""
+    if not actor.can_moderate or actor.pk == member.pk or not member.is_member:
+        return False
+    if role == "expert":
+        return True
+    return actor.is_admin
+
+
+def can_ban(actor: User, member: User) -> bool:
+    if not actor.can_moderate or actor.pk == member.pk:
+        return False
+    if member.is_superuser or member.is_moderator:
+        return actor.is_admin
+    return True
+
+
+def can_curate_tags(member: User) -> bool:
+    return (
+        member.is_authenticated and member.is_member and (member.is_expert or member.can_moderate)
+    )

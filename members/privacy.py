@@ -188,7 +188,7 @@ def forget(member: User, *, keep_contributions: bool) -> None:
     # The audit log keeps that something happened, never to whom or why.
     AuditEntry.objects.filter(target=member).update(target=None, detail="")
     AuditEntry.objects.filter(actor=member, action=AuditEntry.Action.INVITE).update(detail="")
-    end_sessions(member)
+    end_sessions(member=member)
     # Old posts still say "@handle": nobody else may ever take it.
     naming.retire_handle(member.handle)
 

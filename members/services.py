@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from common.errors import ServiceError
 from common.markup import render_markdown
 from members import naming, signals
-from members.access import has_two_factor
+from members.access import can_ban, can_change_role, can_curate_tags, has_two_factor
 from members.models import AuditEntry, Invitation, Profile, SpokenLanguage, Status, Tag, User
 
 logger = logging.getLogger(__name__)
@@ -120,15 +120,6 @@ ROLE_ACTIONS = {
 }
 
 
-def can_change_role(actor: User, member: User, role: str) -> bool:
-    """Moderators grant the expert badge; only admins make moderators and admins."""
-    if not actor.can_moderate or actor.pk == member.pk or not member.is_member:
-        return False
-    if role == "expert":
-        return True
-    return actor.is_admin
-
-
 class RoleError(Exception):
     """A role change refused for a reason the moderator can act on."""
 
@@ -166,14 +157,6 @@ def set_role(*, actor: User, member: User, role: str, granted: bool) -> User:
     return member
 
 
-def can_ban(actor: User, member: User) -> bool:
-    if not actor.can_moderate or actor.pk == member.pk:
-        return False
-    if member.is_superuser or member.is_moderator:
-        return actor.is_admin
-    return True
-
-
 def ban_member(*, moderator: User, member: User, reason: str) -> User:
     if not can_ban(moderator, member):
         raise PermissionDenied
@@ -183,7 +166,7 @@ def ban_member(*, moderator: User, member: User, reason: str) -> User:
         member.is_active = False
         member.save(update_fields=["is_banned", "is_active"])
         audit(actor=moderator, action=AuditEntry.Action.BAN, target=member, detail=reason)
-        end_sessions(member)
+        end_sessions(member=member)
         # The inbox closes their open sockets.
         signals.member_banned.send(sender=User, member=member, moderator=moderator)
     return member
@@ -201,7 +184,7 @@ def unban_member(*, moderator: User, member: User) -> User:
     return member
 
 
-def end_sessions(member: User) -> int:
+def end_sessions(*, member: User) -> int:
     """Log a member out everywhere (database-backed sessions; the cache follows)."""
     from django.contrib.sessions.backends.cached_db import SessionStore
 
@@ -324,12 +307,6 @@ def check_topic_count(tags: Iterable[Tag]) -> None:
     """Refuse fewer than TOPICS_MIN or more than TOPICS_MAX topics."""
     if not TOPICS_MIN <= len(list(tags)) <= TOPICS_MAX:
         raise TopicError(_("Choose between 1 and 5 topics."))
-
-
-def can_curate_tags(member: User) -> bool:
-    return (
-        member.is_authenticated and member.is_member and (member.is_expert or member.can_moderate)
-    )
 
 
 def update_tag(*, actor: User, tag: Tag, name: str, description: str, official: bool) -> Tag:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from common.links import query_without_page
-from members import selectors, services
+from members import access, selectors, services
 from members.access import moderator_required, pending_allowed
 from members.forms import (
     INVITATION_SESSION_KEY,
@@ -71,10 +71,10 @@ def profile(request: HttpRequest, handle: str) -> HttpResponse:
     }
     if is_member_viewer and viewer.can_moderate:
         context.update(
-            can_grant_expert=services.can_change_role(viewer, member, "expert"),
-            can_grant_moderator=services.can_change_role(viewer, member, "moderator"),
-            can_grant_admin=services.can_change_role(viewer, member, "admin"),
-            can_ban=services.can_ban(viewer, member),
+            can_grant_expert=access.can_change_role(viewer, member, "expert"),
+            can_grant_moderator=access.can_change_role(viewer, member, "moderator"),
+            can_grant_admin=access.can_change_role(viewer, member, "admin"),
+            can_ban=access.can_ban(viewer, member),
             ban_form=BanForm(),
         )
     return render(request, "members/profile.html", context)
@@ -182,7 +182,7 @@ def set_role(request: HttpRequest, handle: str, role: str) -> HttpResponse:
     granted = request.POST.get("granted") == "1"
     if role not in {"expert", "moderator", "admin"}:
         raise Http404
-    if not services.can_change_role(request.user, member, role):
+    if not access.can_change_role(request.user, member, role):
         raise PermissionDenied
     try:
         services.set_role(actor=request.user, member=member, role=role, granted=granted)
@@ -197,7 +197,7 @@ def set_role(request: HttpRequest, handle: str, role: str) -> HttpResponse:
 @require_POST
 def ban(request: HttpRequest, handle: str) -> HttpResponse:
     member = get_object_or_404(User, handle=handle)
-    if not services.can_ban(request.user, member):
+    if not access.can_ban(request.user, member):
         raise PermissionDenied
     if request.POST.get("lift") == "1":
         services.unban_member(moderator=request.user, member=member)

@@ -22,8 +22,8 @@ from django.utils.safestring import SafeString, mark_safe
 from forum import selectors as forum_selectors
 from forum.hooks import ThreadExtras
 from forum.models import Post, Thread
+from lessons import permissions as lesson_permissions
 from lessons import selectors as lesson_selectors
-from lessons import services as lesson_services
 from members.models import User
 
 
@@ -40,7 +40,7 @@ def _answer_for(member: User, thread: Thread) -> Post | None:
     return answer
 
 
-def draft_from_thread(thread: Thread, *, viewer: User) -> dict[str, Any]:
+def draft_from_thread(*, thread: Thread, viewer: User) -> dict[str, Any]:
     """Initial form values for "Turn into a lesson": the question and the accepted answer.
 
     Only what ``viewer`` may read is copied: never a hidden or deleted post.
@@ -64,12 +64,14 @@ def can_turn_into_lesson(member: User, thread: Thread) -> bool:
 
     Only while the thread has an accepted answer the member may read.
     """
-    if not lesson_services.can_create(member):
+    if not lesson_permissions.can_create(member):
         return False
     answer = _answer_for(member, thread)
     if answer is None:
         return False
-    return member.pk in {thread.author_id, answer.author_id} or lesson_services.is_reviewer(member)
+    if member.pk in {thread.author_id, answer.author_id}:
+        return True
+    return lesson_permissions.is_reviewer(member)
 
 
 class ForumThreads:
@@ -82,7 +84,7 @@ class ForumThreads:
         return thread
 
     def draft(self, thread: Thread, *, viewer: User) -> dict[str, Any]:
-        return draft_from_thread(thread, viewer=viewer)
+        return draft_from_thread(thread=thread, viewer=viewer)
 
 
 def _snippet(template: str, context: dict[str, Any]) -> SafeString:

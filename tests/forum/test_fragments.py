@@ -8,15 +8,24 @@ another member, and that the CSRF token in a reused row is the viewer's own.
 
 from __future__ import annotations
 
+import copy
 import re
+from dataclasses import replace
+from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
-from django.test import Client
+from django.middleware.csrf import get_token
+from django.template.loader import get_template
+from django.test import Client, RequestFactory, override_settings
 from django.utils import translation
 
 from common import fragments
+from forum import fragments as forum_fragments
 from forum import services
-from forum.models import Post
+from forum.models import Post, ThreadKind
+from forum.selectors import Viewer
+from members.selectors import attach_tags
 from tests.conftest import sign_in
 
 pytestmark = pytest.mark.django_db
@@ -200,3 +209,227 @@ def test_attached_tags_read_like_a_prefetch(make_user, make_thread, topics) -> N
     assert set(threads[0].tags.values_list("slug", flat=True)) == {t.slug for t in topics[:2]}
     assert list(threads[2].tags.values_list("pk", flat=True)) == []
     assert [t.name for t in threads[1].tags.filter(name=topics[3].name)] == [topics[3].name]
+
+
+# --- The key functions (forum.fragments): each input changes the key ----------------
+
+
+def _copy(instance, **changes):
+    """A copy of a model instance (or a plain object) with some attributes changed."""
+    changed = copy.copy(instance)
+    for name, value in changes.items():
+        setattr(changed, name, value)
+    return changed
+
+
+def _retagged(thread, tag):
+    thread.tags.add(tag)
+    fresh = type(thread).objects.select_related("author").get(pk=thread.pk)
+    attach_tags([fresh])
+    return fresh
+
+
+# Each entry changes one value a thread row is rendered from: (thread, viewer) -> (thread, viewer).
+THREAD_ROW_CHANGES = {
+    "pk": lambda t, v, _tag: (_copy(t, pk=t.pk + 1000), v),
+    "title": lambda t, v, _tag: (_copy(t, title=t.title + " again"), v),
+    "language": lambda t, v, _tag: (_copy(t, language="fr"), v),
+    "kind": lambda t, v, _tag: (_copy(t, kind=ThreadKind.DISCUSSION), v),
+    "is_pinned": lambda t, v, _tag: (_copy(t, is_pinned=not t.is_pinned), v),
+    "is_locked": lambda t, v, _tag: (_copy(t, is_locked=not t.is_locked), v),
+    "is_hidden": lambda t, v, _tag: (_copy(t, is_hidden=not t.is_hidden), v),
+    "answered": lambda t, v, _tag: (_copy(t, accepted_post_id=t.accepted_post_id or 1), v),
+    "reply_count": lambda t, v, _tag: (_copy(t, reply_count=t.reply_count + 1), v),
+    "helpful_count": lambda t, v, _tag: (_copy(t, helpful_count=t.helpful_count + 1), v),
+    "last_activity_at": lambda t, v, _tag: (
+        _copy(t, last_activity_at=t.last_activity_at + timedelta(seconds=1)),
+        v,
+    ),
+    "author": lambda t, v, _tag: (_copy(t, author=_copy(t.author, display_name="Someone Else")), v),
+    "tags": lambda t, v, tag: (_retagged(t, tag), v),
+    "viewer signed in": lambda t, v, _tag: (t, SimpleNamespace(pk=None, is_authenticated=False)),
+}
+
+
+def _thread_row_base(make_user, make_thread, topics):
+    thread = make_thread(make_user(display_name="Asha Asker"), tags=topics[:2])
+    thread = type(thread).objects.select_related("author").get(pk=thread.pk)
+    attach_tags([thread])
+    return thread, make_user()
+
+
+def test_every_input_of_a_thread_row_has_a_change_below(make_user, make_thread, topics) -> None:
+    thread, viewer = _thread_row_base(make_user, make_thread, topics)
+    assert len(forum_fragments.thread_row_key(thread, viewer=viewer)) == len(THREAD_ROW_CHANGES)
+
+
+@pytest.mark.parametrize("name", THREAD_ROW_CHANGES)
+def test_each_input_of_a_thread_row_changes_its_key(name, make_user, make_thread, topics) -> None:
+    thread, viewer = _thread_row_base(make_user, make_thread, topics)
+    before = forum_fragments.thread_row_key(thread, viewer=viewer)
+    changed, changed_viewer = THREAD_ROW_CHANGES[name](thread, viewer, topics[4])
+    assert forum_fragments.thread_row_key(changed, viewer=changed_viewer) != before
+
+
+def _moderating(page):
+    return replace(page, viewer=_copy(page.viewer, is_moderator=True))
+
+
+# Each entry: (given, change), both (post, accepted, page) -> (post, accepted, page); the
+# key after ``change`` differs from the key after ``given`` alone.
+def _same(post, accepted, page):
+    return post, accepted, page
+
+
+POST_CHANGES = {
+    "pk": (_same, lambda p, a, g: (_copy(p, pk=p.pk + 1000), a, g)),
+    "is_opening": (_same, lambda p, a, g: (_copy(p, is_opening=not p.is_opening), a, g)),
+    "is_deleted": (_same, lambda p, a, g: (_copy(p, is_deleted=not p.is_deleted), a, g)),
+    "is_hidden": (_same, lambda p, a, g: (_copy(p, is_hidden=not p.is_hidden), a, g)),
+    "body_html": (_same, lambda p, a, g: (_copy(p, body_html=p.body_html + "<p>!</p>"), a, g)),
+    "created_at": (
+        _same,
+        lambda p, a, g: (_copy(p, created_at=p.created_at + timedelta(seconds=1)), a, g),
+    ),
+    "edit_count": (_same, lambda p, a, g: (_copy(p, edit_count=p.edit_count + 1), a, g)),
+    "helpful_count": (_same, lambda p, a, g: (_copy(p, helpful_count=p.helpful_count + 1), a, g)),
+    "author": (
+        _same,
+        lambda p, a, g: (_copy(p, author=_copy(p.author, display_name="Someone Else")), a, g),
+    ),
+    "thread": (
+        _same,
+        lambda p, a, g: (p, a, replace(g, thread=_copy(g.thread, pk=g.thread.pk + 1000))),
+    ),
+    "thread language": (
+        _same,
+        lambda p, a, g: (p, a, replace(g, thread=_copy(g.thread, language="fr"))),
+    ),
+    "accepted": (_same, lambda p, a, g: (p, not a, g)),
+    "viewer signed in": (
+        _same,
+        lambda p, a, g: (
+            p,
+            a,
+            replace(
+                g,
+                viewer=SimpleNamespace(pk=g.viewer.pk, is_authenticated=False, can_moderate=False),
+            ),
+        ),
+    ),
+    "viewer moderates": (_same, lambda p, a, g: (p, a, _moderating(g))),
+    "can_reply": (_same, lambda p, a, g: (p, a, replace(g, can_reply=not g.can_reply))),
+    "can_accept": (_same, lambda p, a, g: (p, a, replace(g, can_accept=not g.can_accept))),
+    "viewer wrote it": (
+        _same,
+        lambda p, a, g: (p, a, replace(g, viewer=_copy(g.viewer, pk=p.author_id))),
+    ),
+    "viewer found it helpful": (
+        _same,
+        lambda p, a, g: (p, a, replace(g, state=replace(g.state, helpful={p.pk}))),
+    ),
+    "open flags (moderators)": (
+        lambda p, a, g: (p, a, _moderating(g)),
+        lambda p, a, g: (p, a, replace(g, state=replace(g.state, open_flags={p.pk: 2}))),
+    ),
+}
+
+
+def _post_base(setup, member):
+    _asker, _expert, thread, answer = setup
+    answer = Post.objects.select_related("author").get(pk=answer.pk)
+    page = forum_fragments.ThreadPage(
+        thread=thread,
+        viewer=member,
+        state=Viewer(helpful=set(), following=False, open_flags={}),
+        can_reply=True,
+        can_accept=False,
+    )
+    return answer, False, page
+
+
+def _post_key(post, accepted, page):
+    return forum_fragments.post_key(post, accepted=accepted, page=page)
+
+
+def test_every_input_of_a_post_has_a_change_below(setup, member) -> None:
+    assert len(_post_key(*_post_base(setup, member))) == len(POST_CHANGES)
+
+
+@pytest.mark.parametrize("name", POST_CHANGES)
+def test_each_input_of_a_post_changes_its_key(name, setup, member) -> None:
+    given, change = POST_CHANGES[name]
+    before = given(*_post_base(setup, member))
+    assert _post_key(*change(*before)) != _post_key(*before)
+
+
+def test_open_flags_are_in_the_key_for_moderators_only(setup, member) -> None:
+    post, accepted, page = _post_base(setup, member)
+    flagged = replace(page, state=replace(page.state, open_flags={post.pk: 2}))
+    assert _post_key(post, accepted, flagged) == _post_key(post, accepted, page)
+
+
+def _tokens_alike(html: str) -> str:
+    # Each get_token() masks the same secret differently.
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', 'name="csrfmiddlewaretoken"', html)
+
+
+def _request_of(member):
+    request = RequestFactory().get("/")
+    request.user = member
+    return request
+
+
+def test_a_reused_post_is_what_rendering_it_afresh_gives(setup, member) -> None:
+    post, accepted, page = _post_base(setup, member)
+    request = _request_of(member)
+    fresh = get_template(forum_fragments.POST_TEMPLATE).render(
+        {
+            **forum_fragments.post_context(post, accepted=accepted, page=page),
+            "csrf_token": get_token(request),
+        }
+    )
+    forum_fragments.render_posts(request, page, [(post, accepted)])
+    first, stored = post.rendered, len(fragments.store)
+    forum_fragments.render_posts(request, page, [(post, accepted)])
+    assert len(fragments.store) == stored == 1  # the second time from the store
+    assert _tokens_alike(post.rendered) == _tokens_alike(first) == _tokens_alike(fresh)
+    assert "csrfmiddlewaretoken" in fresh
+
+
+def test_a_reused_thread_row_is_what_rendering_it_afresh_gives(
+    make_user, make_thread, topics
+) -> None:
+    thread, viewer = _thread_row_base(make_user, make_thread, topics)
+    request = _request_of(viewer)
+    fresh = get_template(forum_fragments.THREAD_ROW_TEMPLATE).render(
+        forum_fragments.thread_row_context(thread, viewer=viewer)
+    )
+    forum_fragments.render_thread_rows(request, [thread])
+    first, stored = thread.rendered, len(fragments.store)
+    forum_fragments.render_thread_rows(request, [thread])
+    assert len(fragments.store) == stored == 1
+    assert thread.rendered == first
+    assert thread.rendered == fresh
+    assert thread.title in fresh
+
+
+def test_the_store_reads_its_bound_when_it_writes(settings) -> None:
+    """common.fragments reads FRAGMENT_CACHE_CHARS at each write, not at import."""
+    store = fragments.FragmentStore()
+    settings.FRAGMENT_CACHE_CHARS = 0
+    store.put(b"row", "<li>row</li>")
+    assert store.get(b"row") is None
+    settings.FRAGMENT_CACHE_CHARS = 100
+    store.put(b"row", "<li>row</li>")
+    assert store.get(b"row") == "<li>row</li>"
+
+
+def test_no_row_is_kept_when_the_setting_turns_reuse_off(client, setup, member) -> None:
+    _asker, _expert, thread, answer = setup
+    with override_settings(FRAGMENT_CACHE_CHARS=0):
+        html = page(client, member, thread.get_absolute_url())
+        assert len(fragments.store) == 0
+    assert "<strong>times</strong>" in post_html(html, answer)
+    page(client, member, thread.get_absolute_url())
+    assert len(fragments.store) >= 2

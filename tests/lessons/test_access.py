@@ -20,7 +20,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import get_resolver, reverse
 
-from lessons import feeds, services
+from lessons import feeds, selectors
 from lessons.models import (
     CoAuthorInvitation,
     FeedToken,
@@ -262,7 +262,7 @@ def test_lessons_access(
     if "invited" in variant:
         CoAuthorInvitation.objects.create(lesson=lesson, member=users["member"], invited_by=author)
     revision = LessonRevision.objects.create(
-        lesson=lesson, editor=author, snapshot=services.snapshot(lesson)
+        lesson=lesson, editor=author, snapshot=selectors.snapshot(lesson)
     )
     token = {
         "made_up_token": secrets.token_urlsafe(32),

@@ -18,8 +18,8 @@ from django.utils import timezone
 from lessons.demo import DEMO_LESSONS
 from lessons.models import Lesson, LessonRevision, LessonState, Setting, Source, Transition
 from lessons.notification_kinds import NotificationKind
+from lessons.permissions import is_author, is_reviewer
 from lessons.search import search_lessons
-from lessons.services import is_author, is_reviewer
 from members.models import User
 from network.demo import ensure_demo_lessons
 from notifications.models import Notification, OutboxEmail

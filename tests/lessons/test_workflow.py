@@ -19,7 +19,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 
-from lessons import selectors, services
+from lessons import permissions, selectors, services
 from lessons.models import (
     Lesson,
     LessonAuthor,
@@ -228,7 +228,7 @@ LEADS_TO = {
     "unarchive": LessonState.PUBLISHED,
 }
 
-TRANSITIONS_NAMES = tuple(services.TRANSITIONS)
+TRANSITIONS_NAMES = tuple(permissions.TRANSITIONS)
 
 COMMENT = "Please say **who** was in the room."
 
@@ -320,7 +320,7 @@ def test_workflow_permission(variant: str, action: str, role: str, cast) -> None
     before = Lesson.objects.get(pk=lesson.pk)
     steps = Transition.objects.count()
 
-    assert services.may(actor, lesson, action) is allowed
+    assert permissions.may(actor, lesson, action) is allowed
     if not allowed:
         with pytest.raises(LessonError) as refused:
             services.transition(actor=actor, lesson=lesson, action=action, comment=COMMENT)
@@ -365,7 +365,7 @@ def test_workflow_permission(variant: str, action: str, role: str, cast) -> None
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_allowed_actions_offer_exactly_the_allowed_steps(variant: str, role: str, cast) -> None:
     lesson, actor = cast(variant, role)
-    offered = {step.name for step in services.allowed_actions(actor, lesson)}
+    offered = {step.name for step in permissions.allowed_actions(actor, lesson)}
     assert offered == {action for action in TRANSITIONS_NAMES if EXPECTED[variant, action, role]}
 
 
@@ -462,7 +462,7 @@ def test_publish_goes_public_only_when_authors_asked_and_reviewer_agrees(
 
     lesson.refresh_from_db()
     assert (lesson.state, lesson.is_public) == (LessonState.PUBLISHED, is_public)
-    assert services.can_view(AnonymousUser(), lesson) is is_public
+    assert permissions.can_view(AnonymousUser(), lesson) is is_public
     assert (lesson in selectors.visible_lessons(AnonymousUser())) is is_public
 
 
@@ -475,7 +475,7 @@ def test_members_only_again_needs_a_new_request_from_the_authors(
     services.transition(actor=author, lesson=lesson, action="make_members_only")
 
     lesson.refresh_from_db()
-    assert not services.may(expert, lesson, "make_public")
+    assert not permissions.may(expert, lesson, "make_public")
     services.edit_lesson(
         editor=author, lesson=lesson, data=data_from(lesson, public_requested=True)
     )
@@ -488,11 +488,11 @@ def test_members_only_again_needs_a_new_request_from_the_authors(
 def test_unarchive_brings_back_the_audience_it_had(make_lesson, moderator) -> None:
     lesson = make_lesson(state=LessonState.PUBLISHED, public_requested=True, is_public=True)
     services.transition(actor=moderator, lesson=lesson, action="archive")
-    assert not services.can_view(AnonymousUser(), Lesson.objects.get(pk=lesson.pk))
+    assert not permissions.can_view(AnonymousUser(), Lesson.objects.get(pk=lesson.pk))
 
     services.transition(actor=moderator, lesson=lesson, action="unarchive")
 
-    assert services.can_view(AnonymousUser(), Lesson.objects.get(pk=lesson.pk))
+    assert permissions.can_view(AnonymousUser(), Lesson.objects.get(pk=lesson.pk))
 
 
 # --- Who sees a lesson --------------------------------------------------------------
@@ -504,7 +504,7 @@ def test_visibility(variant: str, role: str, cast) -> None:
     lesson, viewer = cast(variant, role)
     expected = VISIBLE[variant, role]
 
-    assert services.can_view(viewer, lesson) is expected
+    assert permissions.can_view(viewer, lesson) is expected
     assert selectors.visible_lessons(viewer).filter(pk=lesson.pk).exists() is expected
     assert (selectors.lesson_for(viewer, lesson.pk) is not None) is expected
 
@@ -527,7 +527,7 @@ def test_edit_permission(variant: str, role: str, cast) -> None:
     expected = EDITABLE[variant, role]
     old_title = lesson.title
 
-    assert services.can_edit(editor, lesson) is expected
+    assert permissions.can_edit(editor, lesson) is expected
     data = data_from(lesson, title="Agreeing a route with organisers")
     if not expected:
         with pytest.raises(LessonError):
@@ -634,7 +634,7 @@ def test_who_may_restore_a_revision(role: str, cast) -> None:
     revision = LessonRevision.objects.get(lesson=lesson)
     allowed = EDITABLE["published", role]
 
-    assert services.can_restore_revision(actor, lesson) is allowed
+    assert permissions.can_restore_revision(actor, lesson) is allowed
     if not allowed:
         with pytest.raises(LessonError):
             services.restore_revision(actor=actor, lesson=lesson, revision=revision)
@@ -672,7 +672,7 @@ def test_retag_permission(variant: str, role: str, cast, topics) -> None:
     lesson.tags.set(topics[:2])
     expected = RETAGGABLE[variant, role]
 
-    assert services.can_retag(actor, lesson) is expected
+    assert permissions.can_retag(actor, lesson) is expected
     if not expected:
         with pytest.raises(LessonError, match="Only experts and moderators"):
             services.retag_lesson(actor=actor, lesson=lesson, tags=topics[3:4], provisions=[])

@@ -48,6 +48,7 @@ from taggit.models import Tag as TaggitTag
 from forum import services as forum_services
 from forum.models import ThreadKind
 from lessons import feeds
+from lessons import selectors as lesson_selectors
 from lessons import services as lesson_services
 from lessons.models import FeedToken, Instrument, LessonRevision, LessonState, Provision
 from members.models import Invitation, Status, Tag, User
@@ -482,7 +483,7 @@ class World:
     @cached_property
     def revision(self) -> LessonRevision:
         return LessonRevision.objects.create(
-            lesson=self.lesson, editor=self.author, snapshot=lesson_services.snapshot(self.lesson)
+            lesson=self.lesson, editor=self.author, snapshot=lesson_selectors.snapshot(self.lesson)
         )
 
     @cached_property

@@ -1,0 +1,144 @@
+"""The forum's reused rows: a thread in a list, a post on a thread page.
+
+Each kind of row has one key function here, next to the context it is
+rendered from (common.fragments explains the store). A template that starts
+to read a new value gets it added in the key function and the context
+together, in this file; the views only ask for the rows to be rendered.
+tests/forum/test_fragments.py changes each input of each key and checks the
+key changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest
+
+from common.fragments import member_inputs, render_rows
+from forum.models import Post, Thread
+from forum.selectors import Viewer
+from members.models import User
+from members.selectors import attach_tags
+
+THREAD_ROW_TEMPLATE = "forum/includes/thread_row.html"
+POST_TEMPLATE = "forum/includes/post.html"
+
+
+# --- A thread in a list -------------------------------------------------------------
+
+
+def thread_row_key(thread: Thread, *, viewer: User) -> tuple:
+    """Every value forum/includes/thread_row.html reads."""
+    return (
+        thread.pk,
+        thread.title,  # and the slug in its link
+        thread.language,
+        thread.kind,
+        thread.is_pinned,
+        thread.is_locked,
+        thread.is_hidden,
+        bool(thread.accepted_post_id),
+        thread.reply_count,
+        thread.helpful_count,
+        thread.last_activity_at,
+        member_inputs(thread.author),
+        tuple((tag.slug, tag.name) for tag in thread.tags.all()),
+        viewer.is_authenticated,
+    )
+
+
+def thread_row_context(thread: Thread, *, viewer: User) -> dict[str, Any]:
+    return {"thread": thread, "user": viewer}
+
+
+def render_thread_rows(request: HttpRequest, threads: Iterable[Thread]) -> None:
+    """Set ``thread.rendered`` on each thread of a page (its tags fetched in one query)."""
+    threads = list(threads)
+    attach_tags(threads)
+    viewer = request.user
+    rows = [
+        (thread_row_key(thread, viewer=viewer), thread_row_context(thread, viewer=viewer))
+        for thread in threads
+    ]
+    for thread, html in zip(threads, render_rows(request, THREAD_ROW_TEMPLATE, rows), strict=True):
+        thread.rendered = html
+
+
+# --- A post on a thread page --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ThreadPage:
+    """What every post of one thread page is rendered with, besides the post itself."""
+
+    thread: Thread
+    viewer: User
+    state: Viewer
+    can_reply: bool
+    can_accept: bool
+
+    @property
+    def moderates(self) -> bool:
+        return self.viewer.can_moderate
+
+
+def post_key(post: Post, *, accepted: bool, page: ThreadPage) -> tuple:
+    """Every value forum/includes/post.html reads: the post, its author, the
+    thread, and the viewer's relation to the post."""
+    viewer, thread, moderates = page.viewer, page.thread, page.moderates
+    return (
+        post.pk,
+        post.is_opening,
+        post.is_deleted,
+        post.is_hidden,
+        post.body_html,
+        post.created_at,
+        post.edit_count,
+        post.helpful_count,
+        member_inputs(post.author),
+        thread.pk,
+        thread.language,
+        accepted,
+        viewer.is_authenticated,
+        moderates,
+        page.can_reply,
+        page.can_accept,
+        post.author_id == viewer.pk,
+        post.pk in page.state.helpful,
+        page.state.open_flags.get(post.pk, 0) if moderates else 0,
+    )
+
+
+def post_context(post: Post, *, accepted: bool, page: ThreadPage) -> dict[str, Any]:
+    return {
+        "user": page.viewer,
+        "thread": page.thread,
+        "viewer_state": page.state,
+        "viewer_id": page.viewer.pk,
+        "moderates": page.moderates,
+        "can_reply": page.can_reply,
+        "can_accept": page.can_accept,
+        "post": post,
+        "accepted": accepted,
+    }
+
+
+def render_posts(request: HttpRequest, page: ThreadPage, posts: list[tuple[Post, bool]]) -> None:
+    """Set ``post.rendered`` (``rendered_accepted``) on each (post, accepted) pair."""
+    rows = [
+        (
+            post_key(post, accepted=accepted, page=page),
+            post_context(post, accepted=accepted, page=page),
+        )
+        for post, accepted in posts
+    ]
+    for (post, accepted), html in zip(
+        posts, render_rows(request, POST_TEMPLATE, rows), strict=True
+    ):
+        # The accepted answer may also be a reply on the page: two renderings.
+        if accepted:
+            post.rendered_accepted = html
+        else:
+            post.rendered = html
