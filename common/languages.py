@@ -1,4 +1,5 @@
-"""The languages a member may say they speak, named in the interface language.
+"""Languages: the ones a member may say they speak, named in the interface
+language, and the site's language for texts written once for everyone.
 
 Django names about ninety languages (``global_settings.LANGUAGES``, translated
 by its own catalogues); members speak many more (isiZulu, Wolof, ...). The list
@@ -15,9 +16,12 @@ from __future__ import annotations
 
 import functools
 import unicodedata
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
 
 from babel import Locale, UnknownLocaleError
-from django.conf import global_settings
+from django.conf import global_settings, settings
+from django.utils import translation
 from django.utils.text import capfirst
 from django.utils.translation import get_language, gettext, override, to_locale
 
@@ -58,3 +62,23 @@ def languages_named_in(interface_language: str | None) -> tuple[tuple[str, str],
     """Every language a member may choose, as (code, name), sorted by name."""
     named = ((code, language_name(code, interface_language)) for code in LANGUAGE_CODES)
     return tuple(sorted(named, key=lambda item: _sort_key(item[1])))
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def in_site_language(function: Callable[P, R]) -> Callable[P, R]:
+    """Run ``function`` in ``settings.LANGUAGE_CODE``, whoever's request it runs in.
+
+    Notification texts are stored once, in the site's language, whatever the
+    language of the member who acted (forum and lessons services). The
+    setting is read at each call, so ``override_settings`` holds in tests.
+    """
+
+    @functools.wraps(function)
+    def wrapped(*args: P.args, **kwargs: P.kwargs) -> R:
+        with translation.override(settings.LANGUAGE_CODE):
+            return function(*args, **kwargs)
+
+    return wrapped

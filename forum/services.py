@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from common import fulltext
 from common.errors import ServiceError
-from common.language import in_site_language
+from common.languages import in_site_language
 from common.redaction import purged_placeholder, removed_placeholder, scrub_purged_text
 from forum import search
 from forum.models import (

@@ -21,7 +21,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from common.errors import ServiceError
-from common.language import in_site_language
+from common.languages import in_site_language
 from common.markup import render_markdown
 from common.redaction import removed_placeholder, scrub_purged_text
 from lessons import search

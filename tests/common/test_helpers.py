@@ -1,4 +1,4 @@
-"""The small helpers every app shares: common.language and common.views."""
+"""The small helpers every app shares: common.languages and common.views."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.http import HttpResponse
 from django.test import RequestFactory, override_settings
 from django.utils import translation
 
-from common.language import in_site_language
+from common.languages import in_site_language
 from common.views import attempt
 
 
