@@ -482,5 +482,12 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.get_str("LOG_LEVEL", "INFO").upper()},
-    "loggers": {"django.server": {"level": "WARNING"}},
+    # Every record goes to the root's one handler. Django's own defaults also
+    # print the "django" logger's records on the console in debug, so each
+    # request line (daphne's "django.channels.server") appeared twice; naming
+    # the logger here removes that handler.
+    "loggers": {
+        "django": {"level": "INFO", "handlers": []},
+        "django.server": {"level": "WARNING"},
+    },
 }
