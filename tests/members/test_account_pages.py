@@ -130,6 +130,8 @@ def test_the_login_page_offers_one_forgot_your_password_link(client: Client) -> 
     html = client.get("/accounts/login/").content.decode()
     assert html.count("Forgot your password?") == 1
     assert html.count('href="/accounts/password/reset/"') == 1
+    # allauth's link under the field is gone, not left as an empty help text.
+    assert "id_password_helptext" not in html
 
 
 def sign_up(client: Client) -> str:
