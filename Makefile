@@ -9,7 +9,10 @@ PORT   ?= 8000
 PYTEST_ARGS ?=
 
 # `make run` is the local, embedded default: DEBUG on, demo data loaded.
-RUN_ENV  = DEBUG=$${DEBUG:-true} DEMO_MODE=$${DEMO_MODE:-true} DEMO_MODERATOR_WITHOUT_MFA=$${DEMO_MODERATOR_WITHOUT_MFA:-true}
+# Links in email (SITE_URL) point at the server this runs, on its PORT; a
+# server bound to every interface is reached here as 127.0.0.1.
+SITE_HOST = $(if $(filter 0.0.0.0 ::,$(HOST)),127.0.0.1,$(HOST))
+RUN_ENV  = DEBUG=$${DEBUG:-true} DEMO_MODE=$${DEMO_MODE:-true} DEMO_MODERATOR_WITHOUT_MFA=$${DEMO_MODERATOR_WITHOUT_MFA:-true} SITE_URL=$${SITE_URL:-http://$(SITE_HOST):$(PORT)}
 # Tests always run with development settings (no HTTPS redirect); production
 # settings are tested in subprocesses with their own environment. No persistent
 # connections: the live-server thread would keep the test database open.

@@ -11,6 +11,7 @@ from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
 from allauth.usersessions.adapter import DefaultUserSessionsAdapter
 from allauth.usersessions.models import UserSession
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMessage
@@ -48,6 +49,10 @@ class AccountAdapter(DefaultAccountAdapter):
         context: dict[str, Any],
         headers: dict[str, str] | None = None,
     ) -> EmailMessage:
+        # allauth's emails greet from the request's host ("Hello from
+        # 127.0.0.1:8201!"); ours sign with the site's name and address
+        # (templates/account/email/base_message.txt), request or not.
+        context = {"SITE_NAME": settings.SITE_NAME, "SITE_URL": settings.SITE_URL, **context}
         message = super().render_mail(template_prefix, email, context, headers)
         # Discreet mode: no site name in the subject or the sender's name.
         member = context.get("user")

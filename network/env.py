@@ -127,7 +127,8 @@ def email_from_url(name: str, url: str) -> dict[str, Any]:
     parts = urlsplit(url)
     query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
     backends = {
-        "console": "django.core.mail.backends.console.EmailBackend",
+        # Framed and readable (network/console.py) rather than raw MIME.
+        "console": "network.console.EmailBackend",
         "locmem": "django.core.mail.backends.locmem.EmailBackend",
         "dummy": "django.core.mail.backends.dummy.EmailBackend",
         "file": "django.core.mail.backends.filebased.EmailBackend",

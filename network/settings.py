@@ -296,11 +296,20 @@ LOGIN_REDIRECT_URL = "landing"
 
 ACCOUNT_ADAPTER = "members.adapter.AccountAdapter"
 MFA_ADAPTER = "members.adapter.MFAAdapter"
-ACCOUNT_FORMS = {"signup": "members.forms.SignupForm"}
+ACCOUNT_FORMS = {
+    "signup": "members.forms.SignupForm",
+    "login": "members.forms.LoginForm",
+    "change_password": "members.forms.ChangePasswordForm",
+    "reset_password_from_key": "members.forms.ResetPasswordKeyForm",
+}
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+# Confirming the address in the browser that signed up logs in (allauth does it
+# only for that session); the adapter then sends a pending member to the
+# waiting page. A link opened elsewhere still asks for the password.
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
@@ -473,5 +482,12 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.get_str("LOG_LEVEL", "INFO").upper()},
-    "loggers": {"django.server": {"level": "WARNING"}},
+    # Every record goes to the root's one handler. Django's own defaults also
+    # print the "django" logger's records on the console in debug, so each
+    # request line (daphne's "django.channels.server") appeared twice; naming
+    # the logger here removes that handler.
+    "loggers": {
+        "django": {"level": "INFO", "handlers": []},
+        "django.server": {"level": "WARNING"},
+    },
 }

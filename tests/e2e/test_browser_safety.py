@@ -3,7 +3,7 @@
 Two people take turns on one browser (one Playwright context, as one browser
 profile): what the first typed must not reach the second. Someone who must
 hide the site leaves it with one click or three presses of Escape, and Back
-does not bring it back. "Sign out and forget this device" leaves nothing of
+does not bring it back. "Log out and forget this device" leaves nothing of
 the site in the browser's storage and closes this browser's live sockets.
 """
 
@@ -131,10 +131,10 @@ def test_sign_out_and_forget_leaves_no_storage_and_closes_this_browsers_sockets(
     expect(other_tab.locator("body[data-live-state=open]")).to_be_attached()
 
     page.goto("/accounts/sessions/")
-    page.get_by_role("button", name="Sign out and forget this device").click()
+    page.get_by_role("button", name="Log out and forget this device").click()
 
     page.wait_for_url("**/signed-out/")
-    expect(page.get_by_role("heading", level=1)).to_have_text("You are signed out")
+    expect(page.get_by_role("heading", level=1)).to_have_text("You are logged out")
     assert page.evaluate("[localStorage.length, sessionStorage.length]") == [0, 0]
     cookies = {cookie["name"] for cookie in page.context.cookies()}
     assert "sessionid" not in cookies, cookies

@@ -152,6 +152,57 @@ def test_public_feed_query_count_does_not_grow_with_lessons(
     assert len(feed_entries(response.content)) == 8
 
 
+def test_each_feed_entry_carries_its_lessons_language(
+    client: Client, write_lesson: Callable[..., Lesson]
+) -> None:
+    write_lesson(title="A public lesson")
+    write_lesson(title="Une leçon publique", language="fr")
+    entries = feed_entries(client.get("/lessons/feed/").content)
+    xml_lang = "{http://www.w3.org/XML/1998/namespace}lang"
+    assert entries["A public lesson"].get(xml_lang) == "en"
+    assert entries["Une leçon publique"].get(xml_lang) == "fr"
+
+
+def test_a_co_authored_entry_names_each_author_as_the_lesson_page_does(
+    client: Client, write_lesson: Callable[..., Lesson], author: User, make_user, member: User
+) -> None:
+    from lessons.services import answer_invitation
+
+    co_author = make_user(display_name="Cy Co-author", handle="cy")
+    lesson = write_lesson(title="A public lesson", co_authors=[co_author])
+    answer_invitation(member=co_author, lesson=lesson, accept=True)
+
+    # A visitor: neither name is public.
+    entry = feed_entries(client.get("/lessons/feed/").content)["A public lesson"]
+    names = [a.findtext(f"{ATOM}name") for a in entry.findall(f"{ATOM}author")]
+    assert names == [HIDDEN_NAME, HIDDEN_NAME]
+
+    # The private feed: a member sees both names, one <author> each, in the page's order.
+    url = private_feed_url(client, member)
+    entry = feed_entries(client.get(url).content)["A public lesson"]
+    names = [a.findtext(f"{ATOM}name") for a in entry.findall(f"{ATOM}author")]
+    assert names == ["Ana Author", "Cy Co-author"]
+    sign_in(client, member)
+    page = client.get(lesson.get_absolute_url()).content.decode()
+    assert page.index("Ana Author") < page.index("Cy Co-author")
+
+
+def test_pages_with_a_feed_announce_it_for_autodiscovery(client: Client, member: User) -> None:
+    public = '<link rel="alternate" type="application/atom+xml" href="{}" title="{}">'
+    html = client.get("/lessons/").content.decode()
+    assert public.format("/lessons/feed/", "Atom feed of public lessons") in html
+    sign_in(client, member)
+    assert public.format("/lessons/feed/", "Atom feed of public lessons") in (
+        client.get("/lessons/").content.decode()
+    )
+    html = client.get("/lessons/feed/private/").content.decode()
+    token = FeedToken.objects.get(member=member).token
+    assert (
+        f'<link rel="alternate" type="application/atom+xml" '
+        f'href="http://testserver/lessons/feed/{token}/" title="Your private lessons feed">'
+    ) in html
+
+
 # --- Private feed ---------------------------------------------------------------------
 
 

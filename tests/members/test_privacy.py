@@ -436,7 +436,7 @@ def test_sessions_page_lists_browsers_but_no_address(member: User, settings) -> 
     assert page.status_code == 200
     assert BROWSER in html and "Phone browser 1.0" in html
     assert "203.0.113.7" not in html
-    assert "Sign out everywhere else" in html
+    assert "Log out everywhere else" in html
     assert '<meta name="robots" content="noindex">' in html
 
 

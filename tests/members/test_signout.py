@@ -152,7 +152,7 @@ def test_sign_out_and_forget_is_offered_in_the_account_pages(member: User) -> No
             r'<input type="hidden" name="csrfmiddlewaretoken"',
             html,
         ), path
-        assert "Sign out and forget this device" in html
+        assert "Log out and forget this device" in html
 
 
 def test_the_signed_out_page_names_neither_the_member_nor_the_site(member: User, settings) -> None:
@@ -163,7 +163,7 @@ def test_the_signed_out_page_names_neither_the_member_nor_the_site(member: User,
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert "<title>Signed out</title>" in html
+    assert "<title>Logged out</title>" in html
     assert member.display_name not in html and member.email not in html
     assert 'href="/accounts/login/"' in html
     assert "data-draft-owner" not in html
