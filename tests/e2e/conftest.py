@@ -111,6 +111,14 @@ def page(new_page: Callable[[], object]) -> object:
     return new_page()
 
 
+def account_menu(page: object) -> object:
+    """The header's account menu, opened: profile, preferences, ..., Log out."""
+    menu = page.locator("#account-menu")
+    if menu.get_attribute("open") is None:
+        menu.locator("summary").click()
+    return menu
+
+
 def log_in(page: object, email: str, password: str, totp_secret: str | None = None) -> None:
     """Log in through the login form, with the authenticator code when asked for one."""
     from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value

@@ -104,6 +104,12 @@ def open_as(browser, server_url, people) -> Iterator[Callable[..., object]]:
         context.close()
 
 
+def _photograph(page: object, name: str) -> None:
+    if SCREENSHOTS:
+        Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=f"{SCREENSHOTS}/header-{name}.png")
+
+
 def _one_row(page: object) -> tuple[list[str], float]:
     """Problems with the header row, and the header's height."""
     items = page.evaluate(ROW_JS)
@@ -135,6 +141,7 @@ def test_the_header_is_one_row_for_every_role(open_as, width: int) -> None:
             assert not problems, f"{role} at {width} px: {problems}"
             # Nothing essential is hidden: the bell and the account menu at
             # every width, the sections and the search box on wide screens.
+            banner = page.get_by_role("banner")
             if role != "visitor":
                 expect(page.locator("#notifications-link")).to_be_visible()
                 expect(page.locator("#account-menu > summary")).to_be_visible()
@@ -145,11 +152,9 @@ def test_the_header_is_one_row_for_every_role(open_as, width: int) -> None:
                 else:
                     expect(search).to_be_hidden()
             else:
-                expect(page.get_by_role("banner").get_by_role("link", name="Log in")).to_be_visible()
-            expect(page.get_by_role("banner").get_by_role("link", name="Leave quickly")).to_be_visible()
-            if SCREENSHOTS:
-                Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
-                page.screenshot(path=f"{SCREENSHOTS}/header-{role}-{width}-{scheme}.png")
+                expect(banner.get_by_role("link", name="Log in")).to_be_visible()
+            expect(banner.get_by_role("link", name="Leave quickly")).to_be_visible()
+            _photograph(page, f"{role}-{width}-{scheme}")
             page.context.close()
     # One row of 44 px targets with a little padding.
     assert all(height <= 64 for height in heights.values()), heights
@@ -165,6 +170,7 @@ def test_the_moderator_finds_everything_in_the_account_menu(open_as) -> None:
     for name in ("Your profile", "Preferences", "Account", "Invitations", "Moderation"):
         expect(menu.get_by_role("link", name=name, exact=True)).to_be_visible()
     expect(menu.get_by_role("button", name="Log out")).to_be_visible()
+    _photograph(page, "account-menu-1280")
     # A click elsewhere closes it (site.js); so does opening it again.
     page.locator("main").click()
     expect(menu.get_by_role("link", name="Moderation")).to_be_hidden()
@@ -209,6 +215,7 @@ def test_the_phone_menu_works_with_the_keyboard(open_as) -> None:
     page.keyboard.press("Enter")
     forum = page.get_by_role("link", name="Forum")
     expect(forum).to_be_visible()
+    _photograph(page, "phone-menu-360")
     box = forum.bounding_box()
     assert box["height"] >= 44 and box["width"] >= 300, box
     forum.focus()
