@@ -15,7 +15,7 @@ from django.utils.safestring import SafeString
 
 register = template.Library()
 
-ICONS = frozenset({"bell", "chevron-down", "close", "menu", "search", "user"})
+ICONS = frozenset({"bell", "chevron-down", "close", "mark", "menu", "search", "user"})
 
 
 @register.simple_tag
