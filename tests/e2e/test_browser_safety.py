@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import TEST_PASSWORD
-from tests.e2e.conftest import log_in, record_console, record_failed_resource
+from tests.e2e.conftest import account_menu, log_in, record_console, record_failed_resource
 from tests.servers import free_port, server_env, start_daphne, stop
 
 pytestmark = pytest.mark.browser
@@ -76,10 +76,8 @@ def test_a_reply_draft_does_not_reach_the_next_member_on_the_same_browser(page, 
 
     log_in(page, amina.email, TEST_PASSWORD)
     amina_keys = type_draft(page, thread_url)
-    page.get_by_role("button", name="Log out").click()
-    expect(
-        page.get_by_role("navigation", name="Main").get_by_role("link", name="Log in")
-    ).to_be_visible()
+    account_menu(page).get_by_role("button", name="Log out").click()
+    expect(page.get_by_role("banner").get_by_role("link", name="Log in")).to_be_visible()
     assert page.evaluate(DRAFT_KEYS) == []
 
     # The next person, on the same browser profile.

@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from members.models import User
 from notifications.models import OutboxEmail
+from tests.e2e.conftest import account_menu
 
 pytestmark = pytest.mark.browser
 
@@ -63,7 +64,7 @@ def test_sign_up_verify_wait_approve_profile_and_find_an_expert(new_page, daphne
     mod.get_by_role("button", name="Log in").click()
     mod.get_by_label(re.compile("code", re.IGNORECASE)).fill(current_code())
     mod.keyboard.press("Enter")
-    mod.get_by_role("link", name="Moderation").click()
+    account_menu(mod).get_by_role("link", name="Moderation").click()
     expect(mod.locator("main")).to_contain_text("I monitor protests in my town.")
     mod.get_by_role("button", name="Approve New Monitor").click()
     expect(mod.locator(".messages")).to_contain_text("New Monitor is now a member")
@@ -72,7 +73,7 @@ def test_sign_up_verify_wait_approve_profile_and_find_an_expert(new_page, daphne
     # Now a member: complete the profile, then find an expert by tag.
     newcomer.goto("/")
     # exact: the first-steps checklist also offers "Complete your profile".
-    newcomer.get_by_role("link", name="Your profile", exact=True).click()
+    account_menu(newcomer).get_by_role("link", name="Your profile", exact=True).click()
     newcomer.get_by_role("link", name="Edit your profile").click()
     newcomer.get_by_label("About you").fill("I document **protest policing**.")
     newcomer.get_by_label("Public assembly").check()

@@ -8,6 +8,8 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import account_menu
+
 pytestmark = pytest.mark.browser
 
 
@@ -30,7 +32,7 @@ def test_demo_member_logs_in_with_the_keyboard_and_out_again(page, settings) -> 
     page.get_by_label("Email").fill("activist@demo.example")
     page.get_by_label("Password").fill("network-demo")
     page.keyboard.press("Enter")
-    logout = page.get_by_role("button", name="Log out")
+    logout = account_menu(page).get_by_role("button", name="Log out")
     expect(logout).to_be_visible()
     assert urlsplit(page.url).path == "/"
     logout.click()

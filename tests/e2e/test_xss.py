@@ -386,7 +386,11 @@ class Guards:
 INJECTED_SELECTORS = [
     "script:not([src^='/static/'])",
     "iframe, frame, frameset, object, embed, applet, portal",
-    "img, picture, svg, math, video, audio, source, track, input[type=image]",
+    "img, picture, svg:not(.icon), math, video, audio, source, track, input[type=image]",
+    # The site's own icons ({% icon %}): an <svg class="icon"> holding only a
+    # <use> of a file in network/static/network/icons/. Member text never makes
+    # an <svg> at all; these selectors catch one dressed up as an icon.
+    "svg.icon > :not(use), svg.icon use:not([href^='/static/network/icons/'])",
     "style, link[rel~=stylesheet]:not([href^='/static/']), base, meta[http-equiv]",
     "template, marquee, isindex, xss",
     "[style], [srcdoc], [formaction], [background], [xlink\\:href], [dynsrc], [lowsrc]",

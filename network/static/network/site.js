@@ -1,6 +1,7 @@
-// On every page: leave quickly, and keep no one's drafts for someone else.
-// Both work without this script too: "Leave quickly" is a plain link, and a
-// sign-out response tells the browser to clear the site's storage.
+// On every page: leave quickly, menus that close themselves, and no one's
+// drafts kept for someone else.
+// All work without this script too: "Leave quickly" is a plain link, menus are
+// <details>, and a sign-out response tells the browser to clear the site's storage.
 (function () {
   "use strict";
 
@@ -48,6 +49,47 @@
       hint.hidden = false;
     }
   }
+
+  // --- Menus (<details class="menu">): they open and close without this
+  // script; with it, one is open at a time, and Escape or a click elsewhere
+  // closes it (Escape gives focus back to its button). ---
+  var menus = document.querySelectorAll("details.menu");
+
+  function closeMenus(except) {
+    menus.forEach(function (menu) {
+      if (menu !== except && menu.open) {
+        menu.open = false;
+      }
+    });
+  }
+
+  menus.forEach(function (menu) {
+    menu.addEventListener("toggle", function () {
+      if (menu.open) {
+        closeMenus(menu);
+      }
+    });
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") {
+      return;
+    }
+    menus.forEach(function (menu) {
+      if (menu.open) {
+        menu.open = false;
+        if (menu.contains(document.activeElement)) {
+          menu.querySelector("summary").focus();
+        }
+      }
+    });
+  });
+  document.addEventListener("click", function (event) {
+    menus.forEach(function (menu) {
+      if (menu.open && !menu.contains(event.target)) {
+        menu.open = false;
+      }
+    });
+  });
 
   // --- Drafts: only the signed-in member's stay in this browser. ---
   // forum.js keeps them as "network-draft:<owner>:<key>", where <owner> is an
