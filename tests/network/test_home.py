@@ -101,7 +101,7 @@ def test_a_new_thread_in_a_followed_topic_appears_with_why(
     ask(other, [topics[2]], "A question in a topic nobody follows here")
     block = home(client)["home-new"]
     assert titles(block) == ["Kettling at the march on Saturday"]
-    assert "1 new post" in block
+    assert "New thread" in block
     assert "in <bdi>Use of force</bdi>" in block
     assert "Otto Other" in block
 
@@ -136,7 +136,7 @@ def test_what_happened_before_the_last_visit_and_own_posts_are_not_new(
     assert titles(block) == []
     assert empty_state(block) == (
         "Nothing new in what you follow since your last visit. "
-        "Latest in the forum · Follow more topics",
+        "Latest in the forum Follow more topics",
         ["/forum/", "/members/topics/"],
     )
 
