@@ -281,6 +281,12 @@ def _visible_posts() -> QuerySet[Post]:
     return Post.objects.filter(is_deleted=False, is_hidden=False)
 
 
+def _in_circulation() -> QuerySet[Thread]:
+    """Threads everyone may read: the home shows no hidden thread, to moderators neither
+    (they find those in the forum, marked; nobody is asked to answer one)."""
+    return Thread.objects.filter(is_deleted=False, is_hidden=False)
+
+
 def activity_since(
     viewer: User,
     *,
@@ -311,7 +317,7 @@ def activity_since(
     )
     newest = new_posts.order_by("-created_at", "-id")
     threads = list(
-        visible_threads(viewer)
+        _in_circulation()
         .filter((followed & Exists(new_posts)) | Exists(new_posts.filter(author_id__in=member_ids)))
         .annotate(
             new_post_count=Subquery(
@@ -341,7 +347,7 @@ def unanswered_in_topics(viewer: User, tags: list[Tag], *, limit: int) -> list[T
         tag__in=tags, content_type=ContentType.objects.get_for_model(Thread)
     ).values("object_id")
     return list(
-        visible_threads(viewer)
+        _in_circulation()
         .filter(
             kind=ThreadKind.QUESTION,
             reply_count=0,
@@ -358,7 +364,7 @@ def unanswered_in_topics(viewer: User, tags: list[Tag], *, limit: int) -> list[T
 def open_questions_of(member: User, *, limit: int) -> list[Thread]:
     """The member's own questions without an accepted answer, latest activity first."""
     return list(
-        visible_threads(member)
+        _in_circulation()
         .filter(author=member, kind=ThreadKind.QUESTION, accepted_post__isnull=True)
         .order_by("-last_activity_at", "-id")[:limit]
     )

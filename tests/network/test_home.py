@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
+from allauth.mfa.models import Authenticator
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -353,3 +354,20 @@ def test_the_home_runs_the_same_queries_with_one_row_and_with_ten(
         counts.append(home_queries(client))
     assert counts[0] == counts[1], counts
     assert counts[1] <= 16, counts
+
+
+def test_a_moderator_is_not_shown_hidden_threads_on_the_home(
+    client: Client, make_user: Callable[..., User], other: User, topics: list[Tag]
+) -> None:
+    moderator = make_user(is_moderator=True)
+    Authenticator.objects.create(
+        user=moderator, type=Authenticator.Type.TOTP, data={"secret": "JBSWY3DPEHPK3PXP"}
+    )
+    moderator.profile.expertise.set([topics[0]])
+    notifications.follow(follower=moderator, target=topics[0])
+    hidden = ask(other, [topics[0]], "A question a moderator hid")
+    Thread.objects.filter(pk=hidden.pk).update(is_hidden=True)
+    sign_in(client, moderator)
+    assert "Hidden" in client.get("/forum/").content.decode()  # their powers are on
+    blocks = home(client)
+    assert titles(blocks["home-new"]) == titles(blocks["home-help"]) == []
