@@ -136,8 +136,7 @@ def test_what_happened_before_the_last_visit_and_own_posts_are_not_new(
     block = home(client)["home-new"]
     assert titles(block) == []
     assert empty_state(block) == (
-        "Nothing new in what you follow since your last visit. "
-        "Latest in the forum Follow more topics",
+        "Nothing new in what you follow since your last visit. Latest threads Follow more topics",
         ["/forum/", "/members/topics/"],
     )
 
