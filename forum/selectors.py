@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -271,3 +272,99 @@ def render_body(body: str) -> tuple[str, str, list[User]]:
 def preview(body: str) -> str:
     """The body as it would be posted; nothing is saved."""
     return render_body(body)[0]
+
+
+# --- The member home's blocks (network/home.py) --------------------------------------
+
+
+def _visible_posts() -> QuerySet[Post]:
+    return Post.objects.filter(is_deleted=False, is_hidden=False)
+
+
+def _in_circulation() -> QuerySet[Thread]:
+    """Threads everyone may read: the home shows no hidden thread, to moderators neither
+    (they find those in the forum, marked; nobody is asked to answer one)."""
+    return Thread.objects.filter(is_deleted=False, is_hidden=False)
+
+
+def activity_since(
+    viewer: User,
+    *,
+    since: datetime,
+    tag_ids: set[int],
+    thread_ids: set[int],
+    member_ids: set[int],
+    limit: int,
+) -> list[Thread]:
+    """Threads with posts by others since ``since``, in what the viewer follows, latest first.
+
+    A thread counts when it is followed or filed under a followed topic and
+    someone else posted in it, or when a followed member posted in it. Only
+    visible posts count: a reply that was hidden or deleted since is no news,
+    and its author's name is never shown. Each thread comes with
+    ``new_post_count``, ``latest_post_at`` and ``latest_poster`` (a member or
+    None), in three queries whatever the number of rows.
+    """
+    if not (tag_ids or thread_ids or member_ids):
+        return []
+    new_posts = _visible_posts().filter(thread=OuterRef("pk"), created_at__gt=since)
+    if viewer.is_authenticated:
+        new_posts = new_posts.exclude(author=viewer)
+    followed = Q(pk__in=thread_ids) | Q(
+        pk__in=TaggedItem.objects.filter(
+            tag_id__in=tag_ids, content_type=ContentType.objects.get_for_model(Thread)
+        ).values("object_id")
+    )
+    newest = new_posts.order_by("-created_at", "-id")
+    threads = list(
+        _in_circulation()
+        .filter((followed & Exists(new_posts)) | Exists(new_posts.filter(author_id__in=member_ids)))
+        .annotate(
+            new_post_count=Subquery(
+                new_posts.values("thread").annotate(n=Count("id")).values("n")[:1]
+            ),
+            latest_post_at=Subquery(newest.values("created_at")[:1]),
+            latest_poster_id=Subquery(newest.values("author_id")[:1]),
+        )
+        .select_related("author")
+        .order_by("-latest_post_at", "-id")[:limit]
+    )
+    posters = User.objects.in_bulk({t.latest_poster_id for t in threads if t.latest_poster_id})
+    for thread in threads:
+        thread.latest_poster = posters.get(thread.latest_poster_id)
+    return threads
+
+
+def unanswered_in_topics(viewer: User, tags: list[Tag], *, limit: int) -> list[Thread]:
+    """Questions in any of ``tags`` that nobody has answered yet, not the viewer's, newest first.
+
+    "Unanswered" as the forum's own filter means it: no visible reply (and so
+    no accepted answer); locked questions take no answer and are left out.
+    """
+    if not tags:
+        return []
+    in_topics = TaggedItem.objects.filter(
+        tag__in=tags, content_type=ContentType.objects.get_for_model(Thread)
+    ).values("object_id")
+    return list(
+        _in_circulation()
+        .filter(
+            kind=ThreadKind.QUESTION,
+            reply_count=0,
+            accepted_post__isnull=True,
+            is_locked=False,
+            pk__in=in_topics,
+        )
+        .exclude(author=viewer)
+        .select_related("author")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def open_questions_of(member: User, *, limit: int) -> list[Thread]:
+    """The member's own questions without an accepted answer, latest activity first."""
+    return list(
+        _in_circulation()
+        .filter(author=member, kind=ThreadKind.QUESTION, accepted_post__isnull=True)
+        .order_by("-last_activity_at", "-id")[:limit]
+    )

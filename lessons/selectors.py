@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -15,6 +15,7 @@ from lessons.models import (
     LessonAuthor,
     LessonState,
     Provision,
+    Transition,
 )
 from lessons.permissions import can_view, is_reviewer
 from members.models import User, Visibility
@@ -224,3 +225,39 @@ def snapshot(lesson: Lesson) -> dict[str, Any]:
         for s in lesson.sources.all()
     ]
     return data
+
+
+def lessons_needing_attention(member: User, *, limit: int) -> list[Lesson]:
+    """The member's lessons in review, or back in draft because a reviewer asked for changes.
+
+    Each comes with ``changes_requested``: the last step of its workflow was a
+    reviewer's request for changes (plain drafts the member is still writing
+    are theirs to pick up from "Your lessons", not a call to act).
+    """
+    last_action = Subquery(
+        Transition.objects.filter(lesson=OuterRef("pk"), to_state=OuterRef("state"))
+        .exclude(action="comment")
+        .order_by("-created_at", "-id")
+        .values("action")[:1]
+    )
+    mine = LessonAuthor.objects.filter(member=member).values("lesson_id")
+    return list(
+        Lesson.objects.filter(pk__in=mine)
+        .annotate(last_action=last_action)
+        .filter(
+            Q(state=LessonState.IN_REVIEW)
+            | Q(state=LessonState.DRAFT, last_action="request_changes")
+        )
+        .order_by("-updated_at", "-id")
+        .only("pk", "title", "language", "state", "updated_at")[:limit]
+    )
+
+
+def latest_lessons(viewer: User, *, limit: int) -> list[Lesson]:
+    """The newest published lessons the viewer may read: title, place and date only."""
+    return list(
+        visible_lessons(viewer)
+        .filter(state=LessonState.PUBLISHED)
+        .order_by("-published_at", "-id")
+        .only("pk", "title", "language", "state", "country", "setting", "published_at")[:limit]
+    )

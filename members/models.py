@@ -106,6 +106,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     # The "first steps" checklist on the home page stays until its steps are
     # done or the member puts it away (network/guidance.py).
     first_steps_dismissed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Visits, for the member home's "new since your last visit"
+    # (members.services.record_visit): when the member was last seen, at most
+    # a few minutes stale, and when the visit before the current one ended.
+    last_seen_at = models.DateTimeField(null=True, blank=True, editable=False)
+    previous_visit_at = models.DateTimeField(null=True, blank=True, editable=False)
     # The interface language the member chose (a code from settings.LANGUAGES);
     # empty: the browser's (members/language.py).
     language = models.CharField(_("language of the site"), max_length=10, blank=True, default="")

@@ -139,3 +139,13 @@ def attach_tags(objects: Sequence[Model]) -> None:
         if not hasattr(obj, "_prefetched_objects_cache"):
             obj._prefetched_objects_cache = {}
         obj._prefetched_objects_cache["tags"] = found
+
+
+def expertise_of(member: User) -> list[Tag]:
+    """The topics the member says they know about on their profile, by name (one query)."""
+    return list(
+        Tag.objects.filter(
+            tagged_items__content_type=ContentType.objects.get_for_model(Profile),
+            tagged_items__object_id__in=Profile.objects.filter(user=member).values("pk"),
+        ).order_by("name", "pk")
+    )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.sessions.models import Session
@@ -258,6 +258,37 @@ def dismiss_first_steps(*, member: User) -> User:
         member.first_steps_dismissed_at = timezone.now()
         member.save(update_fields=["first_steps_dismissed_at"])
     return member
+
+
+# A visit is a stretch of pages with no gap longer than VISIT_GAP; within one,
+# the time last seen is written at most every SEEN_EVERY.
+SEEN_EVERY = timedelta(minutes=5)
+VISIT_GAP = timedelta(hours=1)
+
+
+def record_visit(*, member: User, now: datetime | None = None) -> datetime | None:
+    """Note that the member is here; return when their previous visit ended (None: the first).
+
+    "Since your last visit" means since the end of the previous visit, as
+    Discourse's ``previous_visit_at`` does, not since the last page: a member
+    who opens the home page twice in ten minutes sees the same new activity
+    both times, and it moves on only once they come back after an hour away.
+    The write is one conditional UPDATE at most every ``SEEN_EVERY`` (the
+    condition in SQL, so two tabs at once write once), none on most requests;
+    reading the newest read notification instead would tie "new" to the
+    inbox, which members who hear by email never open.
+    """
+    now = now or timezone.now()
+    seen = member.last_seen_at
+    if seen is not None and now - seen < SEEN_EVERY:
+        return member.previous_visit_at
+    if seen is not None and now - seen >= VISIT_GAP:
+        member.previous_visit_at = seen
+    member.last_seen_at = now
+    User.objects.filter(pk=member.pk).exclude(last_seen_at__gt=now - SEEN_EVERY).update(
+        last_seen_at=now, previous_visit_at=member.previous_visit_at
+    )
+    return member.previous_visit_at
 
 
 # --- Topics (the shared tag vocabulary) -----------------------------------------

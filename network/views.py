@@ -18,7 +18,7 @@ from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_POST, require_safe
 
 from members import services as members_services
-from network import guidance
+from network import guidance, home
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +26,9 @@ logger = logging.getLogger(__name__)
 @login_not_required
 @require_safe
 def landing(request: HttpRequest) -> HttpResponse:
+    """The member home for members; the public page for visitors and people waiting."""
+    if request.user.is_authenticated and request.user.is_member:
+        return _member_home(request)
     from django.contrib.auth.models import AnonymousUser
 
     from lessons.selectors import LANDING_LESSONS, published_lessons
@@ -42,6 +45,10 @@ def landing(request: HttpRequest) -> HttpResponse:
             "first_steps_done": sum(step.done for step in steps or ()),
         },
     )
+
+
+def _member_home(request: HttpRequest) -> HttpResponse:
+    return render(request, "network/home.html", {"home": home.home_for(request.user)})
 
 
 @require_POST

@@ -75,3 +75,18 @@ def with_follower_counts(queryset: QuerySet) -> QuerySet:
         .values("n")
     )
     return queryset.annotate(follower_count=Coalesce(Subquery(followers), 0))
+
+
+def followed_ids_by_model(
+    *, follower: Any, models: list[type[Model]]
+) -> dict[type[Model], set[int]]:
+    """What the member follows of each of ``models``, in one query (``followed_ids`` for many)."""
+    types = ContentType.objects.get_for_models(*models)
+    by_type_id = {content_type.pk: model for model, content_type in types.items()}
+    found: dict[type[Model], set[int]] = {model: set() for model in models}
+    rows = Follow.objects.filter(follower=follower, content_type__in=types.values()).values_list(
+        "content_type_id", "object_id"
+    )
+    for content_type_id, object_id in rows:
+        found[by_type_id[content_type_id]].add(object_id)
+    return found

@@ -221,6 +221,8 @@ def _seed() -> tuple[dict[str, object], dict[str, list[tuple[str, ...]]]]:
         # The public pages again with a member's header (not the standards: the same).
         "member": [*member_pages, *everyone[:3]],
         "expert": [
+            # The member home with the expert's own things in its blocks.
+            ("home-expert", "/"),
             ("thread-open", open_question.get_absolute_url()),
             ("lesson-edit", reverse("lessons:edit", args=[in_review.pk])),
             ("lesson-in-review", in_review.get_absolute_url()),

@@ -27,6 +27,7 @@ from lessons.demo import ensure_standards
 from lessons.models import Lesson, LessonState, Provision, Setting
 from members import services as member_services
 from members.models import MemberRole
+from notifications import services as notifications
 from tests.conftest import REPO_ROOT, TEST_PASSWORD
 from tests.e2e.conftest import log_in
 
@@ -171,6 +172,19 @@ def _seed() -> dict[str, object]:
     )
     Lesson.objects.filter(pk=lesson.pk).update(
         state=LessonState.PUBLISHED, is_public=True, published_at=timezone.now()
+    )
+    # The asker's home has something in each block: a followed member and
+    # topic, and a question in her expertise that waits for an answer.
+    notifications.follow(follower=asker, target=expert)
+    notifications.follow(follower=asker, target=topics[2])
+    asker.profile.expertise.set([topics[2]])
+    forum_services.create_thread(
+        author=expert,
+        title="Who investigates a death in police custody when the oversight body has no staff?",
+        body="The regional oversight office has been empty for a year.",
+        tags=topics[2:],
+        kind="question",
+        language="en",
     )
     return {"asker": asker, "expert": expert, "thread": thread, "lesson": lesson}
 
