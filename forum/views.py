@@ -18,9 +18,9 @@ from django.views.decorators.http import require_POST, require_safe
 from common.diff import line_diff
 from common.drafts import DRAFT_CLEAR_KEY
 from common.errors import ServiceError
+from common.filters import active_filters
 from common.forms import PurgeForm
 from common.lengths import MARKDOWN_MAX_LENGTH
-from common.filters import active_filters
 from common.links import query_without_page
 from common.views import attempt
 from forum import fragments, hooks, permissions, selectors, services

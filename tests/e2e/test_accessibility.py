@@ -456,7 +456,7 @@ def test_keyboard_only_ask_answer_accept_and_open_notifications(
 
         # Another member answers it.
         answering.goto(thread_url)
-        tab_to(answering, "Your reply")
+        tab_to(answering, "Your answer")
         answering.keyboard.type("Only for a legitimate aim, and the footage must be deleted.")
         tab_to(answering, "Post reply")
         answering.keyboard.press("Enter")
