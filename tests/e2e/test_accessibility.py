@@ -177,6 +177,12 @@ def _seed() -> tuple[dict[str, object], dict[str, list[tuple[str, ...]]]]:
     member_pages = [
         ("home", "/"),
         ("thread-list", reverse("forum:list")),
+        # Two topics chosen (chips), and a refused one: the filter panel open, with its error.
+        (
+            "thread-list-filtered",
+            reverse("forum:list") + f"?tag={topics[0].slug}&tag={topics[1].slug}",
+        ),
+        ("thread-list-filter-open", reverse("forum:list") + "?tag=no-such-topic"),
         ("thread-solved", solved.get_absolute_url()),
         ("thread-open", open_question.get_absolute_url()),
         ("topic-list", reverse("forum:tags")),
@@ -196,6 +202,7 @@ def _seed() -> tuple[dict[str, object], dict[str, list[tuple[str, ...]]]]:
         ("notifications", reverse("notifications:list")),
         ("preferences", reverse("notifications:preferences")),
         ("search", reverse("search") + "?q=kettle"),
+        ("search-filtered", reverse("search") + f"?q=kettle&tag={topics[0].slug}"),
         ("feed-settings", reverse("lessons:feed_settings")),
         ("account-email", reverse("account_email")),
         ("password", reverse("account_change_password")),
