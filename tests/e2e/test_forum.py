@@ -74,7 +74,9 @@ def test_a_reply_being_written_survives_a_reload(new_page, make_user, make_threa
     page = new_page()
     log_in(page, member.email, TEST_PASSWORD)
     page.goto(thread.get_absolute_url())
-    page.get_by_role("textbox", name="Your answer").fill("Half-written answer that must not be lost")
+    page.get_by_role("textbox", name="Your answer").fill(
+        "Half-written answer that must not be lost"
+    )
     page.reload()
     expect(page.get_by_role("textbox", name="Your answer")).to_have_value(
         "Half-written answer that must not be lost"
