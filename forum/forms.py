@@ -137,7 +137,7 @@ class ThreadFilterForm(forms.Form):
         queryset=Tag.objects.none(),
         to_field_name="slug",
         required=False,
-        widget=widgets.IsolatedSelectMultiple(attrs={"size": 6}),
+        widget=widgets.IsolatedCheckboxSelectMultiple,
         help_text=gettext_lazy("Threads with all the chosen topics."),
     )
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), required=False, widget=widgets.Select)

@@ -44,6 +44,7 @@ def thread_row_key(thread: Thread, *, viewer: User) -> tuple:
         thread.helpful_count,
         thread.last_activity_at,
         member_inputs(thread.author),
+        member_inputs(thread.last_poster),  # the avatar beside the last activity
         tuple((tag.slug, tag.name) for tag in thread.tags.all()),
         viewer.is_authenticated,
     )

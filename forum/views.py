@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST, require_safe
 from common.diff import line_diff
 from common.drafts import DRAFT_CLEAR_KEY
 from common.errors import ServiceError
+from common.filters import active_filters
 from common.forms import PurgeForm
 from common.lengths import MARKDOWN_MAX_LENGTH
 from common.links import query_without_page
@@ -62,7 +63,13 @@ def thread_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "forum/thread_list.html",
-        {"form": form, "page": page, "sort": sort, "query": query_without_page(request)},
+        {
+            "form": form,
+            "page": page,
+            "sort": sort,
+            "query": query_without_page(request),
+            "chips": active_filters(request, form, skip=("sort",)),
+        },
     )
 
 

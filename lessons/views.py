@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST, require_safe
 from common.diff import line_diff
 from common.drafts import DRAFT_CLEAR_KEY
 from common.errors import ServiceError
+from common.filters import active_filters
 from common.forms import PurgeForm
 from common.links import query_without_page
 from common.views import attempt
@@ -70,6 +71,7 @@ def lesson_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "query": query_without_page(request),
+            "chips": active_filters(request, form),
             "can_create": permissions.can_create(request.user),
             "is_reviewer": permissions.is_reviewer(request.user),
         },

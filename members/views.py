@@ -13,6 +13,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from common.filters import active_filters
 from common.links import query_without_page
 from members import access, selectors, services
 from members.access import moderator_required, pending_allowed
@@ -46,7 +47,12 @@ def directory(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "members/directory.html",
-        {"form": form, "page": page, "query": query_without_page(request)},
+        {
+            "form": form,
+            "page": page,
+            "query": query_without_page(request),
+            "chips": active_filters(request, form),
+        },
     )
 
 

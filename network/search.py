@@ -14,6 +14,8 @@ lessons.search applies the lesson visibility rules itself all the same.
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django import forms
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -22,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from common import fulltext, widgets
+from common.filters import active_filters
 from common.links import query_without_page
 from forum.models import ThreadKind
 from forum.search import CANDIDATE_LIMIT, search_posts
@@ -51,7 +54,7 @@ class SearchForm(forms.Form):
         queryset=Tag.objects.none(),
         to_field_name="slug",
         required=False,
-        widget=widgets.SelectMultiple(attrs={"size": 6}),
+        widget=widgets.IsolatedCheckboxSelectMultiple,
         help_text=_("Threads and lessons with all the chosen topics."),
     )
     kind = forms.ChoiceField(
@@ -98,5 +101,7 @@ def search(request: HttpRequest) -> HttpResponse:
                 page=page,
                 capped=results.capped,
                 query=query_without_page(request),
+                chips=active_filters(request, form, skip=("q",)),
+                clear_url="?" + urlencode({"q": text}),
             )
     return render(request, "network/search.html", context)

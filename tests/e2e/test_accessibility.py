@@ -177,6 +177,12 @@ def _seed() -> tuple[dict[str, object], dict[str, list[tuple[str, ...]]]]:
     member_pages = [
         ("home", "/"),
         ("thread-list", reverse("forum:list")),
+        # Two topics chosen (chips), and a refused one: the filter panel open, with its error.
+        (
+            "thread-list-filtered",
+            reverse("forum:list") + f"?tag={topics[0].slug}&tag={topics[1].slug}",
+        ),
+        ("thread-list-filter-open", reverse("forum:list") + "?tag=no-such-topic"),
         ("thread-solved", solved.get_absolute_url()),
         ("thread-open", open_question.get_absolute_url()),
         ("topic-list", reverse("forum:tags")),
@@ -196,6 +202,7 @@ def _seed() -> tuple[dict[str, object], dict[str, list[tuple[str, ...]]]]:
         ("notifications", reverse("notifications:list")),
         ("preferences", reverse("notifications:preferences")),
         ("search", reverse("search") + "?q=kettle"),
+        ("search-filtered", reverse("search") + f"?q=kettle&tag={topics[0].slug}"),
         ("feed-settings", reverse("lessons:feed_settings")),
         ("account-email", reverse("account_email")),
         ("password", reverse("account_change_password")),
@@ -458,7 +465,7 @@ def test_keyboard_only_ask_answer_accept_and_open_notifications(
 
         # Another member answers it.
         answering.goto(thread_url)
-        tab_to(answering, "Your reply")
+        tab_to(answering, "Your answer")
         answering.keyboard.type("Only for a legitimate aim, and the footage must be deleted.")
         tab_to(answering, "Post reply")
         answering.keyboard.press("Enter")

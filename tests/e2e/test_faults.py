@@ -95,7 +95,7 @@ def test_after_daphne_is_killed_the_page_reconnects_and_catches_up_once(
         other_page.set_default_timeout(30_000)
         log_in(other_page, replier.email, TEST_PASSWORD)
         other_page.goto(thread.get_absolute_url())
-        other_page.get_by_label("Your reply").fill("Posted after the restart.")
+        other_page.get_by_role("textbox", name="Your answer").fill("Posted after the restart.")
         other_page.get_by_role("button", name="Post reply").click()
         expect(other_page.locator(".messages")).to_contain_text("Your reply is posted.")
         other.close()

@@ -47,7 +47,7 @@ def test_activist_asks_expert_answers_live_and_the_answer_is_accepted(new_page, 
     toast = expert_page.locator("#toasts .toast")
     expect(toast).to_contain_text("Is it lawful to kettle", timeout=2000)
     toast.get_by_role("link", name="Open").click()
-    expert_page.get_by_label("Your reply").fill(
+    expert_page.get_by_role("textbox", name="Your answer").fill(
         "Containment must be necessary and proportionate; see Basic Principles 12-14."
     )
     expert_page.get_by_role("button", name="Post reply").click()
@@ -74,13 +74,15 @@ def test_a_reply_being_written_survives_a_reload(new_page, make_user, make_threa
     page = new_page()
     log_in(page, member.email, TEST_PASSWORD)
     page.goto(thread.get_absolute_url())
-    page.get_by_label("Your reply").fill("Half-written answer that must not be lost")
+    page.get_by_role("textbox", name="Your answer").fill(
+        "Half-written answer that must not be lost"
+    )
     page.reload()
-    expect(page.get_by_label("Your reply")).to_have_value(
+    expect(page.get_by_role("textbox", name="Your answer")).to_have_value(
         "Half-written answer that must not be lost"
     )
     page.get_by_role("button", name="Post reply").click()
     expect(page.locator(".messages")).to_contain_text("Your reply is posted.")
     # Once posted, the draft is forgotten.
     page.goto(thread.get_absolute_url())
-    expect(page.get_by_label("Your reply")).to_have_value("")
+    expect(page.get_by_role("textbox", name="Your answer")).to_have_value("")

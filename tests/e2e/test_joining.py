@@ -82,6 +82,7 @@ def test_sign_up_verify_wait_approve_profile_and_find_an_expert(new_page, daphne
 
     newcomer.get_by_role("link", name="Members").click()
     filters = newcomer.get_by_role("search", name="Filter members")
+    filters.locator("summary").click()  # the filters start closed, under the name search
     filters.get_by_label("Expertise").select_option("use-of-force")
     filters.get_by_label("Experts only").check()
     filters.get_by_role("button", name="Search").click()

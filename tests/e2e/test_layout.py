@@ -225,6 +225,15 @@ def _more_pages() -> list[tuple[str, str, bool]]:
         ("profile-edit", reverse("members:profile_edit"), True),
         ("preferences", reverse("notifications:preferences"), True),
         ("tag-list", reverse("forum:tags"), True),
+        ("topic", reverse("forum:tag", args=["public-assembly"]), True),
+        (
+            "thread-list-filtered",
+            reverse("forum:list") + "?tag=public-assembly&tag=use-of-force",
+            True,
+        ),
+        # A refused topic opens the filter panel: its checkboxes measured too.
+        ("thread-list-filter-open", reverse("forum:list") + "?tag=no-such-topic", True),
+        ("directory-filtered", reverse("members:directory") + "?tag=use-of-force&open=on", True),
         ("my-lessons", reverse("lessons:mine"), True),
         ("invitations", reverse("members:invitations"), True),
     ]

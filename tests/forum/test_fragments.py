@@ -224,7 +224,7 @@ def _copy(instance, **changes):
 
 def _retagged(thread, tag):
     thread.tags.add(tag)
-    fresh = type(thread).objects.select_related("author").get(pk=thread.pk)
+    fresh = type(thread).objects.select_related("author", "last_poster").get(pk=thread.pk)
     attach_tags([fresh])
     return fresh
 
@@ -246,6 +246,10 @@ THREAD_ROW_CHANGES = {
         v,
     ),
     "author": lambda t, v, _tag: (_copy(t, author=_copy(t.author, display_name="Someone Else")), v),
+    "last_poster": lambda t, v, _tag: (
+        _copy(t, last_poster=_copy(t.last_poster, display_name="Last One")),
+        v,
+    ),
     "tags": lambda t, v, tag: (_retagged(t, tag), v),
     "viewer signed in": lambda t, v, _tag: (t, SimpleNamespace(pk=None, is_authenticated=False)),
 }
@@ -253,7 +257,7 @@ THREAD_ROW_CHANGES = {
 
 def _thread_row_base(make_user, make_thread, topics):
     thread = make_thread(make_user(display_name="Asha Asker"), tags=topics[:2])
-    thread = type(thread).objects.select_related("author").get(pk=thread.pk)
+    thread = type(thread).objects.select_related("author", "last_poster").get(pk=thread.pk)
     attach_tags([thread])
     return thread, make_user()
 
