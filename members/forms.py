@@ -119,7 +119,15 @@ class ProfileForm(forms.ModelForm):
         label=_("Languages you speak"),
         choices=LANGUAGE_CHOICES,
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        # Checkboxes in a scrolling list with a filter box (network/forms.js): no
+        # Ctrl-click to choose several, and the chosen ones come first.
+        widget=widgets.CheckboxList(
+            container_attrs={
+                "class": "choice-scroll",
+                "data-filter-label": _("Filter the languages"),
+                "data-filter-status": _("Languages shown: %(count)s"),
+            }
+        ),
     )
     expertise = forms.ModelMultipleChoiceField(
         label=_("Expertise"),
@@ -177,6 +185,7 @@ class ProfileForm(forms.ModelForm):
         for name, field in self.fields.items():
             if name.endswith("_visibility"):
                 field.label = _("Who can see it")
+        self.fields["country"].widget.attrs["data-filter-label"] = _("Filter the countries")
         self.fields["site_language"].choices = [
             ("", _("Your browser's language")),
             *language.shipped_languages(),
