@@ -185,7 +185,6 @@ class ProfileForm(forms.ModelForm):
         for name, field in self.fields.items():
             if name.endswith("_visibility"):
                 field.label = _("Who can see it")
-        self.fields["country"].widget.attrs["data-filter-label"] = _("Filter the countries")
         self.fields["site_language"].choices = [
             ("", _("Your browser's language")),
             *language.shipped_languages(),

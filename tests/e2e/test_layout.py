@@ -210,6 +210,7 @@ def _more_pages() -> list[tuple[str, str, bool]]:
         ("topics", reverse("follows:topics"), True),
         ("profile-edit", reverse("members:profile_edit"), True),
         ("preferences", reverse("notifications:preferences"), True),
+        ("lesson-new", reverse("lessons:create"), True),
         ("tag-list", reverse("forum:tags"), True),
         ("my-lessons", reverse("lessons:mine"), True),
         ("invitations", reverse("members:invitations"), True),
