@@ -148,6 +148,24 @@ class LessonForm(TopicsMixin):
             "instrument"
         ).order_by("instrument__position", "position")
 
+    def provision_groups(self) -> list[dict[str, object]]:
+        """The provisions' checkboxes by instrument, for disclosures: each group with
+        its instrument, its checkboxes (with their provision), how many are chosen
+        and whether it opens (a provision chosen, or an error on the field)."""
+        groups: dict[int, dict[str, object]] = {}
+        has_error = bool(self["provisions"].errors)
+        for checkbox in self["provisions"]:
+            provision = checkbox.data["value"].instance
+            group = groups.setdefault(
+                provision.instrument_id,
+                {"instrument": provision.instrument, "choices": [], "chosen": 0},
+            )
+            group["choices"].append((checkbox, provision))
+            group["chosen"] += bool(checkbox.data["selected"])
+        for group in groups.values():
+            group["open"] = has_error or group["chosen"] > 0
+        return list(groups.values())
+
     def clean_title(self) -> str:
         return " ".join(self.cleaned_data["title"].split())
 

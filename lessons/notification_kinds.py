@@ -23,23 +23,27 @@ register(
         label=_("Lessons waiting for your review"),
         summary=_("A lesson is waiting for your review"),
         default_delivery=Delivery.EMAIL,
+        group=_("Lessons"),
     ),
     Kind(
         key=NotificationKind.REVIEW,
         label=_("Reviews of your lessons"),
         summary=_("News about the review of your lesson"),
         default_delivery=Delivery.EMAIL,
+        group=_("Lessons"),
     ),
     Kind(
         key=NotificationKind.NEW_LESSON,
         label=_("New lessons in topics and standards you follow"),
         summary=_("New lesson in a topic or standard you follow"),
         default_delivery=Delivery.DIGEST,
+        group=_("Lessons"),
     ),
     Kind(
         key=NotificationKind.CO_AUTHOR,
         label=_("Invitations to co-author a lesson"),
         summary=_("You were invited to co-author a lesson"),
         default_delivery=Delivery.EMAIL,
+        group=_("Lessons"),
     ),
 )

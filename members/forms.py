@@ -122,7 +122,15 @@ class ProfileForm(forms.ModelForm):
         label=_("Languages you speak"),
         choices=LANGUAGE_CHOICES,
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        # Checkboxes in a scrolling list with a filter box (network/forms.js): no
+        # Ctrl-click to choose several, and the chosen ones come first.
+        widget=widgets.CheckboxList(
+            container_attrs={
+                "class": "choice-scroll",
+                "data-filter-label": _("Filter the languages"),
+                "data-filter-status": _("Languages shown: %(count)s"),
+            }
+        ),
     )
     expertise = forms.ModelMultipleChoiceField(
         label=_("Expertise"),

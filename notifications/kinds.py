@@ -9,7 +9,8 @@ never member-written text) and the delivery a member gets until they choose.
 
 ``notify()`` refuses a kind nobody registered, so a typo fails at once rather
 than writing rows no preference or email summary knows. The preferences page
-lists the kinds in the order they were registered: INSTALLED_APPS order.
+lists the kinds in the order they were registered (INSTALLED_APPS order),
+under the group each app gives its kinds.
 
 This module imports no model, so an app may import it at any time.
 """
@@ -42,13 +43,15 @@ class Kind:
     ``label`` names it on the preferences page ("Replies in threads you
     follow"); ``summary`` is an email's subject and the line that stands for
     the event in its body and in the digest ("New reply in a thread you
-    follow"); ``default_delivery`` is what a member gets who has not chosen.
+    follow"); ``default_delivery`` is what a member gets who has not chosen;
+    ``group`` heads the kinds of one app on the preferences page ("Forum").
     """
 
     key: str
     label: str | Promise
     summary: str | Promise
     default_delivery: str = Delivery.APP
+    group: str | Promise = ""
 
     def __post_init__(self) -> None:
         # A StrEnum member is a str; the registry and the rows keep plain strings.

@@ -26,23 +26,27 @@ register(
         label=_("Your membership request"),
         summary=_("News about your membership request"),
         default_delivery=Delivery.APP,
+        group=_("Account"),
     ),
     Kind(
         key=NotificationKind.EXPERT_BADGE,
         label=_("Expert badge"),
         summary=_("You were given the expert badge"),
         default_delivery=Delivery.EMAIL,
+        group=_("Account"),
     ),
     Kind(
         key=NotificationKind.NEW_FOLLOWER,
         label=_("Someone followed you"),
         summary=_("Someone started following you"),
         default_delivery=Delivery.APP,
+        group=_("Account"),
     ),
     Kind(
         key=NotificationKind.ANNOUNCEMENT,
         label=_("Announcements from the moderators"),
         summary=_("New announcement from the moderators"),
         default_delivery=Delivery.DIGEST,
+        group=_("Account"),
     ),
 )

@@ -64,8 +64,19 @@ def _back(request: HttpRequest) -> str:
     return "notifications:list" if not page.isdigit() else f"/notifications/?page={page}"
 
 
+# The preferences table's column headings, short enough for a phone; each radio
+# button is named "<kind>: <column>".
+DELIVERY_COLUMNS = {
+    Delivery.APP: gettext_lazy("In the app"),
+    Delivery.EMAIL: gettext_lazy("Email at once"),
+    Delivery.DIGEST: gettext_lazy("Daily digest"),
+    Delivery.OFF: gettext_lazy("Off"),
+}
+
+
 class PreferencesForm(forms.Form):
-    """One choice of delivery per kind that an app registered (notifications/kinds.py)."""
+    """One choice of delivery per kind that an app registered (notifications/kinds.py),
+    shown as one table: a row per kind, a column per delivery."""
 
     def __init__(self, *args: object, member: AbstractBaseUser, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -77,6 +88,19 @@ class PreferencesForm(forms.Form):
                 initial=chosen[kind.key],
                 widget=forms.RadioSelect,
             )
+
+    def columns(self) -> list[str]:
+        return [str(DELIVERY_COLUMNS[Delivery(value)]) for value, _label in Delivery.choices]
+
+    def table(self) -> list[tuple[str, list[tuple[forms.BoundField, list[tuple[object, str]]]]]]:
+        """[(group, [(field, [(radio, column heading)])])], the kinds in registry order
+        under the group their app gave them."""
+        groups: dict[str, list] = {}
+        for kind in kinds.registered():
+            field = self[kind.key]
+            radios = [(radio, str(DELIVERY_COLUMNS[radio.data["value"]])) for radio in field]
+            groups.setdefault(str(kind.group), []).append((field, radios))
+        return list(groups.items())
 
 
 class DiscreetForm(forms.Form):

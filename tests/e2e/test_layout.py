@@ -224,6 +224,7 @@ def _more_pages() -> list[tuple[str, str, bool]]:
         ("topics", reverse("follows:topics"), True),
         ("profile-edit", reverse("members:profile_edit"), True),
         ("preferences", reverse("notifications:preferences"), True),
+        ("lesson-new", reverse("lessons:create"), True),
         ("tag-list", reverse("forum:tags"), True),
         ("topic", reverse("forum:tag", args=["public-assembly"]), True),
         (

@@ -76,6 +76,8 @@ def test_expert_turns_a_solved_thread_into_a_lesson_moderator_publishes_member_f
     expert_page.get_by_label("What did not work").fill("Complaints to the police went nowhere.")
     expert_page.get_by_label("Recommendations").fill("Film the **exits**; log every request.")
     standards = expert_page.get_by_role("group", name="Standards this lesson concerns")
+    # The provisions sit in a disclosure per instrument: open the instrument's.
+    standards.locator("summary", has_text=INSTRUMENT).click()
     for number, provision_title in PROVISIONS.items():
         standards.get_by_label(f"{SHORT_TITLE}, {number}: {provision_title}", exact=True).check()
     source = expert_page.get_by_role("group", name="Source 1")

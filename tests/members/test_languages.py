@@ -72,4 +72,6 @@ def test_a_profile_speaking_isizulu_and_wolof_renders_their_names(
 def test_the_profile_form_offers_and_keeps_isizulu(client: Client, member) -> None:
     sign_in(client, member)
     form = client.get("/members/me/edit/").content.decode()
-    assert '<option value="zu"' in form and '<option value="wo"' in form
+    # Checkboxes (no Ctrl-click to choose several), not a listbox.
+    for code in ("zu", "wo"):
+        assert f'<input type="checkbox" name="languages" value="{code}"' in form

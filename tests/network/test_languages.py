@@ -243,8 +243,10 @@ def test_language_lists_are_named_and_sorted_in_the_interface_language(
 ) -> None:
     sign_in(client, member)
     html = client.get("/members/me/edit/", headers={"accept-language": "fr"}).content.decode()
-    spoken = re.search(r'<select name="languages".*?</select>', html, re.S).group(0)
-    names = re.findall(r'<option value="[a-z]+"[^>]*>([^<]+)</option>', spoken)
+    # The languages one speaks are checkboxes (no Ctrl-click), in the same order.
+    names = re.findall(
+        r'<input type="checkbox" name="languages" value="[a-z]+"[^>]*> ([^<]+)</label>', html
+    )
     assert "Anglais" in names and "English" not in names
     assert names.index("Allemand") < names.index("Anglais") < names.index("Espagnol")
     filters = client.get("/forum/", headers={"accept-language": "es"}).content.decode()
