@@ -189,8 +189,21 @@ def _cleaner() -> bleach.Cleaner:
 
 
 def sanitize_html(html: str) -> str:
-    """Apply the safelist to HTML. Idempotent: sanitising its output changes nothing."""
-    return _cleaner().clean(html)
+    """Apply the safelist to HTML. Idempotent: sanitising its output changes nothing.
+
+    One pass is not always a fixpoint: html5lib re-nests some malformed input
+    on a second parse (an ``<a>`` left inside an ``<a>`` once its own tags are
+    dropped), so the result is cleaned again until it stops changing. The
+    second pass almost always returns the same text; a third is the bound.
+    """
+    cleaner = _cleaner()
+    cleaned = cleaner.clean(html)
+    for _ in range(2):
+        again = cleaner.clean(cleaned)
+        if again == cleaned:
+            break
+        cleaned = again
+    return cleaned
 
 
 def render_markdown(source: str, *, mentions: Mapping[str, str] | None = None) -> str:

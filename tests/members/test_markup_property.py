@@ -266,6 +266,11 @@ def test_mention_links_never_carry_a_dangerous_target(
 
 @settings(PROPERTY_SETTINGS, max_examples=200)
 @given(source=member_text)
+# Found by this test: one pass left an <a> nested in an <a>, which the next parse re-nests.
+@example(
+    source="<a/href=javascript&colon;alert(1)>x<math><mtext><table><mglyph><style>"
+    '<img src=x onerror=alert(1)><a href="javascript:alert(1)">x</a>'
+)
 def test_sanitising_raw_html_directly_is_also_safe_and_idempotent(source: str) -> None:
     # Without the Markdown layer in front: bleach alone must hold.
     html = sanitize_html(source)
