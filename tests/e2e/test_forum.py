@@ -83,6 +83,9 @@ def test_a_reply_being_written_survives_a_reload(new_page, make_user, make_threa
     )
     page.get_by_role("button", name="Post reply").click()
     expect(page.locator(".messages")).to_contain_text("Your reply is posted.")
+    # The page after the post forgets the draft when its script runs: wait for
+    # it (the message is in the HTML before the deferred script has run).
+    page.wait_for_load_state("load")
     # Once posted, the draft is forgotten.
     page.goto(thread.get_absolute_url())
     expect(page.get_by_role("textbox", name="Your answer")).to_have_value("")
