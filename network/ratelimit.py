@@ -223,8 +223,10 @@ class SocketLimitMiddleware:
 
     @staticmethod
     async def _refuse(receive: Receive, send: Send) -> None:
-        # Wait for the handshake, then close it unaccepted: daphne answers
-        # 403, test clients see the code. live.js retries with backoff.
+        # Wait for the handshake, accept it and close with the code: closed
+        # unaccepted, daphne would answer 403 and the browser see only 1006.
+        # live.js retries 4429 with backoff.
         message = await receive()
         if message["type"] == "websocket.connect":
+            await send({"type": "websocket.accept"})
             await send({"type": "websocket.close", "code": CLOSE_TOO_MANY})

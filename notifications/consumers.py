@@ -163,8 +163,9 @@ relay = BroadcastRelay()
 class MemberSocket(AsyncWebsocketConsumer):
     """A socket for approved members only, closed when their session ends.
 
-    Every socket of the site is one of these: anonymous handshakes close with
-    4401, pending and banned members with 4403, and an open socket joins the
+    Every socket of the site is one of these: anonymous handshakes are
+    accepted and closed at once with 4401, pending and banned members' with
+    4403 (so the browser sees the code; see ``refuse``), and an open socket joins the
     member's group and its session's group, so a ban or a password change
     (``close_sockets_of_member``) and a logout (``close_sockets_of_session``)
     close it with 4000. A small ``{"type": "ping"}`` is answered with a pong;
@@ -177,13 +178,24 @@ class MemberSocket(AsyncWebsocketConsumer):
         self.groups_joined = []
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
-            await self.close(code=CLOSE_UNAUTHENTICATED)
+            await self.refuse(CLOSE_UNAUTHENTICATED)
             return
         if not user.is_member:
-            await self.close(code=CLOSE_NOT_A_MEMBER)
+            await self.refuse(CLOSE_NOT_A_MEMBER)
             return
         self.member_id = user.pk
         await self.open(user)
+
+    async def refuse(self, code: int) -> None:
+        """Accept the handshake, then close with ``code``.
+
+        A socket closed before it is accepted becomes an HTTP 403 at the
+        handshake, and a browser then sees only code 1006: live.js could not
+        tell "signed out" from "server down" and would keep reconnecting.
+        Accepted first, the close code reaches the page, which stops.
+        """
+        await self.accept()
+        await self.close(code=code)
 
     async def open(self, user: AbstractBaseUser) -> None:
         """Join the member's groups and accept; subclasses add what they send first."""

@@ -64,3 +64,59 @@ def test_announcement_reaches_the_member_live_and_stays_unread_until_read(
     expect(member_page.locator("#unread-count")).to_be_hidden()
     # The other tab hears of it over its socket, without a reload.
     expect(other_tab.locator("#unread-count")).to_be_hidden(timeout=2000)
+
+
+# --- Refused sockets ----------------------------------------------------------
+
+CLOSE_CODE_OF = """(path) => new Promise((resolve) => {
+  const socket = new WebSocket(`ws://${location.host}${path}`);
+  socket.addEventListener("close", (event) => resolve(event.code));
+})"""
+
+
+def test_the_browser_sees_why_a_socket_is_refused(new_page, make_user) -> None:
+    """Refusals are accepted and then closed with the code: refused at the
+    handshake (HTTP 403), a browser sees only 1006 and cannot tell "signed
+    out" from "server down"."""
+    visitor = new_page()
+    visitor.goto("/")
+    for path in ("/ws/notifications/", "/ws/ping/"):
+        assert visitor.evaluate(CLOSE_CODE_OF, path) == 4401
+
+    from members.models import Status
+
+    pending = make_user(status=Status.PENDING)
+    page = new_page()
+    log_in(page, pending.email, TEST_PASSWORD)
+    assert page.evaluate(CLOSE_CODE_OF, "/ws/notifications/") == 4403
+
+
+def test_a_tab_whose_session_ended_stops_reconnecting(new_page, make_user) -> None:
+    from django.contrib.sessions.models import Session
+
+    member = make_user()
+    page = new_page()
+    opened: list[object] = []
+
+    def route(socket) -> None:
+        opened.append(socket)
+        socket.connect_to_server()
+
+    page.route_web_socket("**/ws/notifications/**", route)
+    log_in(page, member.email, TEST_PASSWORD)
+    page.goto("/forum/")
+    expect(page.locator("body[data-live-state=open]")).to_be_attached()
+    before = len(opened)  # the page after the login opened one too
+
+    # The session expires while the tab is open, and the connection drops
+    # (a restart, a network change): the tab reconnects once, learns from
+    # the code that it is signed out, and stops.
+    Session.objects.all().delete()
+    opened[-1].close(code=1012, reason="restart")
+    deadline = time.monotonic() + 10
+    while len(opened) == before and time.monotonic() < deadline:
+        page.wait_for_timeout(200)
+    assert len(opened) == before + 1, "the tab did not reconnect after the drop"
+    expect(page.locator("body[data-live-state=closed]")).to_be_attached()
+    page.wait_for_timeout(6000)  # longer than the next two backoff delays
+    assert len(opened) == before + 1, f"the tab kept reconnecting: {len(opened) - before}"

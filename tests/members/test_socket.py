@@ -15,6 +15,7 @@ from members.models import Status
 from network.asgi import application
 from notifications import services as notifications
 from notifications.services import close_sockets_of_member, close_sockets_of_session, notify
+from tests.sockets import handshake
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
@@ -29,7 +30,9 @@ def session_for(user) -> SessionStore:
     return session
 
 
-async def open_socket(user=None, *, after: int = 0, origin: str = "http://localhost"):
+async def open_socket(
+    user=None, *, after: int = 0, origin: str = "http://localhost", connect: bool = True
+):
     headers = [(b"origin", origin.encode()), (b"host", b"localhost")]
     session = None
     if user is not None:
@@ -40,6 +43,8 @@ async def open_socket(user=None, *, after: int = 0, origin: str = "http://localh
     communicator = WebsocketCommunicator(
         application, f"/ws/notifications/?after={after}", headers=headers
     )
+    if not connect:
+        return communicator, None, None, session
     connected, code = await communicator.connect()
     return communicator, connected, code, session
 
@@ -64,16 +69,16 @@ async def test_a_member_gets_what_they_missed_then_live_frames(member) -> None:
 
 
 async def test_anonymous_pending_banned_and_foreign_origins_are_refused(make_user) -> None:
-    _, connected, code, _ = await open_socket(None)
-    assert (connected, code) == (False, 4401)
+    socket, _, _, _ = await open_socket(None, connect=False)
+    assert await handshake(socket) == (False, 4401)
 
     pending = await database_sync_to_async(make_user)(status=Status.PENDING)
-    _, connected, code, _ = await open_socket(pending)
-    assert (connected, code) == (False, 4403)
+    socket, _, _, _ = await open_socket(pending, connect=False)
+    assert await handshake(socket) == (False, 4403)
 
     banned = await database_sync_to_async(make_user)(is_banned=True, is_active=False)
-    _, connected, code, _ = await open_socket(banned)
-    assert (connected, code) == (False, 4401)
+    socket, _, _, _ = await open_socket(banned, connect=False)
+    assert await handshake(socket) == (False, 4401)
 
     member = await database_sync_to_async(make_user)()
     _, connected, _, _ = await open_socket(member, origin="https://evil.example")

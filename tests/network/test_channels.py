@@ -17,6 +17,7 @@ from members.models import Status
 from network.asgi import application
 from notifications.consumers import CLOSE_SESSION_ENDED
 from notifications.services import close_sockets_of_member, close_sockets_of_session
+from tests.sockets import handshake
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
@@ -60,9 +61,7 @@ async def test_signed_in_member_gets_a_socket(member) -> None:
 
 async def test_anonymous_visitor_is_refused_a_socket() -> None:
     communicator = socket("/ws/ping/")
-    connected, code = await communicator.connect()
-    assert not connected
-    assert code == 4401
+    assert await handshake(communicator) == (False, 4401)
 
 
 async def test_socket_from_a_foreign_origin_is_refused(member) -> None:
@@ -76,12 +75,12 @@ async def test_socket_from_a_foreign_origin_is_refused(member) -> None:
 async def test_pending_and_banned_members_are_refused_a_ping_socket(make_user) -> None:
     pending = await database_sync_to_async(make_user)(status=Status.PENDING)
     communicator = socket("/ws/ping/", cookie=await session_cookie_for(pending))
-    assert await communicator.connect() == (False, 4403)
+    assert await handshake(communicator) == (False, 4403)
 
     # A banned account is inactive too: its session no longer authenticates.
     banned = await database_sync_to_async(make_user)(is_banned=True, is_active=False)
     communicator = socket("/ws/ping/", cookie=await session_cookie_for(banned))
-    assert await communicator.connect() == (False, 4401)
+    assert await handshake(communicator) == (False, 4401)
 
 
 async def test_a_ban_or_password_change_closes_the_members_ping_sockets(member) -> None:

@@ -34,6 +34,7 @@ from notifications.models import Notification
 from tests.conftest import sign_in
 from tests.forum.test_threads import thread_form
 from tests.lessons.test_pages import form_data as lesson_form
+from tests.sockets import handshake
 
 
 @pytest.fixture(autouse=True)
@@ -487,7 +488,7 @@ async def open_socket(
     if forwarded_for:
         headers.append((b"x-forwarded-for", forwarded_for.encode()))
     socket = WebsocketCommunicator(application, "/ws/ping/", headers=headers)
-    connected, code = await socket.connect()
+    connected, code = await handshake(socket)
     return socket, connected, code
 
 

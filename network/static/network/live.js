@@ -17,9 +17,16 @@
   var socket = null;
   var heartbeat = null;
   var stopped = false;
+  var failedHandshakes = 0;
   var MAX_TOASTS = 3;
   // Closed by the server on purpose: not signed in, not a member, session ended.
+  // The server accepts the handshake before closing, so these codes arrive.
   var FINAL_CODES = { 4000: true, 4401: true, 4403: true };
+  // Handshakes that fail outright (server down, a proxy refusing, another
+  // origin) carry no code: after this many in a row the page stops trying
+  // (about five minutes of backoff) until the tab is shown again or the
+  // browser is back online.
+  var MAX_FAILED_HANDSHAKES = 12;
 
   var badge = document.getElementById("unread-count");
   var toasts = document.getElementById("toasts");
@@ -136,9 +143,12 @@
     // whether the page is live.
     body.dataset.liveState = "connecting";
     socket = new WebSocket(scheme + window.location.host + socketPath + "?after=" + lastId);
+    var opened = false;
     socket.addEventListener("open", function () {
       body.dataset.liveState = "open";
+      opened = true;
       attempts = 0;
+      failedHandshakes = 0;
       heartbeat = window.setInterval(function () {
         if (socket.readyState === WebSocket.OPEN) {
           socket.send('{"type":"ping"}');
@@ -153,9 +163,28 @@
         stopped = true;
         return;
       }
+      if (!opened) {
+        failedHandshakes += 1;
+        if (failedHandshakes >= MAX_FAILED_HANDSHAKES) {
+          body.dataset.liveState = "stopped";
+          return;
+        }
+      }
       scheduleReconnect();
     });
   }
+
+  function retryAfterFailures() {
+    // Only a page that gave up on failed handshakes tries again; one the
+    // server closed on purpose (signed out, banned) stays closed.
+    if (!stopped && failedHandshakes >= MAX_FAILED_HANDSHAKES && document.visibilityState !== "hidden") {
+      failedHandshakes = 0;
+      attempts = 0;
+      connect();
+    }
+  }
+  window.addEventListener("online", retryAfterFailures);
+  document.addEventListener("visibilitychange", retryAfterFailures);
 
   connect();
 })();
