@@ -29,6 +29,14 @@ INVITATION_SESSION_KEY = "members_invitation_token"
 TOPIC_NAME = re.compile(r"^[\w][\w &'\u2019-]{1,48}[\w]$")
 
 
+# A filter box over the country list's ~250 options (network/forms.js); without
+# JavaScript it is the same select.
+COUNTRY_FILTER = {
+    "data-filter-label": _("Filter the countries"),
+    "data-filter-status": _("Countries shown: %(count)s"),
+}
+
+
 class _LanguageChoices(BaseChoiceIterator):
     """Lazy choices: the languages named and sorted in the interface language of
     the request that renders or validates the form, not of the import."""
@@ -192,6 +200,7 @@ class ProfileForm(forms.ModelForm):
             ("", _("Your browser's language")),
             *language.shipped_languages(),
         ]
+        self.fields["country"].widget.attrs.update(COUNTRY_FILTER)
 
     def clean_display_name(self) -> str:
         return naming.clean_display_name(self.cleaned_data["display_name"], member=self.member)
@@ -242,8 +251,19 @@ class DirectoryFilterForm(forms.Form):
         empty_label=_("Any topic"),
         widget=widgets.IsolatedSelect,
     )
-    country = forms.ChoiceField(label=_("Country"), required=False, widget=widgets.Select)
-    language = forms.ChoiceField(label=_("Language"), required=False, widget=widgets.Select)
+    country = forms.ChoiceField(
+        label=_("Country"), required=False, widget=widgets.Select(attrs=COUNTRY_FILTER)
+    )
+    language = forms.ChoiceField(
+        label=_("Language"),
+        required=False,
+        widget=widgets.Select(
+            attrs={
+                "data-filter-label": _("Filter the languages"),
+                "data-filter-status": _("Languages shown: %(count)s"),
+            }
+        ),
+    )
     role = forms.ChoiceField(
         label=_("Role"),
         required=False,

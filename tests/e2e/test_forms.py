@@ -157,3 +157,31 @@ def test_without_javascript_the_disclosures_open_and_the_lesson_saves(
         expect(page.get_by_label("Someone followed you: Off")).to_be_checked()
     finally:
         context.close()
+
+
+def test_the_country_filter_finds_a_country_in_the_profile_and_the_directory(
+    page, make_user
+) -> None:
+    member = make_user()
+    log_in(page, member.email, TEST_PASSWORD)
+    page.goto("/members/me/edit/")
+    page.get_by_label("Filter the countries").fill("mozamb")
+    expect(page.get_by_role("status").filter(has_text="Countries shown")).to_have_text(
+        "Countries shown: 1"
+    )
+    page.get_by_label("Country", exact=True).select_option(label="Mozambique")
+    page.get_by_role("button", name="Save profile").click()
+    expect(page.locator(".messages")).to_be_visible()
+    member.profile.refresh_from_db()
+    assert member.profile.country == "MZ"
+
+    page.goto("/members/")
+    page.locator(".filter-panel > summary").click()
+    page.get_by_label("Filter the countries").fill("mozamb")
+    expect(page.get_by_role("status").filter(has_text="Countries shown")).to_have_text(
+        "Countries shown: 1"
+    )
+    page.get_by_label("Filter the languages").fill("zulu")
+    expect(page.get_by_role("status").filter(has_text="Languages shown")).to_have_text(
+        "Languages shown: 1"
+    )
