@@ -6,6 +6,7 @@ from django.urls import include, path
 
 from members import language, signout
 from members import urls as members_urls
+from members import views as members_views
 from network import privacy_views, robots, search, views
 
 # The account-wide privacy pages span every app, so their views are network's;
@@ -30,6 +31,8 @@ urlpatterns = [
     path("forum/", include("forum.urls")),
     path("lessons/", include("lessons.urls")),
     path("search/", search.search, name="search"),
+    # Anyone may write to the moderators, with or without an account.
+    path("contact/", members_views.contact, name="contact"),
     path("accounts/forget-device/", signout.forget_device, name="forget_device"),
     path("signed-out/", signout.signed_out, name="signed_out"),
     path("accounts/", include("allauth.urls")),
