@@ -198,13 +198,6 @@ def follow_member(request: HttpRequest, handle: str) -> HttpResponse:
     return redirect("members:profile", handle=member.handle)
 
 
-@require_safe
-def topics(request: HttpRequest) -> HttpResponse:
-    tags = selectors.with_follower_counts(member_selectors.topics())
-    followed = set(selectors.followed_ids(follower=request.user, model=tags.model))
-    return render(request, "notifications/topics.html", {"tags": tags, "followed": followed})
-
-
 @require_POST
 def follow_tag(request: HttpRequest, slug: str) -> HttpResponse:
     tag = member_selectors.topic_by_slug(slug)

@@ -197,7 +197,6 @@ def _seed() -> tuple[dict[str, object], dict[str, list[tuple[str, ...]]]]:
         ("directory", reverse("members:directory")),
         ("profile", reverse("members:profile", args=[expert.handle])),
         ("profile-edit", reverse("members:profile_edit")),
-        ("followed-topics", reverse("follows:topics")),
         ("invitations", reverse("members:invitations")),
         ("notifications", reverse("notifications:list")),
         ("preferences", reverse("notifications:preferences")),

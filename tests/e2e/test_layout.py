@@ -221,7 +221,6 @@ def _more_pages() -> list[tuple[str, str, bool]]:
     """Pages a new member goes through next: measured too, not photographed."""
     return [
         ("signup", reverse("account_signup"), False),
-        ("topics", reverse("follows:topics"), True),
         ("profile-edit", reverse("members:profile_edit"), True),
         ("preferences", reverse("notifications:preferences"), True),
         ("lesson-new", reverse("lessons:create"), True),

@@ -31,7 +31,8 @@ MATRIX: dict[str, tuple[str, list[object]]] = {
     "members:data_export": ("get", [LOGIN, 200, 200, 200]),
     "members:account_delete": ("get", [LOGIN, 200, 200, 200]),
     "members:waiting": ("get", [LOGIN, 200, 302, 302]),
-    "follows:topics": ("get", [LOGIN, WAIT, 200, 200]),
+    # The old topics page: it leads to the forum's (/forum/tags/).
+    "follows:topics": ("get", [LOGIN, WAIT, 301, 301]),
     "follows:tag": ("post", [LOGIN, WAIT, 302, 302]),
     "follows:member": ("post", [LOGIN, WAIT, 302, 302]),
     "members:invitations": ("get", [LOGIN, WAIT, 200, 200]),

@@ -156,7 +156,7 @@ members:reject                          GET  L    W    L    403  403  403  403  
 members:reject                          POST L    W    L    403  403  403  403  302  302
 members:set_role                        GET  L    W    L    403  403  403  403  405  405
 members:set_role                        POST L    W    L    403  403  403  403  302  302
-follows:topics                          GET  L    W    L    200  200  200  200  200  200
+follows:topics                          GET  L    W    L    301  301  301  301  301  301
 follows:topics                          POST L    W    L    405  405  405  405  405  405
 members:waiting                         GET  L    200  L    302  302  302  302  302  302
 members:waiting                         POST L    405  L    405  405  405  405  405  405
