@@ -153,3 +153,8 @@ def can_curate_tags(member: User) -> bool:
     return (
         member.is_authenticated and member.is_member and (member.is_expert or member.can_moderate)
     )
+
+
+def can_read_contact_messages(member: User) -> bool:
+    """The contact queue is the moderators': what people write there may name anyone."""
+    return member.is_authenticated and member.can_moderate

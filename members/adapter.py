@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMessage
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from common.clientip import client_ip
 from members import signals
@@ -33,6 +34,23 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_signup_redirect_url(self, request: HttpRequest) -> str:
         return self.get_login_redirect_url(request)
+
+    # The other ways to confirm it is you, as the reauthentication page lists
+    # them: in the site's words ("Log in", never "sign-in"), sentence case.
+    REAUTHENTICATION_WORDS = {
+        "reauthenticate": _("Use your password"),
+        "reauthenticate_by_code": _("Email me a code"),
+        "mfa_reauthenticate": _("Use your authenticator app or a recovery code"),
+        "mfa_reauthenticate:webauthn": _("Use a security key"),
+    }
+
+    def get_reauthentication_methods(self, user: AbstractBaseUser) -> list[dict]:
+        methods = super().get_reauthentication_methods(user)
+        for method in methods:
+            words = self.REAUTHENTICATION_WORDS.get(method["id"])
+            if words is not None:
+                method["description"] = words
+        return methods
 
     def get_client_ip(self, request: HttpRequest) -> str:
         # The address allauth's limits count by: the same one as ours, so

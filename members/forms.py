@@ -22,7 +22,14 @@ from common import widgets
 from common.handles import HANDLE_PATTERN
 from common.languages import languages_named_in
 from members import language, naming, services
-from members.models import MemberRole, Profile, Tag, User
+from members.models import (
+    CONTACT_MESSAGE_MAX,
+    ContactCategory,
+    MemberRole,
+    Profile,
+    Tag,
+    User,
+)
 
 INVITATION_SESSION_KEY = "members_invitation_token"
 # What a topic name may be made of (the forms that propose or rename one).
@@ -299,6 +306,42 @@ class RejectForm(forms.Form):
 
 class BanForm(forms.Form):
     reason = forms.CharField(label=_("Reason (for the audit log)"), max_length=500)
+
+
+class ContactForm(forms.Form):
+    """The contact form: anyone may write to the moderators, with or without an account."""
+
+    name = forms.CharField(
+        label=_("Your name"),
+        max_length=100,
+        required=False,
+        help_text=_("Optional. Any name you like."),
+    )
+    reply_to = forms.EmailField(
+        label=_("Email address for a reply"),
+        required=False,
+        help_text=_("Optional. Leave it empty if you want no answer."),
+    )
+    category = forms.ChoiceField(
+        label=_("What is it about?"),
+        choices=[("", _("Choose one")), *ContactCategory.choices],
+    )
+    message = forms.CharField(
+        label=_("Message"),
+        max_length=CONTACT_MESSAGE_MAX,
+        widget=forms.Textarea(attrs={"rows": 8}),
+    )
+    # A trap for robots that fill in every field: people never see it (the
+    # template hides it), so a message with it filled in is quietly dropped.
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    @property
+    def is_from_a_robot(self) -> bool:
+        return bool(self.cleaned_data.get("website"))
 
 
 class TopicsMixin(forms.Form):

@@ -21,9 +21,10 @@ from taggit.managers import TaggableManager
 from taggit.models import GenericTaggedItemBase, TagBase
 
 from common.handles import HANDLE_PATTERN
-from common.lengths import MARKDOWN_MAX_LENGTH
+from common.lengths import MARKDOWN_MAX_LENGTH, PLAIN_TEXT_MAX_LENGTH
 
 BIO_MAX = MARKDOWN_MAX_LENGTH["bio"]
+CONTACT_MESSAGE_MAX = PLAIN_TEXT_MAX_LENGTH["contact_message"]
 
 
 def random_handle() -> str:
@@ -384,6 +385,9 @@ class AuditEntry(models.Model):
         RETAG_LESSON = "retag_lesson", _("changed a lesson's topics or standards")
         PURGE_POST_REVISION = "purge_post_revision", _("purged a version of a post")
         PURGE_LESSON_REVISION = "purge_lesson_revision", _("purged a version of a lesson")
+        CONTACT_HANDLED = "contact_handled", _("marked a contact message handled")
+        CONTACT_REOPENED = "contact_reopened", _("reopened a contact message")
+        CONTACT_DELETED = "contact_deleted", _("deleted a contact message")
 
     actor = models.ForeignKey(
         User, null=True, on_delete=models.SET_NULL, related_name="audit_actions"
@@ -404,3 +408,47 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.target}"
+
+
+class ContactCategory(models.TextChoices):
+    JOINING = "joining", _("Joining the network")
+    PROBLEM = "problem", _("Report a problem with the site")
+    SAFETY = "safety", _("A safety concern")
+    OTHER = "other", _("Something else")
+
+
+class ContactMessage(models.Model):
+    """A message sent through the contact form, by anyone, to the moderators.
+
+    It is read only in the moderators' queue: no email, notification or audit
+    entry ever holds its text, its name or its reply address, so deleting the
+    row deletes the message. ``sender`` is the account of someone who was
+    logged in when they wrote it (their data download lists it; their
+    account's deletion deletes it).
+    """
+
+    sender = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.CASCADE, related_name="contact_messages"
+    )
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    reply_to = models.EmailField(_("reply address"), blank=True)
+    category = models.CharField(_("about"), max_length=10, choices=ContactCategory.choices)
+    message = models.TextField(_("message"), max_length=CONTACT_MESSAGE_MAX)
+    created_at = models.DateTimeField(default=timezone.now)
+    handled_at = models.DateTimeField(null=True, blank=True)
+    handled_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("contact message")
+        verbose_name_plural = _("contact messages")
+        indexes = [models.Index(fields=["handled_at", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"Contact message {self.pk} ({self.category})"
+
+    @property
+    def is_handled(self) -> bool:
+        return self.handled_at is not None

@@ -6,10 +6,13 @@ in the order of the download):
 
 - ``export_account``: the account and the profile; ``export_topics``: the
   topics the member proposed; ``export_records``: invitations they made, the
-  audit log about them, their sessions (never an IP address).
+  audit log about them, the messages they sent through the contact form while
+  logged in, their sessions (never an IP address).
 - ``forget``: in the deletion's transaction, after the other apps' parts:
   audit entries about the member lose their detail and their target, the
-  details of their invitations go, their sessions end, and their handle is
+  details of their invitations go, their contact messages are deleted (the
+  moderators' notifications and the audit log never held their text), their
+  sessions end, and their handle is
   retired (old posts still say "@handle": nobody else may ever take it). The
   User row itself is deleted by network.privacy last; its cascades take the
   profile, languages, expertise, email addresses, authenticators,
@@ -40,7 +43,15 @@ from django.utils import timezone
 
 from common import redaction
 from members import naming
-from members.models import PROFILE_PARTS, AuditEntry, Invitation, Profile, Tag, User
+from members.models import (
+    PROFILE_PARTS,
+    AuditEntry,
+    ContactMessage,
+    Invitation,
+    Profile,
+    Tag,
+    User,
+)
 from members.services import end_sessions
 
 # What a session's address becomes when addresses are not recorded, and after
@@ -117,6 +128,18 @@ def export_records(member: User) -> dict[str, Any]:
             .select_related("actor")
             .order_by("created_at", "id")
         ],
+        "contact_messages": [
+            # Never which moderator handled it.
+            {
+                "about": message.category,
+                "name": message.name,
+                "reply_to": message.reply_to,
+                "message": message.message,
+                "sent_at": when(message.created_at),
+                "handled_at": when(message.handled_at),
+            }
+            for message in ContactMessage.objects.filter(sender=member).order_by("created_at", "id")
+        ],
         "sessions": [
             # Never the IP address, even where one was recorded.
             {
@@ -188,6 +211,8 @@ def forget(member: User, *, keep_contributions: bool) -> None:
     # The audit log keeps that something happened, never to whom or why.
     AuditEntry.objects.filter(target=member).update(target=None, detail="")
     AuditEntry.objects.filter(actor=member, action=AuditEntry.Action.INVITE).update(detail="")
+    # What they wrote to the moderators goes with them (the row is its only copy).
+    ContactMessage.objects.filter(sender=member).delete()
     end_sessions(member=member)
     # Old posts still say "@handle": nobody else may ever take it.
     naming.retire_handle(member.handle)

@@ -10,6 +10,7 @@ from django.db.models import F, Model, Prefetch, Q, QuerySet, sql
 
 from members.models import (
     AuditEntry,
+    ContactMessage,
     Invitation,
     Profile,
     SpokenLanguage,
@@ -78,6 +79,30 @@ def pending_requests() -> QuerySet[User]:
 
 def audit_log() -> QuerySet[AuditEntry]:
     return AuditEntry.objects.select_related("actor", "target")
+
+
+def moderator_ids() -> list[int]:
+    """Who reads the moderators' queues: approved moderators and admins."""
+    return list(
+        User.objects.approved()
+        .filter(Q(is_moderator=True) | Q(is_superuser=True))
+        .values_list("pk", flat=True)
+    )
+
+
+def contact_messages(*, handled: bool) -> QuerySet[ContactMessage]:
+    """The contact queue: messages waiting (oldest first, as they are answered),
+    or those handled (the latest first)."""
+    messages = ContactMessage.objects.filter(handled_at__isnull=not handled).select_related(
+        "sender", "handled_by"
+    )
+    if handled:
+        return messages.order_by("-handled_at", "-id")
+    return messages.order_by("created_at", "id")
+
+
+def contact_message(pk: int) -> ContactMessage | None:
+    return ContactMessage.objects.select_related("sender", "handled_by").filter(pk=pk).first()
 
 
 def invitations_of(member: User) -> QuerySet[Invitation]:

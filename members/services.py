@@ -20,9 +20,24 @@ from django.utils.translation import gettext as _
 
 from common.errors import ServiceError
 from common.markup import render_markdown
-from members import naming, signals
-from members.access import can_ban, can_change_role, can_curate_tags, has_two_factor
-from members.models import AuditEntry, Invitation, Profile, SpokenLanguage, Status, Tag, User
+from members import naming, selectors, signals
+from members.access import (
+    can_ban,
+    can_change_role,
+    can_curate_tags,
+    can_read_contact_messages,
+    has_two_factor,
+)
+from members.models import (
+    AuditEntry,
+    ContactMessage,
+    Invitation,
+    Profile,
+    SpokenLanguage,
+    Status,
+    Tag,
+    User,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -210,6 +225,69 @@ def create_invitation(*, inviter: User, note: str = "") -> Invitation:
         )
         audit(actor=inviter, action=AuditEntry.Action.INVITE, target=None, detail=note)
     return invitation
+
+
+# --- Contact ---------------------------------------------------------------------
+
+
+def send_contact_message(
+    *, sender: User | None, name: str, reply_to: str, category: str, message: str
+) -> ContactMessage:
+    """Put a message from the contact form in the moderators' queue.
+
+    The moderators are told that a message is waiting (notifications/receivers.py),
+    never what it says or who wrote it: the text stays in this one row.
+    """
+    with transaction.atomic():
+        contact = ContactMessage.objects.create(
+            sender=sender if sender is not None and sender.is_authenticated else None,
+            name=name.strip(),
+            reply_to=reply_to.strip(),
+            category=category,
+            message=message,
+        )
+        signals.contact_message_received.send(
+            sender=ContactMessage, message=contact, moderator_ids=selectors.moderator_ids()
+        )
+    return contact
+
+
+def set_contact_message_handled(
+    *, moderator: User, message: ContactMessage, handled: bool
+) -> ContactMessage:
+    """Mark a message handled (or waiting again).
+
+    The audit log says which message, never what it said.
+    """
+    if not can_read_contact_messages(moderator):
+        raise PermissionDenied
+    with transaction.atomic():
+        message = ContactMessage.objects.select_for_update().get(pk=message.pk)
+        if message.is_handled == handled:
+            return message
+        message.handled_at = timezone.now() if handled else None
+        message.handled_by = moderator if handled else None
+        message.save(update_fields=["handled_at", "handled_by"])
+        action = (
+            AuditEntry.Action.CONTACT_HANDLED if handled else AuditEntry.Action.CONTACT_REOPENED
+        )
+        audit(actor=moderator, action=action, target=None, detail=_contact_detail(message))
+    return message
+
+
+def delete_contact_message(*, moderator: User, message: ContactMessage) -> None:
+    """Delete a message for good: the row was its only copy."""
+    if not can_read_contact_messages(moderator):
+        raise PermissionDenied
+    with transaction.atomic():
+        detail = _contact_detail(message)
+        ContactMessage.objects.filter(pk=message.pk).delete()
+        audit(actor=moderator, action=AuditEntry.Action.CONTACT_DELETED, target=None, detail=detail)
+
+
+def _contact_detail(message: ContactMessage) -> str:
+    # Which message and what about: never its text, the name or the address.
+    return f"#{message.pk} ({message.category})"
 
 
 # --- Profile ---------------------------------------------------------------------

@@ -30,3 +30,6 @@ session_ended = Signal()
 # is tagged with target, before source is deleted, for receivers to move what
 # else points at source (its followers).
 tags_merged = Signal()
+# Someone wrote through the contact form: message (a ContactMessage), moderator_ids
+# (whom to tell that it is waiting; never its text).
+contact_message_received = Signal()

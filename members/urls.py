@@ -12,6 +12,18 @@ urlpatterns = [
     path("join/<str:token>/", views.join, name="join"),
     path("moderation/pending/", views.pending, name="pending"),
     path("moderation/audit/", views.audit, name="audit"),
+    path("moderation/contact/", views.contact_messages, name="contact_messages"),
+    path("moderation/contact/<int:pk>/", views.contact_message, name="contact_message"),
+    path(
+        "moderation/contact/<int:pk>/handled/",
+        views.contact_message_handle,
+        name="contact_message_handle",
+    ),
+    path(
+        "moderation/contact/<int:pk>/delete/",
+        views.contact_message_delete,
+        name="contact_message_delete",
+    ),
     path("moderation/<str:handle>/approve/", views.approve, name="approve"),
     path("moderation/<str:handle>/reject/", views.reject, name="reject"),
     path("moderation/<str:handle>/ban/", views.ban, name="ban"),

@@ -20,12 +20,13 @@ from members.access import moderator_required, pending_allowed
 from members.forms import (
     INVITATION_SESSION_KEY,
     BanForm,
+    ContactForm,
     DirectoryFilterForm,
     InvitationForm,
     ProfileForm,
     RejectForm,
 )
-from members.models import Invitation, Profile, Status, User
+from members.models import ContactCategory, Invitation, Profile, Status, User
 
 PAGE_SIZE = 24
 
@@ -149,6 +150,87 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
         _("You were invited: once you confirm your email you are a member straight away."),
     )
     return redirect("account_signup")
+
+
+# --- Contact ---------------------------------------------------------------------
+
+
+@login_not_required
+def contact(request: HttpRequest) -> HttpResponse:
+    """The contact form (rate-limited per address or member: network/ratelimit.py)."""
+    user = request.user if request.user.is_authenticated else None
+    form = ContactForm(request.POST or None, initial=_contact_initial(request, user))
+    if request.method == "POST" and form.is_valid():
+        if not form.is_from_a_robot:
+            data = form.cleaned_data
+            services.send_contact_message(
+                sender=user,
+                name=data["name"],
+                reply_to=data["reply_to"],
+                category=data["category"],
+                message=data["message"],
+            )
+        messages.success(
+            request, _("Thank you: your message is with the moderators. Only they can read it.")
+        )
+        return redirect("contact")
+    return render(request, "members/contact.html", {"form": form, "signed_in": user is not None})
+
+
+def _contact_initial(request: HttpRequest, user: User | None) -> dict[str, str]:
+    # A link may choose the subject (the sign-up pages: ?about=joining).
+    about = request.GET.get("about", "")
+    initial = {"category": about} if about in ContactCategory.values else {}
+    if user is not None:
+        initial.update(name=user.name, reply_to=user.email)
+    return initial
+
+
+@moderator_required
+@require_safe
+def contact_messages(request: HttpRequest) -> HttpResponse:
+    handled = request.GET.get("handled") == "1"
+    page = Paginator(selectors.contact_messages(handled=handled), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request, "members/contact_messages.html", {"page": page, "showing_handled": handled}
+    )
+
+
+@moderator_required
+@require_safe
+def contact_message(request: HttpRequest, pk: int) -> HttpResponse:
+    message = selectors.contact_message(pk)
+    if message is None:
+        raise Http404
+    return render(request, "members/contact_message.html", {"message": message})
+
+
+@moderator_required
+@require_POST
+def contact_message_handle(request: HttpRequest, pk: int) -> HttpResponse:
+    message = selectors.contact_message(pk)
+    if message is None:
+        raise Http404
+    handled = request.POST.get("handled") != "0"
+    services.set_contact_message_handled(moderator=request.user, message=message, handled=handled)
+    if handled:
+        messages.success(request, _("The message is marked handled."))
+        return redirect("members:contact_messages")
+    messages.success(request, _("The message is waiting again."))
+    return redirect("members:contact_message", pk=message.pk)
+
+
+@moderator_required
+@require_POST
+def contact_message_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    message = selectors.contact_message(pk)
+    if message is None:
+        raise Http404
+    services.delete_contact_message(moderator=request.user, message=message)
+    messages.success(request, _("The message is deleted. No copy of it is left."))
+    return redirect("members:contact_messages")
 
 
 # --- Moderation ------------------------------------------------------------------

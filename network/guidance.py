@@ -69,7 +69,7 @@ def first_steps(member: User) -> list[FirstStep] | None:
         FirstStep(
             title=_("Follow the topics you work on"),
             help=_("You are told when something new is asked or learned in them."),
-            url=reverse("follows:topics"),
+            url=reverse("forum:tags"),
             done=follows,
         ),
         FirstStep(

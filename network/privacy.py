@@ -18,7 +18,8 @@ app changes.
   notifications, preferences, invitations they made, queued email, sessions,
   two-factor authenticators, helpful marks they gave (counts follow), the
   private feed token; audit entries about them lose their detail and their
-  target; their name is taken out of other members' notifications. Then:
+  target; their name is taken out of other members' notifications; the
+  messages they sent through the contact form while logged in are deleted. Then:
 
   * keep: threads, posts and their history stay under "a former member"
     (the foreign keys are SET_NULL). Lessons: their authorship goes; a lesson

@@ -1,7 +1,8 @@
-"""Abuse limits of our own: posting, flagging, invitations, follows, search, previews, sockets.
+"""Abuse limits of our own: posting, flagging, invitations, follows, search, previews,
+the contact form, sockets.
 
 allauth limits logins, sign-ups and email itself (``ACCOUNT_RATE_LIMITS``);
-this module limits what members do once they are in.
+this module limits what members do once they are in (and the contact form, open to all).
 
 - ``RateLimitMiddleware`` looks the resolved URL name up in ``LIMITED_VIEWS``,
   so no view knows about limits, and answers the styled 429 page with a
@@ -76,6 +77,8 @@ LIMITED_VIEWS: dict[str, Limit] = {
     "follows:member": Limit("follow", _POST),
     "notifications:announce": Limit("announce", _POST, writes_text=True),
     "search": Limit("search", _GET, only_with="q"),
+    # Open to visitors: counted by address, so one address cannot flood the queue.
+    "contact": Limit("contact", _POST, writes_text=True),
 }
 
 

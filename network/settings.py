@@ -377,6 +377,7 @@ DEFAULT_RATE_LIMITS = {
     "follow": "30/h",  # following and unfollowing members
     "search": "60/m",
     "announce": "10/h",
+    "contact": "5/h,20/d",  # messages through the contact form, per address or member
     "socket": "30/m",  # WebSocket connection attempts
 }
 RATE_LIMITS = env.get_rate_limits("RATE_LIMITS", DEFAULT_RATE_LIMITS)

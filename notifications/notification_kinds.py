@@ -1,5 +1,6 @@
 """The account kinds: what the inbox itself tells a member about their account
-(membership, the expert badge, a new follower) and the moderators' announcements.
+(membership, the expert badge, a new follower), the moderators' announcements,
+and what members' moderation tells the moderators (a contact message waiting).
 
 Decisions on membership are always emailed separately (the person cannot see
 the app before approval, notifications/receivers.py), so their notification
@@ -18,6 +19,7 @@ class NotificationKind(StrEnum):
     EXPERT_BADGE = "expert_badge"
     NEW_FOLLOWER = "new_follower"
     ANNOUNCEMENT = "announcement"
+    CONTACT_MESSAGE = "contact_message"
 
 
 register(
@@ -48,5 +50,14 @@ register(
         summary=_("New announcement from the moderators"),
         default_delivery=Delivery.DIGEST,
         group=_("Account"),
+    ),
+    # Only moderators get it. Its notification and email say that a message is
+    # waiting, never what it says or who sent it (members.services.send_contact_message).
+    Kind(
+        key=NotificationKind.CONTACT_MESSAGE,
+        label=_("Messages through the contact form (moderators)"),
+        summary=_("A message is waiting in the contact queue"),
+        default_delivery=Delivery.EMAIL,
+        group=_("Moderation"),
     ),
 )

@@ -73,6 +73,18 @@ def tags_merged(*, source: Any, target: Any, **_kwargs: Any) -> None:
     services.move_follows(source=source, target=target)
 
 
+def contact_message_received(*, moderator_ids: list[int], **_kwargs: Any) -> None:
+    # That a message is waiting, no more: not its text, its name or its address,
+    # which stay in the moderators' queue (no actor either: nobody is named).
+    services.notify(
+        moderator_ids,
+        kind=NotificationKind.CONTACT_MESSAGE,
+        actor=None,
+        text=_("A message is waiting in the contact queue."),
+        url=reverse("members:contact_messages"),
+    )
+
+
 def connect() -> None:
     for signal, receiver in (
         (signals.member_approved, member_approved),
@@ -82,5 +94,6 @@ def connect() -> None:
         (signals.member_sessions_ended, member_sessions_ended),
         (signals.session_ended, session_ended),
         (signals.tags_merged, tags_merged),
+        (signals.contact_message_received, contact_message_received),
     ):
         signal.connect(receiver, dispatch_uid=f"notifications.{receiver.__name__}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -105,14 +106,28 @@ class PreferencesForm(forms.Form):
 
 class DiscreetForm(forms.Form):
     discreet_mode = forms.BooleanField(
-        label=gettext_lazy("Use discreet mode on every device"),
-        required=False,
-        help_text=gettext_lazy(
-            "The browser tab shows “Notes” and a plain icon, emails do not name the "
-            "network in their subject or sender, and you are signed out when you close "
-            "the browser or after two hours without activity."
-        ),
+        label=gettext_lazy("Use discreet mode on every device"), required=False
     )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        # What members/discreet.py does, exactly: the session ends after
+        # DISCREET_IDLE_MINUTES without a request (an open tab's live socket
+        # sends none), and its cookie lasts until the browser closes, which a
+        # browser that reopens the last tabs does not count as closing.
+        self.fields["discreet_mode"].help_text = _(
+            "The browser tab shows “Notes” and a plain icon, and emails do not name the "
+            "network in their subject or sender. You are logged out after %(idle)s "
+            "without using the site (a tab left open does not count), and when you close "
+            "the browser, unless it is set to reopen your tabs where you left off."
+        ) % {"idle": _idle_in_words(settings.DISCREET_IDLE_MINUTES)}
+
+
+def _idle_in_words(minutes: int) -> str:
+    if minutes % 60 == 0:
+        hours = minutes // 60
+        return ngettext("%(count)d hour", "%(count)d hours", hours) % {"count": hours}
+    return ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}
 
 
 def preferences(request: HttpRequest) -> HttpResponse:
@@ -196,13 +211,6 @@ def follow_member(request: HttpRequest, handle: str) -> HttpResponse:
     if member.pk != request.user.pk:
         _follow_or_unfollow(request, member)
     return redirect("members:profile", handle=member.handle)
-
-
-@require_safe
-def topics(request: HttpRequest) -> HttpResponse:
-    tags = selectors.with_follower_counts(member_selectors.topics())
-    followed = set(selectors.followed_ids(follower=request.user, model=tags.model))
-    return render(request, "notifications/topics.html", {"tags": tags, "followed": followed})
 
 
 @require_POST

@@ -73,7 +73,7 @@ def _seed() -> tuple[dict[str, object], dict[str, list[tuple[str, ...]]]]:
     from lessons.demo import ensure_standards
     from lessons.models import Instrument, Lesson, LessonState, Provision, Setting
     from members import services as members
-    from members.models import Status, Tag
+    from members.models import ContactMessage, Status, Tag
     from tests.conftest import UserFactory
 
     ensure_standards()
@@ -163,6 +163,14 @@ def _seed() -> tuple[dict[str, object], dict[str, list[tuple[str, ...]]]]:
 
     published = lesson(LessonState.PUBLISHED, "Kettling a peaceful crowd: what held up in court")
     in_review = lesson(LessonState.IN_REVIEW, "Stop and search records")
+    contact = members.send_contact_message(
+        sender=None,
+        name="Nomvula",
+        reply_to="nomvula@example.org",
+        category="safety",
+        message="Someone posted the names of officers.\nPlease look at it.",
+    )
+    assert ContactMessage.objects.filter(pk=contact.pk).exists()
     instrument = Instrument.objects.order_by("position").first()
     provision = Provision.objects.filter(instrument=instrument).order_by("pk").first()
 
@@ -197,7 +205,6 @@ def _seed() -> tuple[dict[str, object], dict[str, list[tuple[str, ...]]]]:
         ("directory", reverse("members:directory")),
         ("profile", reverse("members:profile", args=[expert.handle])),
         ("profile-edit", reverse("members:profile_edit")),
-        ("followed-topics", reverse("follows:topics")),
         ("invitations", reverse("members:invitations")),
         ("notifications", reverse("notifications:list")),
         ("preferences", reverse("notifications:preferences")),
@@ -210,6 +217,7 @@ def _seed() -> tuple[dict[str, object], dict[str, list[tuple[str, ...]]]]:
         ("sessions", reverse("usersessions_list")),
         ("your-data", reverse("members:data_export")),
         ("delete-account", reverse("members:account_delete")),
+        ("contact-member", reverse("contact")),
     ]
     paths = {
         "visitor": [
@@ -219,6 +227,8 @@ def _seed() -> tuple[dict[str, object], dict[str, list[tuple[str, ...]]]]:
             ("signup-errors", reverse("account_signup"), "form.entrance-form"),
             ("password-reset", reverse("account_reset_password")),
             ("invitation-invalid", reverse("members:join", args=["not-a-token"])),
+            ("contact", reverse("contact")),
+            ("contact-errors", reverse("contact"), "form.contact-form"),
             # The other error pages, as the DEBUG server previews them.
             *[(str(status), f"/_errors/{status}/") for status in (403, 429, 500, 503)],
             *everyone,
@@ -245,6 +255,8 @@ def _seed() -> tuple[dict[str, object], dict[str, list[tuple[str, ...]]]]:
             ("thread-open", open_question.get_absolute_url()),
             ("pending", reverse("members:pending")),
             ("audit", reverse("members:audit")),
+            ("contact-messages", reverse("members:contact_messages")),
+            ("contact-message", reverse("members:contact_message", args=[contact.pk])),
             ("flags", reverse("forum:flags")),
             ("announce", reverse("notifications:announce")),
             ("topic-edit", reverse("forum:tag_edit", args=[topics[0].slug])),

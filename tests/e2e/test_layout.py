@@ -221,7 +221,7 @@ def _more_pages() -> list[tuple[str, str, bool]]:
     """Pages a new member goes through next: measured too, not photographed."""
     return [
         ("signup", reverse("account_signup"), False),
-        ("topics", reverse("follows:topics"), True),
+        ("contact", reverse("contact"), False),
         ("profile-edit", reverse("members:profile_edit"), True),
         ("preferences", reverse("notifications:preferences"), True),
         ("lesson-new", reverse("lessons:create"), True),

@@ -83,6 +83,44 @@ def test_tag_page_shows_description_followers_and_follow_button(
     assert client.get("/forum/tags/no-such-topic/").status_code == 404
 
 
+def test_the_topics_page_has_a_follow_button_for_each_topic_and_comes_back_to_it(
+    client: Client, member, make_user, topics
+) -> None:
+    """One topics page: /forum/tags/ says "follow" and has the buttons to do it."""
+    tag = topics[1]
+    sign_in(client, member)
+    page = client.get("/forum/tags/").content.decode()
+    assert "Follow the topics you work on" in page
+    for topic in topics:
+        assert f'action="/members/topics/{topic.slug}/follow/"' in page
+        assert f"Follow <bdi>{topic.name}</bdi></button>" in page
+    response = client.post(
+        f"/members/topics/{tag.slug}/follow/",
+        {"follow": "1", "next": f"/forum/tags/#topic-{tag.slug}"},
+    )
+    assert response.status_code == 302 and response["Location"] == f"/forum/tags/#topic-{tag.slug}"
+    page = client.get("/forum/tags/").content.decode()
+    assert f'<li class="topic" id="topic-{tag.slug}">' in page
+    assert f"Stop following <bdi>{tag.name}</bdi></button>" in page
+    assert "1 follower" in page and "You follow this" in page
+    client.post(f"/members/topics/{tag.slug}/follow/", {"follow": "0"})
+    assert "You follow this" not in client.get("/forum/tags/").content.decode()
+
+
+def test_the_old_topics_address_leads_to_the_one_topics_page(client: Client, member) -> None:
+    sign_in(client, member)
+    response = client.get("/members/topics/")
+    assert response.status_code == 301 and response["Location"] == "/forum/tags/"
+    assert client.post("/members/topics/").status_code == 405
+    client.logout()
+    assert client.get("/members/topics/")["Location"].startswith("/accounts/login/")
+
+
+def test_the_forum_links_to_the_topics_page(client: Client, member) -> None:
+    sign_in(client, member)
+    assert 'href="/forum/tags/">Topics</a>' in client.get("/forum/").content.decode()
+
+
 # --- Events --------------------------------------------------------------------------
 
 

@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 from django.urls import get_resolver
 
-from members.models import Status, Tag
+from members.models import ContactMessage, Status, Tag
 from members.services import create_invitation
 from notifications.services import notify
 from tests.conftest import sign_in
@@ -31,7 +31,8 @@ MATRIX: dict[str, tuple[str, list[object]]] = {
     "members:data_export": ("get", [LOGIN, 200, 200, 200]),
     "members:account_delete": ("get", [LOGIN, 200, 200, 200]),
     "members:waiting": ("get", [LOGIN, 200, 302, 302]),
-    "follows:topics": ("get", [LOGIN, WAIT, 200, 200]),
+    # The old topics page: it leads to the forum's (/forum/tags/).
+    "follows:topics": ("get", [LOGIN, WAIT, 301, 301]),
     "follows:tag": ("post", [LOGIN, WAIT, 302, 302]),
     "follows:member": ("post", [LOGIN, WAIT, 302, 302]),
     "members:invitations": ("get", [LOGIN, WAIT, 200, 200]),
@@ -42,6 +43,10 @@ MATRIX: dict[str, tuple[str, list[object]]] = {
     "members:reject": ("post", [LOGIN, WAIT, 403, 302]),
     "members:ban": ("post", [LOGIN, WAIT, 403, 302]),
     "members:set_role": ("post", [LOGIN, WAIT, 403, 302]),
+    "members:contact_messages": ("get", [LOGIN, WAIT, 403, 200]),
+    "members:contact_message": ("get", [LOGIN, WAIT, 403, 200]),
+    "members:contact_message_handle": ("post", [LOGIN, WAIT, 403, 302]),
+    "members:contact_message_delete": ("post", [LOGIN, WAIT, 403, 302]),
     # A profile nobody made public does not exist for visitors or pending people.
     "members:profile": ("get", [404, 404, 200, 200]),
     "notifications:list": ("get", [LOGIN, WAIT, 200, 200]),
@@ -82,6 +87,7 @@ def test_access(client: Client, make_user, moderator, role: str, name: str) -> N
     invitation = create_invitation(inviter=target)
     (notification,) = notify([target], kind="announcement", actor=None, text="for target only")
     Tag.objects.create(slug="use-of-force", name="Use of force")
+    contact = ContactMessage.objects.create(category="other", message="For the moderators")
     url = {
         "members:directory": "/members/",
         "members:profile_edit": "/members/me/edit/",
@@ -100,6 +106,10 @@ def test_access(client: Client, make_user, moderator, role: str, name: str) -> N
         "members:ban": f"/members/moderation/{target.handle}/ban/",
         "members:set_role": f"/members/moderation/{target.handle}/role/expert/",
         "members:profile": f"/members/{target.handle}/",
+        "members:contact_messages": "/members/moderation/contact/",
+        "members:contact_message": f"/members/moderation/contact/{contact.pk}/",
+        "members:contact_message_handle": f"/members/moderation/contact/{contact.pk}/handled/",
+        "members:contact_message_delete": f"/members/moderation/contact/{contact.pk}/delete/",
         "notifications:list": "/notifications/",
         "notifications:preferences": "/notifications/preferences/",
         "notifications:announce": "/notifications/announce/",

@@ -47,6 +47,7 @@ MEMBER_PAGES = [
     "/accounts/2fa/",
     "/accounts/sessions/",
     "/accounts/reauthenticate/",
+    "/accounts/reauthenticate/code/",
 ]
 
 
@@ -112,7 +113,8 @@ def test_account_pages_are_in_sentence_case_and_say_log_out(client: Client, memb
     for url, html in pages(client, member).items():
         for text in structure(html).texts:
             assert not title_case_words(text), (url, text)
-        for default in ["Sign Out", "Sign In", "sign out", "contact us", "Contact us"]:
+        for default in ["Sign Out", "Sign In", "sign out", "contact us", "Contact us",
+                        "Sign-In", "sign-in", "Request Code", "Confirm Access"]:  # fmt: skip
             assert default not in html, (url, default)
 
 
@@ -183,3 +185,62 @@ def test_confirming_in_another_browser_confirms_but_does_not_log_in(client: Clie
     assert response.status_code == 302
     assert "_auth_user_id" not in other.session
     assert User.objects.get(email=SIGNUP["email"]).emailaddress_set.get().verified
+
+
+def test_the_other_ways_to_confirm_it_is_you_speak_as_the_site(client: Client, member) -> None:
+    sign_in(client, member)
+    html = client.get("/accounts/reauthenticate/").content.decode()
+    assert 'href="/accounts/reauthenticate/code/">Email me a code</a>' in html
+    assert "Send me a sign-in code" not in html
+
+
+def test_confirming_with_a_code_by_email_speaks_as_the_site(
+    client: Client, member, settings
+) -> None:
+    sign_in(client, member)
+    page = client.get("/accounts/reauthenticate/code/").content.decode()
+    assert '<label for="id_recipient">Email the code to</label>' in page
+    response = client.post("/accounts/reauthenticate/code/", {"recipient": member.email})
+    assert response.headers["Location"].startswith("/accounts/reauthenticate/code/confirm/")
+    message = mail.outbox[-1]
+    assert message.subject == f"[{settings.SITE_NAME}] Your code to confirm it is you"
+    assert "Enter it on the page that asked for it" in message.body
+    assert "sign-in" not in message.body and "Hello from" not in message.body
+    html = client.get(response.headers["Location"]).content.decode()
+    texts = structure(html).texts
+    assert "Enter the code" in texts and "Confirm" in texts
+    assert f"We have sent a code to <bdi>{member.email}</bdi>" in html
+    assert f"We have emailed a code to {member.email}." in html
+    for default in ["Sign-In", "sign-in", "Confirm Access", "We've sent"]:
+        assert default not in html, default
+    for text in texts:
+        assert not title_case_words(text), text
+
+
+def test_logging_in_and_out_says_log_in_and_log_out(client: Client, member) -> None:
+    from tests.conftest import TEST_PASSWORD
+
+    page = client.post(
+        "/accounts/login/", {"login": member.email, "password": TEST_PASSWORD}, follow=True
+    ).content.decode()
+    assert f"You are logged in as {member.name}." in page and "signed in" not in page
+    client.get("/")  # the login's message is shown
+    page = client.post("/accounts/logout/", follow=True).content.decode()
+    assert "You are logged out." in page and "signed out" not in page
+
+
+def test_removing_an_email_address_is_a_plain_form_without_a_script(client: Client, member) -> None:
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.create(user=member, email="old@example.org", verified=True)
+    sign_in(client, member)
+    html = client.get("/accounts/email/").content.decode()
+    scripts = re.findall(r"<script[^>]*>", html)
+    assert all("/static/network/" in tag for tag in scripts), scripts
+    assert "onclick" not in html and "confirmDelete" not in html and "account.js" not in html
+    assert '<button type="submit" name="action_remove">Remove</button>' in html
+    page = client.post(
+        "/accounts/email/", {"action_remove": "", "email": "old@example.org"}, follow=True
+    ).content.decode()
+    assert not EmailAddress.objects.filter(email="old@example.org").exists()
+    assert "old@example.org is no longer one of your addresses." in page

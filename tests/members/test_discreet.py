@@ -130,3 +130,19 @@ def test_discreet_mode_leaves_the_site_name_out_of_account_email(make_user, sett
     (message,) = mail.outbox
     assert settings.SITE_NAME not in message.subject
     assert message.from_email == "network@example.org"
+
+
+def test_the_preferences_page_says_exactly_when_a_discreet_session_ends(
+    client, make_user, settings
+) -> None:
+    from tests.conftest import sign_in
+
+    sign_in(client, make_user())
+    html = client.get("/notifications/preferences/").content.decode()
+    assert "You are logged out after 2 hours without using the site" in html
+    assert "(a tab left open does not count)" in html
+    assert "unless it is set to reopen your tabs where you left off" in html
+    assert "signed out" not in html
+    settings.DISCREET_IDLE_MINUTES = 45
+    html = client.get("/notifications/preferences/").content.decode()
+    assert "You are logged out after 45 minutes without using the site" in html

@@ -263,7 +263,7 @@ def test_members_follow_topics(client: Client, member) -> None:
     sign_in(client, member)
     client.post("/members/topics/firearms/follow/")
     assert list(followers_of(target=tag)) == [member]
-    html = client.get("/members/topics/").content.decode()
+    html = client.get("/forum/tags/").content.decode()
     assert "Stop following <bdi>Firearms</bdi>" in html and "1 follower" in html
 
 

@@ -137,7 +137,7 @@ def test_what_happened_before_the_last_visit_and_own_posts_are_not_new(
     assert titles(block) == []
     assert empty_state(block) == (
         "Nothing new in what you follow since your last visit. Latest threads Follow more topics",
-        ["/forum/", "/members/topics/"],
+        ["/forum/", "/forum/tags/"],
     )
 
 
@@ -275,7 +275,7 @@ def test_a_new_member_sees_an_empty_state_in_every_block(
     assert empty_state(blocks["home-new"]) == (
         "You follow nothing yet. Follow the topics you work on, and the members whose "
         "answers you value: what is new in them appears here. Choose topics Find members",
-        ["/members/topics/", "/members/"],
+        ["/forum/tags/", "/members/"],
     )
     for block in BLOCKS:
         assert empty_state(blocks[block]) is not None, block

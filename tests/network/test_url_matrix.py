@@ -51,7 +51,7 @@ from lessons import feeds
 from lessons import selectors as lesson_selectors
 from lessons import services as lesson_services
 from lessons.models import FeedToken, Instrument, LessonRevision, LessonState, Provision
-from members.models import Invitation, Status, Tag, User
+from members.models import ContactMessage, Invitation, Status, Tag, User
 from members.services import create_invitation
 from network.privacy import delete_account
 from notifications.services import notify
@@ -115,6 +115,8 @@ signed_out                              GET  200  302  200  302  302  302  302  
 signed_out                              POST 405  405  405  405  405  405  405  405  405
 set_language                            GET  405  405  405  405  405  405  405  405  405
 set_language                            POST 302  302  302  302  302  302  302  302  302
+contact                                 GET  200  200  200  200  200  200  200  200  200
+contact                                 POST 200  200  200  200  200  200  200  200  200
 # Members and the moderators' pages.
 members:account_delete                  GET  L    200  L    200  200  200  200  200  200
 members:account_delete                  POST L    200  L    200  200  200  200  200  200
@@ -124,6 +126,14 @@ members:audit                           GET  L    W    L    403  403  403  403  
 members:audit                           POST L    W    L    403  403  403  403  405  405
 members:ban                             GET  L    W    L    403  403  403  403  405  405
 members:ban                             POST L    W    L    403  403  403  403  302  302
+members:contact_messages                GET  L    W    L    403  403  403  403  200  200
+members:contact_messages                POST L    W    L    403  403  403  403  405  405
+members:contact_message                 GET  L    W    L    403  403  403  403  200  200
+members:contact_message                 POST L    W    L    403  403  403  403  405  405
+members:contact_message_handle          GET  L    W    L    403  403  403  403  405  405
+members:contact_message_handle          POST L    W    L    403  403  403  403  302  302
+members:contact_message_delete          GET  L    W    L    403  403  403  403  405  405
+members:contact_message_delete          POST L    W    L    403  403  403  403  302  302
 members:data_export                     GET  L    200  L    200  200  200  200  200  200
 members:data_export                     POST L    200  L    200  200  200  200  200  200
 members:directory                       GET  L    W    L    200  200  200  200  200  200
@@ -146,7 +156,7 @@ members:reject                          GET  L    W    L    403  403  403  403  
 members:reject                          POST L    W    L    403  403  403  403  302  302
 members:set_role                        GET  L    W    L    403  403  403  403  405  405
 members:set_role                        POST L    W    L    403  403  403  403  302  302
-follows:topics                          GET  L    W    L    200  200  200  200  200  200
+follows:topics                          GET  L    W    L    301  301  301  301  301  301
 follows:topics                          POST L    W    L    405  405  405  405  405  405
 members:waiting                         GET  L    200  L    302  302  302  302  302  302
 members:waiting                         POST L    405  L    405  405  405  405  405  405
@@ -492,6 +502,10 @@ class World:
         return notification
 
     @cached_property
+    def contact_message(self) -> ContactMessage:
+        return ContactMessage.objects.create(category="other", message="For the moderators")
+
+    @cached_property
     def invitation(self) -> Invitation:
         return create_invitation(inviter=self.author)
 
@@ -546,6 +560,8 @@ class World:
                 return self.revision.pk
             if name == "token":
                 return self.feed_token.token
+        if key.startswith("members:contact_message") and name == "pk":
+            return self.contact_message.pk
         if key.startswith(("members:", "notifications:", "follows:")):
             if name == "slug":
                 return self.topic.slug

@@ -34,8 +34,8 @@ def test_kind():
 
 def test_every_app_declares_its_own_kinds_and_the_stored_strings_are_unchanged() -> None:
     assert [kind.key for kind in kinds.registered()] == [
-        # The account kinds (notifications), then the forum's, then the lessons'.
-        "membership", "expert_badge", "new_follower", "announcement",
+        # The account and moderation kinds (notifications), then the forum's, then the lessons'.
+        "membership", "expert_badge", "new_follower", "announcement", "contact_message",
         "reply", "mention", "answer_accepted", "new_thread",
         "review_requested", "review", "new_lesson", "co_author",
     ]  # fmt: skip
