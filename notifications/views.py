@@ -200,8 +200,9 @@ def follow_member(request: HttpRequest, handle: str) -> HttpResponse:
 
 @require_safe
 def topics(request: HttpRequest) -> HttpResponse:
-    tags = selectors.with_follower_counts(member_selectors.topics())
-    followed = set(selectors.followed_ids(follower=request.user, model=tags.model))
+    topics = selectors.with_follower_counts(member_selectors.topics())
+    followed = set(selectors.followed_ids(follower=request.user, model=topics.model))
+    tags = member_selectors.by_shown_name(topics)
     return render(request, "notifications/topics.html", {"tags": tags, "followed": followed})
 
 
