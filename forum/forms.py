@@ -11,7 +11,13 @@ from django.utils.translation import gettext_lazy
 from common import widgets
 from forum.models import BODY_MAX, TITLE_MAX, TITLE_MIN, FlagReason, ThreadKind
 from members import naming
-from members.forms import LANGUAGE_CHOICES, TOPIC_NAME, TopicsMixin
+from members.forms import (
+    LANGUAGE_CHOICES,
+    TOPIC_NAME,
+    TopicChoiceField,
+    TopicMultipleChoiceField,
+    TopicsMixin,
+)
 from members.models import Tag
 
 
@@ -132,7 +138,7 @@ class ThreadFilterForm(forms.Form):
         ("helpful", gettext_lazy("Most helpful")),
     ]
     sort = forms.ChoiceField(label=gettext_lazy("Show"), choices=SORTS, required=False)
-    tag = forms.ModelMultipleChoiceField(
+    tag = TopicMultipleChoiceField(
         label=gettext_lazy("Topics"),
         queryset=Tag.objects.none(),
         to_field_name="slug",
@@ -147,7 +153,7 @@ class ThreadFilterForm(forms.Form):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["tag"].queryset = Tag.objects.order_by("name")
+        self.fields["tag"].queryset = Tag.objects.all()
         self.fields["kind"].choices = [("", _("Questions and discussions")), *ThreadKind.choices]
         self.fields["language"].choices = [("", _("Any language")), *LANGUAGE_CHOICES]
 
@@ -168,7 +174,7 @@ class TagEditForm(forms.ModelForm):
 
 
 class TagMergeForm(forms.Form):
-    into = forms.ModelChoiceField(
+    into = TopicChoiceField(
         label=gettext_lazy("Merge into"),
         queryset=Tag.objects.none(),
         to_field_name="slug",
@@ -181,4 +187,4 @@ class TagMergeForm(forms.Form):
 
     def __init__(self, *args: object, source: Tag, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["into"].queryset = Tag.objects.exclude(pk=source.pk).order_by("name")
+        self.fields["into"].queryset = Tag.objects.exclude(pk=source.pk)

@@ -37,6 +37,7 @@ from forum.forms import (
 )
 from forum.models import Post, PostRevision, Thread
 from forum.services import ForumError
+from members import selectors as member_selectors
 from members.access import can_curate_tags, moderator_required
 from members.models import Tag
 from members.services import merge_tags, update_tag
@@ -81,7 +82,7 @@ def tag_list(request: HttpRequest) -> HttpResponse:
         request,
         "forum/tag_list.html",
         {
-            "tags": selectors.tag_list(),
+            "tags": member_selectors.by_shown_name(selectors.tag_list()),
             "followed": set(followed_tag_ids(request.user)),
             "can_curate": can_curate_tags(request.user),
         },

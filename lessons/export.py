@@ -178,7 +178,10 @@ def lesson_markdown(takeaway: Takeaway) -> str:
     if takeaway.provisions:
         out += [f"## {_('Standards')}", ""]
         for p in takeaway.provisions:
-            line = f"- {_line(p.instrument.short_title)} {_line(p.number)}: {_line(p.title)}"
+            line = (
+                f"- {_line(p.instrument.display_short_title)} {_line(p.display_number)}: "
+                f"{_line(p.display_title)}"
+            )
             out.append(f"{line} {_autolink(p.source_url)}" if p.source_url else line)
         out.append("")
 
@@ -196,7 +199,7 @@ def lesson_markdown(takeaway: Takeaway) -> str:
 
     if takeaway.topics:
         out += [f"## {_('Topics')}", ""]
-        out += [f"- {_line(tag.name)}" for tag in takeaway.topics]
+        out += [f"- {_line(tag.display_name)}" for tag in takeaway.topics]
         out.append("")
 
     if takeaway.authors:

@@ -111,7 +111,7 @@ class LessonFeed(Feed):
         return {"language": item.language, "authors": names}
 
     def item_categories(self, item: Lesson) -> list[str]:
-        return [tag.name for tag in item.tags.all()]
+        return [tag.display_name for tag in item.tags.all()]
 
 
 @login_not_required

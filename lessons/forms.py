@@ -13,7 +13,12 @@ from django_countries.fields import LazyTypedChoiceField
 from common import widgets
 from lessons.models import COMMENT_MAX, SECTION_MAX, Lesson, LessonState, Provision, Setting
 from lessons.services import AUTHORS_MAX, PROVISIONS_MAX, SOURCES_MAX
-from members.forms import LANGUAGE_CHOICES, TopicsMixin
+from members.forms import (
+    LANGUAGE_CHOICES,
+    TopicChoiceField,
+    TopicMultipleChoiceField,
+    TopicsMixin,
+)
 from members.models import Tag, User
 
 HANDLE_SPLIT = re.compile(r"[\s,;]+")
@@ -22,7 +27,7 @@ HANDLE_SPLIT = re.compile(r"[\s,;]+")
 class ProvisionChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Provision) -> str:
         # The instrument too: "Principle 13" exists in more than one instrument.
-        return f"{obj.instrument.short_title}, {obj.number}: {obj.title}"
+        return f"{obj.instrument.display_short_title}, {obj.display_number}: {obj.display_title}"
 
 
 def markdown_field(label: str, *, required: bool = False, help_text: str = "") -> forms.CharField:
@@ -264,7 +269,7 @@ class TransitionForm(forms.Form):
 
 
 class RetagForm(forms.Form):
-    topics = forms.ModelMultipleChoiceField(
+    topics = TopicMultipleChoiceField(
         label=gettext_lazy("Topics"),
         queryset=Tag.objects.none(),
         required=False,
@@ -275,14 +280,14 @@ class RetagForm(forms.Form):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["topics"].queryset = Tag.objects.filter(is_official=True).order_by("name")
+        self.fields["topics"].queryset = Tag.objects.filter(is_official=True)
         self.fields["provisions"].queryset = Provision.objects.select_related(
             "instrument"
         ).order_by("instrument__position", "position")
 
 
 class LessonFilterForm(forms.Form):
-    tag = forms.ModelChoiceField(
+    tag = TopicChoiceField(
         label=gettext_lazy("Topic"),
         queryset=Tag.objects.none(),
         to_field_name="slug",
@@ -310,7 +315,7 @@ class LessonFilterForm(forms.Form):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["tag"].queryset = Tag.objects.filter(is_official=True).order_by("name")
+        self.fields["tag"].queryset = Tag.objects.filter(is_official=True)
         self.fields["standard"].queryset = Provision.objects.select_related("instrument").order_by(
             "instrument__position", "position"
         )

@@ -16,7 +16,9 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from taggit.managers import TaggableManager
 
+from common.catalogue import translated
 from common.lengths import MARKDOWN_MAX_LENGTH
+from lessons.standards import NUMBER_FORMATS
 from members.models import TaggedItem, User
 
 SECTION_MAX = MARKDOWN_MAX_LENGTH["lesson_section"]
@@ -42,10 +44,24 @@ class Instrument(models.Model):
         ordering = ["position", "year"]
 
     def __str__(self) -> str:
-        return self.short_title
+        return self.display_short_title
 
     def get_absolute_url(self) -> str:
         return reverse("lessons:instrument", args=[self.slug])
+
+    # What pages show: the official title in the interface language
+    # (lessons/standards.py), or the stored text when it has none.
+    @property
+    def display_title(self) -> str:
+        return translated("standard title", self.title)
+
+    @property
+    def display_short_title(self) -> str:
+        return translated("standard short title", self.short_title)
+
+    @property
+    def display_adopted_by(self) -> str:
+        return translated("standard adopted by", self.adopted_by)
 
 
 class Provision(models.Model):
@@ -67,10 +83,21 @@ class Provision(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.instrument.short_title} {self.number}: {self.title}"
+        return f"{self.instrument.display_short_title} {self.display_number}: {self.display_title}"
 
     def get_absolute_url(self) -> str:
         return reverse("lessons:provision", args=[self.instrument.slug, self.pk])
+
+    @property
+    def display_title(self) -> str:
+        return translated("provision title", self.title)
+
+    @property
+    def display_number(self) -> str:
+        """The number as the interface language writes it ("Art. 3", "المادة 3"), else as stored."""
+        kind, _space, number = self.number.rpartition(" ")
+        form = NUMBER_FORMATS.get(kind)
+        return translated("provision number", form) % {"number": number} if form else self.number
 
 
 # --- Lessons ---------------------------------------------------------------------

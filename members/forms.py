@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from common import widgets
+from common.catalogue import sort_key
 from common.handles import HANDLE_PATTERN
 from common.languages import languages_named_in
 from members import language, naming, services
@@ -53,6 +54,29 @@ class _LanguageChoices(BaseChoiceIterator):
 
 
 LANGUAGE_CHOICES = _LanguageChoices()
+
+
+class _ByShownName(forms.models.ModelChoiceIterator):
+    """Topics in the order of the names the member reads: a seed topic's name is
+    translated (``Tag.display_name``), so the database's order by name is not theirs."""
+
+    def __iter__(self) -> Iterator[tuple[Any, str]]:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for tag in sorted(self.queryset, key=lambda tag: sort_key(tag.display_name)):
+            yield self.choice(tag)
+
+
+class TopicChoiceField(forms.ModelChoiceField):
+    """One topic, labelled and sorted by its name in the interface language."""
+
+    iterator = _ByShownName
+
+
+class TopicMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Several topics, labelled and sorted by their names in the interface language."""
+
+    iterator = _ByShownName
 
 
 class _OwnNameSelect(forms.Select):
@@ -147,7 +171,7 @@ class ProfileForm(forms.ModelForm):
             }
         ),
     )
-    expertise = forms.ModelMultipleChoiceField(
+    expertise = TopicMultipleChoiceField(
         label=_("Expertise"),
         queryset=Tag.objects.all(),
         required=False,
@@ -250,7 +274,7 @@ class ProfileForm(forms.ModelForm):
 
 class DirectoryFilterForm(forms.Form):
     q = forms.CharField(label=_("Name"), required=False, max_length=80)
-    tag = forms.ModelChoiceField(
+    tag = TopicChoiceField(
         label=_("Expertise"),
         queryset=Tag.objects.all(),
         to_field_name="slug",
@@ -354,7 +378,7 @@ class TopicsMixin(forms.Form):
     transaction (``members.services.resolve_tags``).
     """
 
-    topics = forms.ModelMultipleChoiceField(
+    topics = TopicMultipleChoiceField(
         label=_("Topics"),
         queryset=Tag.objects.none(),
         required=False,
@@ -372,7 +396,7 @@ class TopicsMixin(forms.Form):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["topics"].queryset = Tag.objects.filter(is_official=True).order_by("name")
+        self.fields["topics"].queryset = Tag.objects.filter(is_official=True)
 
     def clean_new_topics(self) -> list[str]:
         names = [" ".join(n.split()) for n in self.cleaned_data["new_topics"].split(",")]

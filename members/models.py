@@ -20,6 +20,7 @@ from django_countries.fields import CountryField
 from taggit.managers import TaggableManager
 from taggit.models import GenericTaggedItemBase, TagBase
 
+from common.catalogue import translated
 from common.handles import HANDLE_PATTERN
 from common.lengths import MARKDOWN_MAX_LENGTH, PLAIN_TEXT_MAX_LENGTH
 
@@ -220,6 +221,20 @@ class Tag(TagBase):
         verbose_name = _("tag")
         verbose_name_plural = _("tags")
         ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    # What pages show: a topic of the seed vocabulary in the interface language
+    # (members/vocabulary.py, common/catalogue.py); a topic members proposed, or
+    # a text a moderator rewrote, as written.
+    @property
+    def display_name(self) -> str:
+        return translated("topic name", self.name)
+
+    @property
+    def display_description(self) -> str:
+        return translated("topic description", self.description)
 
 
 class TaggedItem(GenericTaggedItemBase):

@@ -27,7 +27,8 @@ the services behind them refuse the same things with the same message:
   handle's skeleton is kept (``RetiredHandle``), not the handle: the account's
   owner asked for their data to go.
 - **Topics.** A new or renamed topic whose skeleton equals an existing topic's
-  is refused with a message that names the existing topic.
+  (its name, slug, or the translated name it is shown by) is refused with a
+  message that names the existing topic.
 
 The skeleton follows Unicode TR39 (section 4): NFD, each character replaced by
 its prototype from Unicode's confusables data, NFD again. The data comes from
@@ -343,22 +344,30 @@ def clean_topic_name(value: str, *, tag: object | None = None) -> str:
     if existing is not None:
         raise ValidationError(
             _("“%(name)s” looks like the existing topic “%(existing)s”; choose that one instead.")
-            % {"name": value, "existing": existing.name},
+            % {"name": value, "existing": existing.display_name},
             code="topic_lookalike",
         )
     return value
 
 
 def existing_topic(name: str) -> object | None:
-    """The topic a member means by ``name``: same slug, or the same name in another case."""
+    """The topic a member means by ``name``: same slug, the same name in another case,
+    or the name it is shown by in the interface language ("Recours à la force")."""
     from django.utils.text import slugify
 
     from members.models import Tag
 
     slug = slugify(name)
-    return (Tag.objects.filter(slug=slug).first() if slug else None) or Tag.objects.filter(
+    found = (Tag.objects.filter(slug=slug).first() if slug else None) or Tag.objects.filter(
         name__iexact=name
     ).first()
+    if found is not None:
+        return found
+    wanted = name.casefold()
+    return next(
+        (t for t in Tag.objects.only("pk", "name", "slug") if t.display_name.casefold() == wanted),
+        None,
+    )
 
 
 def lookalike_topic(value: str, *, exclude: object | None = None) -> object | None:
@@ -372,6 +381,6 @@ def lookalike_topic(value: str, *, exclude: object | None = None) -> object | No
     if exclude is not None and getattr(exclude, "pk", None):
         topics = topics.exclude(pk=exclude.pk)
     for topic in topics.iterator():
-        if fold(topic.name) == key or fold(topic.slug) == key:
+        if key in (fold(topic.name), fold(topic.slug), fold(topic.display_name)):
             return topic
     return None

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import F, Model, Prefetch, Q, QuerySet, sql
 
+from common.catalogue import sort_key
 from members.models import (
     AuditEntry,
     ContactMessage,
@@ -115,6 +116,12 @@ def topics() -> QuerySet[Tag]:
     return Tag.objects.order_by("name")
 
 
+def by_shown_name(tags: Iterable[Tag]) -> list[Tag]:
+    """Topics in the order of the names the member reads: seed topics are shown
+    translated (``Tag.display_name``), so the database's order by name is not theirs."""
+    return sorted(tags, key=lambda tag: sort_key(tag.display_name))
+
+
 def topic_by_slug(slug: str) -> Tag | None:
     return Tag.objects.filter(slug=slug).first()
 
@@ -152,7 +159,7 @@ def attach_tags(objects: Sequence[Model]) -> None:
         .order_by("name", "pk")
     )
     by_object: dict[int, list[Tag]] = defaultdict(list)
-    for tag in tags:
+    for tag in by_shown_name(tags):
         by_object[tag.on_object].append(tag)
     # One Query for all: building one per object cost 0.1 ms each. Nothing
     # changes it: every new queryset is made by _AttachedTags._chain.
@@ -168,7 +175,7 @@ def attach_tags(objects: Sequence[Model]) -> None:
 
 def expertise_of(member: User) -> list[Tag]:
     """The topics the member says they know about on their profile, by name (one query)."""
-    return list(
+    return by_shown_name(
         Tag.objects.filter(
             tagged_items__content_type=ContentType.objects.get_for_model(Profile),
             tagged_items__object_id__in=Profile.objects.filter(user=member).values("pk"),

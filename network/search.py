@@ -29,6 +29,7 @@ from common.links import query_without_page
 from forum.models import ThreadKind
 from forum.search import CANDIDATE_LIMIT, search_posts
 from lessons.search import LESSON_HITS, search_lessons
+from members.forms import TopicMultipleChoiceField
 from members.models import Tag
 
 HITS_PER_PAGE = 20
@@ -49,7 +50,7 @@ class SearchForm(forms.Form):
             )
         },
     )
-    tag = forms.ModelMultipleChoiceField(
+    tag = TopicMultipleChoiceField(
         label=_("Topics"),
         queryset=Tag.objects.none(),
         to_field_name="slug",
@@ -66,7 +67,7 @@ class SearchForm(forms.Form):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["tag"].queryset = Tag.objects.order_by("name")
+        self.fields["tag"].queryset = Tag.objects.all()
         self.fields["kind"].choices = [("", _("Questions and discussions")), *ThreadKind.choices]
 
 

@@ -38,6 +38,8 @@ KEYWORDS = {
     "pgettext_lazy": ((1, "c"), 2),
     "npgettext": ((1, "c"), 2, 3),
     "npgettext_lazy": ((1, "c"), 2, 3),
+    # The vocabulary's marker (common.catalogue; the project's makemessages adds it).
+    "pgettext_noop": ((1, "c"), 2),
 }
 
 
