@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import datetime
+from datetime import date, datetime
 
 from django import template
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
@@ -103,6 +104,24 @@ def bdi(value: object) -> SafeString:
     """Member-written text in its own bidi isolate: a right-to-left override in a
     name cannot reverse the timestamp or the words beside it."""
     return format_html("<bdi>{}</bdi>", value)
+
+
+@register.filter
+def at_handle(handle: str) -> SafeString:
+    """``@handle`` in its own left-to-right isolate: a handle is Latin letters, and in an
+    Arabic line its "@" would otherwise go to the other end ("joao@")."""
+    return format_html('<span class="handle" dir="ltr">@{}</span>', handle)
+
+
+@register.filter(expects_localtime=True)
+def timestamp(value: date | None, format_name: str = "DATETIME_FORMAT") -> SafeString | str:
+    """A date or time inside a sentence (``{% blocktranslate with when=…|timestamp %}``):
+    a ``<time>`` element, in the interface language's format and in its own bidi
+    isolate (site.css), as every other ``<time>`` of the pages."""
+    if not value:
+        return ""
+    machine = iso(value) if isinstance(value, datetime) else value.isoformat()
+    return format_html('<time datetime="{}">{}</time>', machine, date_format(value, format_name))
 
 
 @register.simple_tag
