@@ -125,7 +125,10 @@ def test_the_invited_member_answers_without_javascript_from_three_places(
     # The author sees who was asked and what they answered.
     client.force_login(author)
     html = client.get(lesson.get_absolute_url()).content.decode()
-    assert "<bdi>Cora Invited</bdi> (@cora): Waiting for an answer" in html
+    assert (
+        '<bdi>Cora Invited</bdi> (<span class="handle" dir="ltr">@cora</span>): '
+        "Waiting for an answer" in html
+    )
     assert 'value="@cora"' in client.get(f"/lessons/{lesson.pk}/edit/").content.decode()
     # No answer chosen: the page again, with the reason.
     client.force_login(cora)
@@ -147,7 +150,10 @@ def test_a_decline_keeps_the_name_off_and_the_lesson_cannot_invite_them_again(
     assert answer(client, cora, lesson, "accept").status_code == 404
 
     client.force_login(author)
-    assert "(@cora): Declined" in client.get(lesson.get_absolute_url()).content.decode()
+    assert (
+        '(<span class="handle" dir="ltr">@cora</span>): Declined'
+        in client.get(lesson.get_absolute_url()).content.decode()
+    )
     again = client.post(
         f"/lessons/{lesson.pk}/edit/", form_data(topics, co_authors="@cora", title="Retitled")
     )
