@@ -117,6 +117,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Discreet mode (members/discreet.py): a neutral browser tab, no site name
     # in email subjects or the sender's name, and a short session.
     discreet_mode = models.BooleanField(_("discreet mode"), default=False)
+    # The zone times are shown in (an IANA name, "Africa/Nairobi"); events
+    # show the member's time beside the event's own.
+    time_zone = models.CharField(_("time zone"), max_length=64, default="UTC")
 
     objects = UserManager()
 
@@ -384,6 +387,8 @@ class AuditEntry(models.Model):
         RETAG_LESSON = "retag_lesson", _("changed a lesson's topics or standards")
         PURGE_POST_REVISION = "purge_post_revision", _("purged a version of a post")
         PURGE_LESSON_REVISION = "purge_lesson_revision", _("purged a version of a lesson")
+        EDIT_EVENT = "edit_event", _("changed an event organised by others")
+        CANCEL_EVENT = "cancel_event", _("cancelled an event organised by others")
 
     actor = models.ForeignKey(
         User, null=True, on_delete=models.SET_NULL, related_name="audit_actions"

@@ -29,6 +29,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("forum/", include("forum.urls")),
     path("lessons/", include("lessons.urls")),
+    path("events/", include("events.urls")),
     path("search/", search.search, name="search"),
     path("accounts/forget-device/", signout.forget_device, name="forget_device"),
     path("signed-out/", signout.signed_out, name="signed_out"),
