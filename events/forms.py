@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import zoneinfo
 from datetime import datetime
-from functools import cache
 from typing import Any
 
 from django import forms
@@ -17,14 +16,13 @@ from common import widgets
 from common.languages import languages_named_in
 from events.models import DESCRIPTION_MAX, NOTE_MAX, Event, EventKind, EventVisibility
 from members.models import Tag, User
+from members.services import time_zone_names
 
 HANDLE_SPLIT = re.compile(r"[\s,;]+")
 
 
-@cache
-def time_zone_choices() -> tuple[tuple[str, str], ...]:
-    names = sorted(zoneinfo.available_timezones() - {"localtime", "Factory"})
-    return tuple((name, name.replace("_", " ")) for name in names)
+def time_zone_choices() -> list[tuple[str, str]]:
+    return [(name, name.replace("_", " ")) for name in time_zone_names()]
 
 
 def provision_model():

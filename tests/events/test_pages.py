@@ -17,6 +17,7 @@ from events.models import Event, EventKind, EventVisibility, Registration
 from tests.conftest import sign_in
 
 PLACE = "Community hall, Kisumu"
+PARTS = ("name", "bio", "organisation", "country", "languages", "role", "expertise")
 LINK = "https://meet.example.org/assemblies"
 
 
@@ -262,3 +263,35 @@ def test_registration_rows_are_not_duplicated_by_the_form(client, make_event, me
     client.post(reverse("events:register", args=[event.pk]))
     client.post(reverse("events:register", args=[event.pk]))
     assert Registration.objects.filter(event=event).count() == 1
+
+
+def test_a_member_chooses_their_time_zone_in_the_profile(client, member) -> None:
+    sign_in(client, member)
+    page = client.get(reverse("members:profile_edit")).content.decode()
+    assert 'name="time_zone"' in page
+    from members.forms import ProfileForm
+
+    form = ProfileForm(instance=member.profile, member=member)
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    data.update(
+        {
+            "handle": member.handle,
+            "time_zone": "Asia/Kolkata",
+            **{
+                f"{part}_visibility": "members"
+                for part in (
+                    "name",
+                    "bio",
+                    "organisation",
+                    "country",
+                    "languages",
+                    "role",
+                    "expertise",
+                )
+            },
+        }
+    )
+    response = client.post(reverse("members:profile_edit"), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    member.refresh_from_db()
+    assert member.time_zone == "Asia/Kolkata"
