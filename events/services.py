@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import zoneinfo
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Max, Model
@@ -360,6 +360,57 @@ def _promote_waitlist(event: Event, *, actor: User | None) -> list[Registration]
         registration.save(update_fields=["state", "position", "updated_at"])
         _notify_registration(registration, actor=actor, promoted=True)
     return promoted
+
+
+# --- Reminders (the worker's, never a request's) ------------------------------------
+
+REMINDER_AHEAD = timedelta(hours=24)
+
+
+def send_reminders(*, now: datetime | None = None) -> int:
+    """Remind confirmed participants of events starting within 24 hours, once each.
+
+    Called by the outbox worker (``run_outbox``). Each registration is claimed
+    by setting ``reminded_at`` where it is still empty, in the transaction that
+    writes the notification: a second run, or a second worker, finds nothing
+    left to claim, and a failed notification leaves the claim undone.
+    """
+    now = now or timezone.now()
+    due = (
+        Registration.objects.filter(
+            state=RegistrationState.CONFIRMED,
+            reminded_at__isnull=True,
+            event__cancelled_at__isnull=True,
+            event__starts_at__gt=now,
+            event__starts_at__lte=now + REMINDER_AHEAD,
+        )
+        .select_related("event")
+        .order_by("id")
+    )
+    sent = 0
+    for registration in list(due[:1000]):
+        with transaction.atomic():
+            claimed = Registration.objects.filter(
+                pk=registration.pk, reminded_at__isnull=True
+            ).update(reminded_at=now)
+            if not claimed:
+                continue
+            _notify_reminder(registration)
+            sent += 1
+    return sent
+
+
+@in_site_language
+def _notify_reminder(registration: Registration) -> None:
+    event = registration.event
+    notify(
+        [registration.member_id],
+        kind=NotificationKind.EVENT_REMINDER,
+        actor=None,
+        text=_("“%(title)s” starts within a day") % {"title": event.title},
+        url=event.get_absolute_url(),
+        about=event,
+    )
 
 
 # --- Calendar feed --------------------------------------------------------------------

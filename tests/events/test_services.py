@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import threading
 from datetime import timedelta
 
@@ -267,3 +268,39 @@ def test_two_members_registering_for_the_last_place_never_both_get_it(
         assert sorted(results) == ["confirmed", "waitlisted"]
         assert Registration.objects.filter(event=event, state="confirmed").count() == 1
     assert connection.vendor == "postgresql"
+
+
+# --- Reminders -------------------------------------------------------------------
+
+
+def test_the_worker_reminds_each_participant_once(make_event, make_user) -> None:
+    from django.core.management import call_command
+
+    soon = make_event(title="Tomorrow's webinar")
+    later = make_event(title="Next month")
+    Event.objects.filter(pk=soon.pk).update(
+        starts_at=timezone.now() + timedelta(hours=20),
+        ends_at=timezone.now() + timedelta(hours=22),
+    )
+    confirmed, waiting = make_user(), make_user()
+    Registration.objects.create(event=soon, member=confirmed, state="confirmed")
+    Registration.objects.create(event=soon, member=waiting, state="waitlisted", position=1)
+    Registration.objects.create(event=later, member=confirmed, state="confirmed")
+    call_command("run_outbox", "--once", stdout=io.StringIO())
+    call_command("run_outbox", "--once", stdout=io.StringIO())
+    reminders = Notification.objects.filter(kind=NotificationKind.EVENT_REMINDER)
+    assert list(reminders.values_list("recipient_id", "text")) == [
+        (confirmed.pk, "“Tomorrow's webinar” starts within a day")
+    ]
+    assert services.send_reminders() == 0
+
+
+def test_a_cancelled_event_sends_no_reminder(make_event, member) -> None:
+    event = make_event()
+    services.register(member=member, event=event)
+    Event.objects.filter(pk=event.pk).update(
+        starts_at=timezone.now() + timedelta(hours=2),
+        ends_at=timezone.now() + timedelta(hours=3),
+        cancelled_at=timezone.now(),
+    )
+    assert services.send_reminders() == 0
