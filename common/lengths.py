@@ -18,6 +18,7 @@ MARKDOWN_MAX_LENGTH: Mapping[str, int] = MappingProxyType(
         "lesson_section": 20_000,  # each of what happened, what worked, ...
         "review_comment": 5_000,  # a comment on a step of a lesson's review
         "bio": 2_000,  # "about you" on a profile
+        "event_description": 20_000,  # what a training, webinar or meeting is about
     }
 )
 

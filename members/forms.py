@@ -185,6 +185,13 @@ class ProfileForm(forms.ModelForm):
         help_text=_("The language of menus, buttons and messages, on every device you use."),
     )
 
+    time_zone = forms.ChoiceField(
+        label=_("Your time zone"),
+        required=False,
+        widget=widgets.Select,
+        help_text=_("Times of events are shown in it."),
+    )
+
     class Meta:
         model = Profile
         fields = [
@@ -218,6 +225,7 @@ class ProfileForm(forms.ModelForm):
                 "display_name": member.display_name,
                 "handle": member.handle,
                 "site_language": member.language,
+                "time_zone": member.time_zone,
             }
         )
         if profile is not None and profile.pk:
@@ -232,6 +240,9 @@ class ProfileForm(forms.ModelForm):
             *language.shipped_languages(),
         ]
         self.fields["country"].widget.attrs.update(COUNTRY_FILTER)
+        self.fields["time_zone"].choices = [
+            (name, name.replace("_", " ")) for name in services.time_zone_names()
+        ]
 
     def clean_display_name(self) -> str:
         return naming.clean_display_name(self.cleaned_data["display_name"], member=self.member)
@@ -250,6 +261,7 @@ class ProfileForm(forms.ModelForm):
         language.member_language_set(
             member=self.member, language=self.cleaned_data["site_language"]
         )
+        services.set_time_zone(member=self.member, name=self.cleaned_data["time_zone"] or "UTC")
         return services.update_profile(
             member=self.member,
             display_name=self.cleaned_data["display_name"],

@@ -119,6 +119,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Discreet mode (members/discreet.py): a neutral browser tab, no site name
     # in email subjects or the sender's name, and a short session.
     discreet_mode = models.BooleanField(_("discreet mode"), default=False)
+    # The zone times are shown in (an IANA name, "Africa/Nairobi"); events
+    # show the member's time beside the event's own.
+    time_zone = models.CharField(_("time zone"), max_length=64, default="UTC")
 
     objects = UserManager()
 
@@ -403,6 +406,8 @@ class AuditEntry(models.Model):
         CONTACT_HANDLED = "contact_handled", _("marked a contact message handled")
         CONTACT_REOPENED = "contact_reopened", _("reopened a contact message")
         CONTACT_DELETED = "contact_deleted", _("deleted a contact message")
+        EDIT_EVENT = "edit_event", _("changed an event organised by others")
+        CANCEL_EVENT = "cancel_event", _("cancelled an event organised by others")
 
     actor = models.ForeignKey(
         User, null=True, on_delete=models.SET_NULL, related_name="audit_actions"

@@ -7,7 +7,9 @@ change tells nobody anything.
 
 from __future__ import annotations
 
+import functools
 import logging
+import zoneinfo
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
@@ -328,6 +330,23 @@ def update_profile(
         )
         profile.expertise.set(list(expertise))
     return profile
+
+
+@functools.cache
+def time_zone_names() -> tuple[str, ...]:
+    """The IANA zones a member may choose, UTC first."""
+    names = sorted(zoneinfo.available_timezones() - {"localtime", "Factory", "UTC"})
+    return ("UTC", *names)
+
+
+def set_time_zone(*, member: User, name: str) -> User:
+    """The zone the member sees times in (events)."""
+    if name not in time_zone_names():
+        raise ServiceError(_("Unknown time zone."))
+    if member.time_zone != name:
+        member.time_zone = name
+        member.save(update_fields=["time_zone"])
+    return member
 
 
 def dismiss_first_steps(*, member: User) -> User:

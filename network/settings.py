@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "members",
     "forum",
     "lessons",
+    "events",
     "network",
 ]
 

@@ -45,6 +45,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("forum/", include("forum.urls")),
     path("lessons/", include("lessons.urls")),
+    path("events/", include("events.urls")),
     path("search/", search.search, name="search"),
     # Anyone may write to the moderators, with or without an account.
     path("contact/", members_views.contact, name="contact"),

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -68,6 +69,7 @@ def _seed() -> tuple[dict[str, object], dict[str, list[tuple[str, ...]]]]:
     """Just what the pages need: one of each thing, in the states that show most."""
     from allauth.mfa.totp.internal.auth import TOTP
 
+    from events import services as events
     from forum import services as forum
     from lessons import services as lessons
     from lessons.demo import ensure_standards
@@ -173,6 +175,23 @@ def _seed() -> tuple[dict[str, object], dict[str, list[tuple[str, ...]]]]:
     assert ContactMessage.objects.filter(pk=contact.pk).exists()
     instrument = Instrument.objects.order_by("position").first()
     provision = Provision.objects.filter(instrument=instrument).order_by("pk").first()
+    start = timezone.now() + timedelta(days=3)
+    event = events.create_event(
+        actor=expert,
+        data=events.EventData(
+            title="Policing assemblies: a two-day training",
+            kind="training",
+            description="We read the **Basic Principles** together.",
+            starts_at=start,
+            ends_at=start + timedelta(hours=6),
+            time_zone="Africa/Nairobi",
+            place="Community hall, Kisumu",
+            capacity=1,
+            tags=topics,
+            provisions=[provision],
+        ),
+    )
+    events.register(member=member, event=event, note="I train cadets.")
 
     everyone = [
         ("404", "/no-such-page/"),
@@ -211,6 +230,12 @@ def _seed() -> tuple[dict[str, object], dict[str, list[tuple[str, ...]]]]:
         ("search", reverse("search") + "?q=kettle"),
         ("search-filtered", reverse("search") + f"?q=kettle&tag={topics[0].slug}"),
         ("feed-settings", reverse("lessons:feed_settings")),
+        ("event-list", reverse("events:list")),
+        ("event-list-filter-open", reverse("events:list") + "?kind=no-such-kind"),
+        ("event-past", reverse("events:past")),
+        ("event-month", reverse("events:month", args=[start.year, start.month])),
+        ("event", event.get_absolute_url()),
+        ("calendar-settings", reverse("events:feed_settings")),
         ("account-email", reverse("account_email")),
         ("password", reverse("account_change_password")),
         ("two-factor", reverse("mfa_index")),
@@ -247,6 +272,11 @@ def _seed() -> tuple[dict[str, object], dict[str, list[tuple[str, ...]]]]:
             # Post history is for the author (the expert wrote this answer) and moderators.
             ("post-history", reverse("forum:post_history", args=[unaccepted.pk])),
             ("review-queue", reverse("lessons:review_queue")),
+            ("event-organiser", event.get_absolute_url()),
+            ("event-new", reverse("events:create")),
+            ("event-new-errors", reverse("events:create"), "form.event-form"),
+            ("event-edit", reverse("events:edit", args=[event.pk])),
+            ("event-participants", reverse("events:participants", args=[event.pk])),
             ("profile-own", reverse("members:profile", args=[expert.handle])),
         ],
         "moderator": [

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gzip
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
@@ -21,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language_info
 
+from events import services as event_services
 from forum import services as forum_services
 from lessons import services as lesson_services
 from lessons.demo import ensure_standards
@@ -186,7 +188,29 @@ def _seed() -> dict[str, object]:
         kind="question",
         language="en",
     )
-    return {"asker": asker, "expert": expert, "thread": thread, "lesson": lesson}
+    start = timezone.now() + timedelta(days=3)
+    event = event_services.create_event(
+        actor=expert,
+        data=event_services.EventData(
+            title="Policing assemblies: a two-day training on the Basic Principles",
+            kind="training",
+            description="We read the **Basic Principles** together.",
+            starts_at=start,
+            ends_at=start + timedelta(hours=6),
+            time_zone="Africa/Nairobi",
+            place="Community hall, Kisumu",
+            tags=topics[:2],
+        ),
+    )
+    event_services.register(member=asker, event=event)
+    return {
+        "asker": asker,
+        "expert": expert,
+        "thread": thread,
+        "lesson": lesson,
+        "event": event,
+        "month": (start.year, start.month),
+    }
 
 
 def _seeded_in_own_connection() -> dict[str, object]:
@@ -217,9 +241,13 @@ def _pages(seeded: dict[str, object]) -> list[tuple[str, str, bool]]:
     ]
 
 
-def _more_pages() -> list[tuple[str, str, bool]]:
+def _more_pages(seeded: dict[str, object]) -> list[tuple[str, str, bool]]:
     """Pages a new member goes through next: measured too, not photographed."""
     return [
+        ("event-list", reverse("events:list"), True),
+        ("event-list-filter-open", reverse("events:list") + "?kind=no-such-kind", True),
+        ("event", seeded["event"].get_absolute_url(), True),
+        ("event-month", reverse("events:month", args=seeded["month"]), True),
         ("signup", reverse("account_signup"), False),
         ("contact", reverse("contact"), False),
         ("profile-edit", reverse("members:profile_edit"), True),
@@ -266,7 +294,7 @@ def test_main_pages_fit_a_phone_and_a_slow_link(new_page, daphne_server) -> None
     problems: list[str] = []
     weights: dict[str, int] = {}
     photographed = {name for name, _path, _member in _pages(seeded)}
-    for name, path, as_member in _pages(seeded) + _more_pages():
+    for name, path, as_member in _pages(seeded) + _more_pages(seeded):
         browser_page = member if as_member else visitor
         requested.clear()
         # Loaded once, at phone width, then widened: the same page, laid out

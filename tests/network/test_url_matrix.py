@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import timedelta
 from functools import cached_property
 
 import pytest
@@ -43,8 +44,11 @@ from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
 from django.test import Client
+from django.utils import timezone
 from taggit.models import Tag as TaggitTag
 
+from events import services as event_services
+from events.models import CalendarToken, Registration
 from forum import services as forum_services
 from forum.models import ThreadKind
 from lessons import feeds
@@ -273,6 +277,43 @@ lessons:review_queue                    GET  L    W    L    404  404  404  200  
 lessons:review_queue                    POST L    W    L    405  405  405  405  405  405
 lessons:standards                       GET  200  200  200  200  200  200  200  200  200
 lessons:standards                       POST 405  405  405  405  405  405  405  405  405
+# Events: a members-only training the author organises; other_member is registered.
+events:calendar                         GET  302  302  302  302  302  302  302  302  302
+events:calendar                         POST 405  405  405  405  405  405  405  405  405
+events:cancel                           GET  L    W    L    405  405  405  405  405  405
+events:cancel                           POST L    W    L    404  302  404  404  302  302
+events:create                           GET  L    W    L    404  404  404  200  200  200
+events:create                           POST L    W    L    404  404  404  400  400  400
+events:decide                           GET  L    W    L    405  405  405  405  405  405
+events:decide                           POST L    W    L    404  302  404  404  404  404
+events:detail                           GET  404  404  404  200  200  200  200  200  200
+events:detail                           POST 405  405  405  405  405  405  405  405  405
+events:detail_short                     GET  404  404  404  301  301  301  301  301  301
+events:detail_short                     POST 405  405  405  405  405  405  405  405  405
+events:edit                             GET  L    W    L    404  200  404  404  200  200
+events:edit                             POST L    W    L    404  400  404  404  400  400
+events:feed                             GET  200  200  200  200  200  200  200  200  200
+events:feed                             POST 405  405  405  405  405  405  405  405  405
+events:feed_settings                    GET  L    W    L    200  200  200  200  200  200
+events:feed_settings                    POST L    W    L    302  302  302  302  302  302
+events:ics                              GET  404  404  404  200  200  200  200  200  200
+events:ics                              POST 405  405  405  405  405  405  405  405  405
+events:leave                            GET  L    W    L    405  405  405  405  405  405
+events:leave                            POST L    W    L    404  404  302  404  404  404
+events:list                             GET  200  200  200  200  200  200  200  200  200
+events:list                             POST 405  405  405  405  405  405  405  405  405
+events:month                            GET  200  200  200  200  200  200  200  200  200
+events:month                            POST 405  405  405  405  405  405  405  405  405
+events:participants                     GET  L    W    L    404  200  404  404  404  404
+events:participants                     POST L    W    L    405  405  405  405  405  405
+events:participants_csv                 GET  L    W    L    404  200  404  404  404  404
+events:participants_csv                 POST L    W    L    405  405  405  405  405  405
+events:past                             GET  200  200  200  200  200  200  200  200  200
+events:past                             POST 405  405  405  405  405  405  405  405  405
+events:private_calendar                 GET  200  200  200  200  200  200  200  200  200
+events:private_calendar                 POST 405  405  405  405  405  405  405  405  405
+events:register                         GET  L    W    L    405  405  405  405  405  405
+events:register                         POST L    W    L    302  302  400  302  302  302
 # allauth: account, two-factor, sessions. Someone waiting manages their account.
 account_change_password                 GET  L    200  L    200  200  200  200  200  200
 account_change_password                 POST L    200  L    200  200  200  200  200  200
@@ -491,6 +532,31 @@ class World:
         return lesson
 
     @cached_property
+    def event(self):
+        """A members-only training the author organises; other_member is registered."""
+        start = timezone.now() + timedelta(days=20)
+        founder = self.make_user(is_expert=True)
+        data = event_services.EventData(
+            title="Policing assemblies training",
+            kind="training",
+            starts_at=start,
+            ends_at=start + timedelta(hours=3),
+            place="Hall A",
+            organisers=[self.author],
+        )
+        event = event_services.create_event(actor=founder, data=data)
+        event.organisers.remove(founder)
+        return event
+
+    @cached_property
+    def registration(self) -> Registration:
+        return event_services.register(member=self.users["other_member"], event=self.event)
+
+    @cached_property
+    def calendar_token(self) -> CalendarToken:
+        return event_services.calendar_token_for(member=self.author)
+
+    @cached_property
     def revision(self) -> LessonRevision:
         return LessonRevision.objects.create(
             lesson=self.lesson, editor=self.author, snapshot=lesson_selectors.snapshot(self.lesson)
@@ -562,6 +628,20 @@ class World:
                 return self.feed_token.token
         if key.startswith("members:contact_message") and name == "pk":
             return self.contact_message.pk
+        if key.startswith("events:"):
+            if name == "pk":
+                self.registration  # noqa: B018 - other_member comes to the event
+                return self.event.pk
+            if name == "slug":
+                return self.event.slug
+            if name == "registration":
+                return self.registration.pk
+            if name == "token":
+                return self.calendar_token.token
+            if name == "year":
+                return 2031
+            if name == "month":
+                return 6
         if key.startswith(("members:", "notifications:", "follows:")):
             if name == "slug":
                 return self.topic.slug
@@ -609,6 +689,8 @@ POST_DATA: dict[str, dict[str, object]] = {
     "members:ban": {"reason": "test"},
     "members:set_role": {"granted": "1"},
     "lessons:act": {"action": "archive"},
+    "events:decide": {"answer": "accept"},
+    "events:feed_settings": {"reset": "1"},
     "lessons:co_author": {"answer": "decline"},
     "lessons:feed_settings": {"reset": "1"},
     "lessons:instrument_follow": {"follow": "1"},
@@ -711,6 +793,7 @@ SECRET_PARAMETERS = {"token", "key", "uidb36"}
 SECRET_URLS = {
     "members:join": "members.Invitation.token",
     "lessons:private_feed": "lessons.FeedToken.token",
+    "events:private_calendar": "events.CalendarToken.token",
     "account_confirm_email": "allauth",
     "account_reset_password_from_key": "allauth",
 }
@@ -727,6 +810,9 @@ def test_secrets_in_addresses_are_not_guessable(make_user: Callable[..., User]) 
     tokens = {
         "members.Invitation.token": [create_invitation(inviter=m).token for m in members],
         "lessons.FeedToken.token": [feeds.reset_feed_token(m).token for m in members],
+        "events.CalendarToken.token": [
+            event_services.replace_calendar_token(member=m).token for m in members
+        ],
     }
     assert set(tokens) == {source for source in SECRET_URLS.values() if source != "allauth"}
     for source, values in tokens.items():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import time
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -11,13 +12,17 @@ from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 from django.utils import timezone
 
+from events.services import send_reminders
 from members.privacy import purge_ips
 from notifications.outbox import deliver_due, send_digests
+
+REMINDER_EVERY = timedelta(minutes=1)
 
 
 class Command(BaseCommand):
     help = (
-        "Deliver queued email (retrying failures), send the daily digest at DIGEST_HOUR "
+        "Deliver queued email (retrying failures), remind participants of events starting "
+        "within a day, send the daily digest at DIGEST_HOUR "
         "and blank IP addresses older than IP_RETENTION_DAYS once a day."
     )
 
@@ -34,6 +39,9 @@ class Command(BaseCommand):
         self, *args: object, once: bool, interval: float, heartbeat: Path | None, **options: object
     ) -> None:
         if once:
+            reminded = send_reminders()
+            if reminded:
+                self.stdout.write(f"reminded {reminded} participant(s)")
             sent, failed = deliver_due(limit=10_000)
             self.stdout.write(f"sent {sent}, failed {failed}")
             return
@@ -45,7 +53,7 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
-        last_digest_day = last_purge_day = None
+        last_digest_day = last_purge_day = last_reminders = None
         self.stdout.write("outbox worker running")
         while not stopping:
             close_old_connections()
@@ -61,6 +69,12 @@ class Command(BaseCommand):
                     if purged:
                         self.stdout.write(f"blanked {purged} old IP address(es)")
                     last_purge_day = now.date()
+                # Reminders of tomorrow's events, at most once a minute.
+                if last_reminders is None or now - last_reminders >= REMINDER_EVERY:
+                    reminded = send_reminders(now=now)
+                    if reminded:
+                        self.stdout.write(f"reminded {reminded} participant(s)")
+                    last_reminders = now
                 sent, failed = deliver_due()
                 if sent or failed:
                     self.stdout.write(f"sent {sent}, failed {failed}")

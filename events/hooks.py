@@ -1,0 +1,41 @@
+"""What other apps lend an event page: its materials, from the library (issue 19, item 5).
+
+Events never import the library. The library (or network/composition.py,
+once both exist) installs a ``MaterialSource`` at start-up; the event page
+asks it for what to list under "Materials" (reading before, slides and
+reports after). Without one, an event has no materials and the section is
+not shown. An ``EventMaterial`` link model belongs with the library's side of
+this seam (a foreign key to ``"events.Event"`` by string), so that events'
+migrations need no library.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from events.models import Event
+    from members.models import User
+
+
+class MaterialSource(Protocol):
+    def materials_for(self, event: Event, *, viewer: User) -> list[Any]:
+        """What ``viewer`` may open among the event's materials: objects with
+        ``title``, ``get_absolute_url()`` and ``when`` ("before" or "after")."""
+
+
+class NoMaterials:
+    def materials_for(self, event: Event, *, viewer: User) -> list[Any]:
+        return []
+
+
+_source: MaterialSource = NoMaterials()
+
+
+def set_material_source(source: MaterialSource) -> None:
+    global _source  # one source, installed once at start-up
+    _source = source
+
+
+def material_source() -> MaterialSource:
+    return _source
