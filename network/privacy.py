@@ -52,6 +52,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
 
+from events import privacy as events_privacy
 from forum import privacy as forum_privacy
 from lessons import privacy as lessons_privacy
 from members import privacy as members_privacy
@@ -75,6 +76,7 @@ PARTS: tuple[Part, ...] = (
     Part(export=forum_privacy.export, forget=forum_privacy.forget),
     Part(export=members_privacy.export_topics),
     Part(export=lessons_privacy.export, forget=lessons_privacy.forget),
+    Part(export=events_privacy.export, forget=events_privacy.forget),
     Part(export=notifications_privacy.export, forget=notifications_privacy.forget),
     Part(export=members_privacy.export_records, forget=members_privacy.forget),
 )
