@@ -8,6 +8,7 @@ viewer may not see answers 404, never 403.
 from __future__ import annotations
 
 import csv
+from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -16,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -90,6 +92,12 @@ def month(request: HttpRequest, year: int, month: int) -> HttpResponse:
         {
             "weeks": selectors.month(request.user, year, month),
             "first": timezone.datetime(year, month, 1),
+            # Month and weekday names as words, not dates in a line of text.
+            "month_label": date_format(timezone.datetime(year, month, 1), "YEAR_MONTH_FORMAT"),
+            "weekdays": [
+                (date_format(day, "l"), date_format(day, "D"))
+                for day in (timezone.datetime(2024, 1, 1) + timedelta(days=n) for n in range(7))
+            ],
             "previous": previous,
             "following": following,
             "member_zone": selectors.member_zone(request.user),
