@@ -333,13 +333,14 @@ def participants_csv(request: HttpRequest, pk: int) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="event-{event.pk}-participants.csv"'
     response["Cache-Control"] = "private, no-store"
     writer = csv.writer(response)
-    writer.writerow(["name", "handle", "email", "state", "position", "registered_at", "note"])
+    # No email address: members' addresses are never shown to other members;
+    # organisers reach participants through the event's notices.
+    writer.writerow(["name", "handle", "state", "position", "registered_at", "note"])
     for row in selectors.registrations(event):
         writer.writerow(
             [
                 _spreadsheet_safe(row.member.name),
                 row.member.handle,
-                row.member.email,
                 row.state,
                 row.position or "",
                 row.created_at.isoformat(),
