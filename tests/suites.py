@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-SUITES = {"postgresql", "redis", "browser", "corpus"}
+SUITES = {"postgresql", "redis", "browser", "corpus", "validator"}
 
 
 def required_suites() -> set[str]:
