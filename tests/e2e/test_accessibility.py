@@ -1,7 +1,9 @@
 """Accessibility (WCAG 2.2 AA): axe-core on every page type, keyboard-only journeys.
 
-axe-core comes from the npm package pinned in package.json (``make test`` runs
-``npm ci``). It is evaluated in the page through the DevTools protocol, which
+axe-core comes from the npm package pinned in package.json when npm is there
+(``make test`` runs ``npm ci``), otherwise from the copy the PyPI package
+``axe-playwright-python`` ships (an older axe-core), so ``make test`` needs no
+npm. It is evaluated in the page through the DevTools protocol, which
 the site's Content-Security-Policy does not govern, so pages are checked with
 their real CSP. Every page type is checked logged out and as each role
 (member, expert, moderator, a member waiting for approval), then the colour
@@ -33,6 +35,16 @@ from tests.suites import skip_suite
 pytestmark = pytest.mark.browser
 
 AXE_JS = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def _axe_from_pypi() -> Path | None:
+    try:
+        import axe_playwright_python
+    except ImportError:
+        return None
+    return Path(axe_playwright_python.__file__).with_name("axe.min.js")
+
+
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 FAILING_IMPACTS = {"serious", "critical"}
 # WCAG 2.0/2.1/2.2 A and AA, plus axe's best practices (landmarks, headings).
@@ -311,9 +323,12 @@ def _seed() -> tuple[dict[str, object], dict[str, list[tuple[str, ...]]]]:
 
 @pytest.fixture(scope="module")
 def axe_source() -> str:
-    if not AXE_JS.exists():
-        skip_suite("browser", f"axe-core is not installed at {AXE_JS} (npm ci; make test does)")
-    return AXE_JS.read_text() + "\n" + CHECKS_JS.read_text()
+    for axe in (AXE_JS, _axe_from_pypi()):
+        if axe is not None and axe.exists():
+            return axe.read_text() + "\n" + CHECKS_JS.read_text()
+    return skip_suite(
+        "browser", "axe-core is installed neither by npm nor by axe-playwright-python"
+    )
 
 
 def _storage_states(people: dict[str, object]) -> dict[str, dict]:
