@@ -52,6 +52,9 @@ def plausible_values(member: User) -> dict[str, object]:
         "url": "no-such-page/",
         "role": "expert",
         "action": "pin",
+        "registration": 1,
+        "year": 2031,
+        "month": 6,
     }
 
 
