@@ -120,3 +120,25 @@ def test_a_tab_whose_session_ended_stops_reconnecting(new_page, make_user) -> No
     expect(page.locator("body[data-live-state=closed]")).to_be_attached()
     page.wait_for_timeout(6000)  # longer than the next two backoff delays
     assert len(opened) == before + 1, f"the tab kept reconnecting: {len(opened) - before}"
+
+
+def test_a_tab_told_too_many_sockets_backs_off(new_page, make_user) -> None:
+    """4429 comes on an accepted handshake: the backoff must not start over."""
+    member = make_user()
+    page = new_page()
+    opened: list[object] = []
+
+    def refuse(socket) -> None:
+        opened.append(time.monotonic())
+        socket.close(code=4429, reason="too many")
+
+    log_in(page, member.email, TEST_PASSWORD)
+    page.goto("about:blank")  # the page after the login opens no socket any more
+    page.route_web_socket("**/ws/notifications/**", refuse)
+    page.goto("/forum/")
+    deadline = time.monotonic() + 10
+    while not opened and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
+    assert opened, "the page opened no socket"
+    page.wait_for_timeout(5000)  # a reset backoff would have retried several times
+    assert len(opened) == 1, [round(t - opened[0], 2) for t in opened]

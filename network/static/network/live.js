@@ -163,7 +163,11 @@
         stopped = true;
         return;
       }
-      if (!opened) {
+      if (event.code === 4429) {
+        // Too many sockets or attempts: the handshake was accepted only to
+        // say so, which must not reset the backoff. Wait 8 s or more.
+        attempts = Math.max(attempts, 4);
+      } else if (!opened) {
         failedHandshakes += 1;
         if (failedHandshakes >= MAX_FAILED_HANDSHAKES) {
           body.dataset.liveState = "stopped";
