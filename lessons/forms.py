@@ -220,7 +220,9 @@ class SourceForm(forms.Form):
     date = forms.DateField(
         label=gettext_lazy("Date (optional)"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        # A date input takes ISO dates only, whatever the interface language
+        # (a localised "17/09/2020" shows as an empty field and is lost on save).
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": gettext_lazy("Enter a date like 2024-03-31.")},
     )
     url = forms.URLField(

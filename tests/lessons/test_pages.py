@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 
 import pytest
@@ -352,3 +353,22 @@ def test_the_service_refuses_a_source_address_that_is_not_http(author: User, les
     with pytest.raises(services.LessonError, match="Only http and https"):
         services.create_lesson(author=author, data=data)
     assert Lesson.objects.count() == 0
+
+
+@pytest.mark.parametrize("language", ["en", "nl", "fr", "es", "ar"])
+def test_editing_a_lesson_keeps_its_source_dates_in_every_language(
+    client: Client, make_user: Callable[..., User], make_lesson: Callable[..., Lesson], language
+) -> None:
+    # A date field sends and shows ISO dates whatever the interface language:
+    # a French "17/09/2020" in value= is invalid HTML (the Nu checker found
+    # it), the browser shows the field empty, and saving the form loses the date.
+    author = make_user(language=language)
+    lesson = make_lesson(
+        author,
+        sources=[services.SourceData(title="Report", date=datetime.date(2020, 9, 17))],
+    )
+    sign_in(client, author)
+
+    page = client.get(f"/lessons/{lesson.pk}/edit/").content.decode()
+
+    assert 'type="date" name="sources-0-date" value="2020-09-17"' in page
