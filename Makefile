@@ -16,7 +16,7 @@ RUN_ENV  = DEBUG=$${DEBUG:-true} DEMO_MODE=$${DEMO_MODE:-true} DEMO_MODERATOR_WI
 # Tests always run with development settings (no HTTPS redirect); production
 # settings are tested in subprocesses with their own environment. No persistent
 # connections: the live-server thread would keep the test database open.
-TEST_ENV = DEBUG=true DB_CONN_MAX_AGE=0
+TEST_ENV = DEBUG=true DB_CONN_MAX_AGE=0 MEDIA_ROOT=$${MEDIA_ROOT:-$(CURDIR)/var/test-media}
 
 .PHONY: run test lint format messages makemessages migrate collectstatic clean bench
 

@@ -23,10 +23,16 @@ class MaterialSource(Protocol):
         """What ``viewer`` may open among the event's materials: objects with
         ``title``, ``get_absolute_url()`` and ``when`` ("before" or "after")."""
 
+    def manage_url(self, event: Event, *, viewer: User) -> str:
+        """Where ``viewer`` adds or removes materials; empty when they may not."""
+
 
 class NoMaterials:
     def materials_for(self, event: Event, *, viewer: User) -> list[Any]:
         return []
+
+    def manage_url(self, event: Event, *, viewer: User) -> str:
+        return ""
 
 
 _source: MaterialSource = NoMaterials()

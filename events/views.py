@@ -142,6 +142,7 @@ def _event_page(
         "counts": selectors.counts(event),
         "member_zone": selectors.member_zone(user),
         "materials": hooks.material_source().materials_for(event, viewer=user),
+        "materials_url": hooks.material_source().manage_url(event, viewer=user),
         "registration_open": permissions.registration_open(event),
     }
     return render(request, "events/event_detail.html", context, status=status)

@@ -47,3 +47,38 @@ def set_thread_source(source: ThreadSource) -> None:
 
 def thread_source() -> ThreadSource:
     return _source
+
+
+# --- The library (network/composition.py installs it) ---------------------------------
+
+
+class DocumentSource(Protocol):
+    """What the library lends a lesson's sources and a provision's page."""
+
+    def for_provision(self, provision: Model, *, viewer: User) -> list[Any]:
+        """Resources linked to the provision that ``viewer`` may open: objects with
+        ``title``, ``get_absolute_url()``, ``get_kind_display()`` and ``year``."""
+
+    def describe_sources(self, urls: list[str], *, viewer: User) -> dict[str, Any]:
+        """For each source address that is a library resource ``viewer`` may open,
+        that resource (its type and year are shown beside the source)."""
+
+
+class NoDocuments:
+    def for_provision(self, provision: Model, *, viewer: User) -> list[Any]:
+        return []
+
+    def describe_sources(self, urls: list[str], *, viewer: User) -> dict[str, Any]:
+        return {}
+
+
+_documents: DocumentSource = NoDocuments()
+
+
+def set_document_source(source: DocumentSource) -> None:
+    global _documents  # one source, installed once at start-up
+    _documents = source
+
+
+def document_source() -> DocumentSource:
+    return _documents

@@ -123,6 +123,13 @@ def _lesson_page(
     thread = lesson.from_thread if is_member else None
     if thread is not None and not (thread.is_visible or user.can_moderate):
         thread = None
+    sources = list(lesson.sources.all())
+    # A source that is a library resource the viewer may open shows its type and year.
+    documents = hooks.document_source().describe_sources(
+        [source.url for source in sources if source.url], viewer=user
+    )
+    for source in sources:
+        source.document = documents.get(source.url)
     return render(
         request,
         "lessons/lesson_detail.html",
@@ -130,7 +137,7 @@ def _lesson_page(
             "lesson": lesson,
             "authors": selectors.authors_for(lesson, user),
             "provisions": list(lesson.provisions.all()),
-            "sources": list(lesson.sources.all()),
+            "sources": sources,
             "thread": thread,
             "actions": permissions.allowed_actions(user, lesson) if is_member else [],
             "action_form": action_form or TransitionForm(),
@@ -578,6 +585,7 @@ def provision_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "page": page,
             "following": _following(request, provision),
             "followers": notification_selectors.followers_of(target=provision).count(),
+            "documents": hooks.document_source().for_provision(provision, viewer=request.user),
         },
     )
 

@@ -408,6 +408,12 @@ class AuditEntry(models.Model):
         CONTACT_DELETED = "contact_deleted", _("deleted a contact message")
         EDIT_EVENT = "edit_event", _("changed an event organised by others")
         CANCEL_EVENT = "cancel_event", _("cancelled an event organised by others")
+        ADD_RESOURCE = "add_resource", _("added a library resource")
+        EDIT_RESOURCE = "edit_resource", _("changed a library resource")
+        PUBLISH_RESOURCE = "publish_resource", _("published a library resource")
+        UNPUBLISH_RESOURCE = "unpublish_resource", _("sent a library resource back to review")
+        DELETE_RESOURCE = "delete_resource", _("deleted a library resource")
+        EDIT_COLLECTION = "edit_collection", _("changed a library collection")
 
     actor = models.ForeignKey(
         User, null=True, on_delete=models.SET_NULL, related_name="audit_actions"

@@ -12,7 +12,10 @@ composition root that may import every app, fills it:
   "Turn into a lesson" button and "This thread became a lesson" note
   (network.threads_and_lessons).
 - ``lessons.hooks`` (where a lesson's draft can come from): a forum thread
-  and its accepted answer (network.threads_and_lessons).
+  and its accepted answer (network.threads_and_lessons); and the library's
+  documents on a provision's page and beside a lesson's sources
+  (network.library_links).
+- ``events.hooks``: an event's materials from the library (network.library_links).
 
 ``install()`` may run more than once (each registration replaces itself).
 """
@@ -34,3 +37,9 @@ def install() -> None:
 
     forum_hooks.add_to_thread_page("lessons", threads_and_lessons.lessons_on_thread_page)
     lesson_hooks.set_thread_source(threads_and_lessons.ForumThreads())
+
+    from events import hooks as event_hooks
+    from network import library_links
+
+    event_hooks.set_material_source(library_links.LibraryMaterials())
+    lesson_hooks.set_document_source(library_links.LibraryDocuments())

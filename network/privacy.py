@@ -55,6 +55,7 @@ from django.utils import timezone
 from events import privacy as events_privacy
 from forum import privacy as forum_privacy
 from lessons import privacy as lessons_privacy
+from library import privacy as library_privacy
 from members import privacy as members_privacy
 from members.models import User
 from notifications import privacy as notifications_privacy
@@ -77,6 +78,7 @@ PARTS: tuple[Part, ...] = (
     Part(export=members_privacy.export_topics),
     Part(export=lessons_privacy.export, forget=lessons_privacy.forget),
     Part(export=events_privacy.export, forget=events_privacy.forget),
+    Part(export=library_privacy.export, forget=library_privacy.forget),
     Part(export=notifications_privacy.export, forget=notifications_privacy.forget),
     Part(export=members_privacy.export_records, forget=members_privacy.forget),
 )

@@ -77,6 +77,9 @@ LIMITED_VIEWS: dict[str, Limit] = {
     "follows:member": Limit("follow", _POST),
     "notifications:announce": Limit("announce", _POST, writes_text=True),
     "search": Limit("search", _GET, only_with="q"),
+    "library:list": Limit("search", _GET, only_with="q"),
+    "library:create": Limit("upload", _POST, writes_text=True),
+    "library:edit": Limit("upload", _POST, writes_text=True),
     # Open to visitors: counted by address, so one address cannot flood the queue.
     "contact": Limit("contact", _POST, writes_text=True),
 }

@@ -1,5 +1,6 @@
 """The site-wide search page: /search/?q=... over forum threads and posts (see
-forum.search) and lessons learned (see lessons.search).
+forum.search), lessons learned (see lessons.search) and the library (library.search:
+titles, abstracts and the text inside files, with the page of a hit).
 
 It lives in network, the composition root, because it shows two domains that
 never import each other: each searches its own index (common.fulltext), and
@@ -20,6 +21,7 @@ from django import forms
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
@@ -29,6 +31,8 @@ from common.links import query_without_page
 from forum.models import ThreadKind
 from forum.search import CANDIDATE_LIMIT, search_posts
 from lessons.search import LESSON_HITS, search_lessons
+from library import search as library_search
+from library import selectors as library_selectors
 from members.forms import TopicMultipleChoiceField
 from members.models import Tag
 
@@ -82,6 +86,7 @@ def search(request: HttpRequest) -> HttpResponse:
         "capped": False,
         "candidate_limit": CANDIDATE_LIMIT,
         "lessons": None,
+        "documents": None,
     }
     if form.is_bound and form.is_valid():
         text = form.cleaned_data["q"]
@@ -97,6 +102,7 @@ def search(request: HttpRequest) -> HttpResponse:
                 context["lessons"] = search_lessons(
                     text, request.user, tags=tags, limit=LESSON_HITS, match=results.match
                 )
+                context["documents"] = _library_hits(request, text, tags, results.match)
             context.update(
                 searched=text,
                 page=page,
@@ -106,3 +112,16 @@ def search(request: HttpRequest) -> HttpResponse:
                 clear_url="?" + urlencode({"q": text}),
             )
     return render(request, "network/search.html", context)
+
+
+def _library_hits(request: HttpRequest, text: str, tags: list[str], match: str) -> dict:
+    """The best few library resources for the same words (what the viewer may open)."""
+    findable = library_selectors.filtered(
+        library_selectors.listed_resources(request.user), library_selectors.Filters(tags=tags)
+    )
+    results = library_search.search_resources(text, findable, match=match)
+    return {
+        "hits": results[: library_search.SITE_HITS],
+        "total": len(results),
+        "more_url": reverse("library:list") + "?" + urlencode({"q": text}),
+    }

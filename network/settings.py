@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "forum",
     "lessons",
     "events",
+    "library",
     "network",
 ]
 
@@ -378,6 +379,7 @@ DEFAULT_RATE_LIMITS = {
     "follow": "30/h",  # following and unfollowing members
     "search": "60/m",
     "announce": "10/h",
+    "upload": "20/h,100/d",  # library resources and files added
     "contact": "5/h,20/d",  # messages through the contact form, per address or member
     "socket": "30/m",  # WebSocket connection attempts
 }
@@ -434,6 +436,51 @@ STORAGES = {
         )
     },
 }
+
+# --- Library files ---------------------------------------------------------------
+# README "Library". Files are stored under random names through the "library"
+# storage: a local directory by default (never under STATIC_ROOT), or an
+# S3-compatible bucket through django-storages when LIBRARY_S3_BUCKET is set
+# (pip install -e ".[s3]"). Downloads always go through the access-checked view.
+UPLOAD_MAX_BYTES = env.get_int("UPLOAD_MAX_BYTES", 25 * 1024 * 1024, minimum=1024)
+MEDIA_ROOT = Path(env.get_str("MEDIA_ROOT") or BASE_DIR / "var" / "media")
+LIBRARY_S3_BUCKET = env.get_str("LIBRARY_S3_BUCKET")
+if LIBRARY_S3_BUCKET:
+    STORAGES["library"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": LIBRARY_S3_BUCKET,
+            "endpoint_url": env.get_str("LIBRARY_S3_ENDPOINT_URL") or None,
+            "region_name": env.get_str("LIBRARY_S3_REGION") or None,
+            "access_key": env.get_str("LIBRARY_S3_ACCESS_KEY_ID") or None,
+            "secret_key": env.get_str("LIBRARY_S3_SECRET_ACCESS_KEY") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    STORAGES["library"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": MEDIA_ROOT / "library", "base_url": None},
+    }
+# Behind nginx (deploy/nginx.conf): the download view answers with an
+# X-Accel-Redirect to this internal location instead of streaming the file.
+# Empty: the worker streams it (make run, tests, S3, encrypted files).
+LIBRARY_ACCEL_REDIRECT = env.get_str("LIBRARY_ACCEL_REDIRECT")
+# A Fernet key (python -c "from cryptography.fernet import Fernet;
+# print(Fernet.generate_key().decode())"): files are encrypted before they are
+# stored; README says what this protects and what it costs.
+FILE_ENCRYPTION_KEY = env.get_str("FILE_ENCRYPTION_KEY")
+if FILE_ENCRYPTION_KEY:
+    from cryptography.fernet import Fernet
+
+    try:
+        Fernet(FILE_ENCRYPTION_KEY.encode())
+    except ValueError:
+        raise env.ConfigError(
+            "FILE_ENCRYPTION_KEY", "must be a Fernet key (32 url-safe base64-encoded bytes)"
+        ) from None
 
 # --- Security -------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

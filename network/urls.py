@@ -46,6 +46,7 @@ urlpatterns = [
     path("forum/", include("forum.urls")),
     path("lessons/", include("lessons.urls")),
     path("events/", include("events.urls")),
+    path("library/", include("library.urls")),
     path("search/", search.search, name="search"),
     # Anyone may write to the moderators, with or without an account.
     path("contact/", members_views.contact, name="contact"),

@@ -13,6 +13,7 @@ from django.db import close_old_connections
 from django.utils import timezone
 
 from events.services import send_reminders
+from library import services as library
 from members.privacy import purge_ips
 from notifications.outbox import deliver_due, send_digests
 
@@ -23,6 +24,7 @@ class Command(BaseCommand):
     help = (
         "Deliver queued email (retrying failures), remind participants of events starting "
         "within a day, send the daily digest at DIGEST_HOUR "
+        "read the text inside new library files for search, "
         "and blank IP addresses older than IP_RETENTION_DAYS once a day."
     )
 
@@ -42,6 +44,9 @@ class Command(BaseCommand):
             reminded = send_reminders()
             if reminded:
                 self.stdout.write(f"reminded {reminded} participant(s)")
+            read = library.extract_pending(limit=10_000)
+            if read:
+                self.stdout.write(f"read the text of {read} library file(s)")
             sent, failed = deliver_due(limit=10_000)
             self.stdout.write(f"sent {sent}, failed {failed}")
             return
@@ -55,6 +60,7 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, stop)
         last_digest_day = last_purge_day = last_reminders = None
         self.stdout.write("outbox worker running")
+        library.resume_reading()
         while not stopping:
             close_old_connections()
             try:
@@ -68,6 +74,9 @@ class Command(BaseCommand):
                     purged = purge_ips(now)
                     if purged:
                         self.stdout.write(f"blanked {purged} old IP address(es)")
+                    discarded = library.discard_staged()
+                    if discarded:
+                        self.stdout.write(f"removed {discarded} unsaved upload(s)")
                     last_purge_day = now.date()
                 # Reminders of tomorrow's events, at most once a minute.
                 if last_reminders is None or now - last_reminders >= REMINDER_EVERY:
@@ -75,6 +84,10 @@ class Command(BaseCommand):
                     if reminded:
                         self.stdout.write(f"reminded {reminded} participant(s)")
                     last_reminders = now
+                # The text inside new library files, for search (never in a request).
+                read = library.extract_pending()
+                if read:
+                    self.stdout.write(f"read the text of {read} library file(s)")
                 sent, failed = deliver_due()
                 if sent or failed:
                     self.stdout.write(f"sent {sent}, failed {failed}")
