@@ -98,6 +98,7 @@ def resource_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_safe
 def review_queue(request: HttpRequest) -> HttpResponse:
     return render(
         request,

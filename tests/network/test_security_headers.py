@@ -55,6 +55,11 @@ def plausible_values(member: User) -> dict[str, object]:
         "registration": 1,
         "year": 2031,
         "month": 6,
+        "file_pk": 1,
+        "name": "report.pdf",
+        "item": 1,
+        "event": 1,
+        "material": 1,
     }
 
 

@@ -49,6 +49,8 @@ from taggit.models import Tag as TaggitTag
 
 from events import services as event_services
 from events.models import CalendarToken, Registration
+from library import services as library_services
+from library.models import EventMaterial
 from forum import services as forum_services
 from forum.models import ThreadKind
 from lessons import feeds
@@ -314,6 +316,52 @@ events:private_calendar                 GET  200  200  200  200  200  200  200  
 events:private_calendar                 POST 405  405  405  405  405  405  405  405  405
 events:register                         GET  L    W    L    405  405  405  405  405  405
 events:register                         POST L    W    L    302  302  400  302  302  302
+# Library: a members-only resource the author added, published by an expert,
+# with one file, in a collection, a material of the author's event.
+library:bibtex                          GET  404  404  404  200  200  200  200  200  200
+library:bibtex                          POST 405  405  405  405  405  405  405  405  405
+library:collect                         GET  L    W    L    405  405  405  405  405  405
+library:collect                         POST L    W    L    404  404  404  404  302  302
+library:collection                      GET  200  200  200  200  200  200  200  200  200
+library:collection                      POST 405  405  405  405  405  405  405  405  405
+library:collection_create               GET  L    W    L    404  404  404  404  200  200
+library:collection_create               POST L    W    L    404  404  404  404  400  400
+library:collection_edit                 GET  L    W    L    404  404  404  404  200  200
+library:collection_edit                 POST L    W    L    404  404  404  404  400  400
+library:collection_follow               GET  L    W    L    405  405  405  405  405  405
+library:collection_follow               POST L    W    L    302  302  302  302  302  302
+library:collection_item                 GET  L    W    L    405  405  405  405  405  405
+library:collection_item                 POST L    W    L    404  404  404  404  302  302
+library:collections                     GET  200  200  200  200  200  200  200  200  200
+library:collections                     POST 405  405  405  405  405  405  405  405  405
+library:create                          GET  L    W    L    200  200  200  200  200  200
+library:create                          POST L    W    L    400  400  400  400  400  400
+library:delete                          GET  L    W    L    404  404  404  404  200  200
+library:delete                          POST L    W    L    404  404  404  404  302  302
+library:detail                          GET  404  404  404  200  200  200  200  200  200
+library:detail                          POST 405  405  405  405  405  405  405  405  405
+library:detail_short                    GET  404  404  404  301  301  301  301  301  301
+library:detail_short                    POST 405  405  405  405  405  405  405  405  405
+library:download                        GET  404  404  404  200  200  200  200  200  200
+library:download                        POST 405  405  405  405  405  405  405  405  405
+library:edit                            GET  L    W    L    404  404  404  200  200  200
+library:edit                            POST L    W    L    404  404  404  400  400  400
+library:feed                            GET  200  200  200  200  200  200  200  200  200
+library:feed                            POST 405  405  405  405  405  405  405  405  405
+library:history                         GET  L    W    L    200  200  200  200  200  200
+library:history                         POST L    W    L    405  405  405  405  405  405
+library:list                            GET  200  200  200  200  200  200  200  200  200
+library:list                            POST 405  405  405  405  405  405  405  405  405
+library:material_remove                 GET  L    W    L    405  405  405  405  405  405
+library:material_remove                 POST L    W    L    404  302  404  404  302  302
+library:materials                       GET  L    W    L    404  200  404  404  200  200
+library:materials                       POST L    W    L    404  302  404  404  302  302
+library:publish                         GET  L    W    L    405  405  405  405  405  405
+library:publish                         POST L    W    L    302  302  302  302  302  302
+library:review                          GET  L    W    L    200  200  200  200  200  200
+library:review                          POST L    W    L    405  405  405  405  405  405
+library:unpublish                       GET  L    W    L    405  405  405  405  405  405
+library:unpublish                       POST L    W    L    302  302  302  302  302  302
 # allauth: account, two-factor, sessions. Someone waiting manages their account.
 account_change_password                 GET  L    200  L    200  200  200  200  200  200
 account_change_password                 POST L    200  L    200  200  200  200  200  200
@@ -549,6 +597,42 @@ class World:
         return event
 
     @cached_property
+    def resource(self):
+        """The author's members-only resource with one file, published by an expert."""
+        file = library_services.stage_file(
+            actor=self.author, name="report.txt", data=b"Notes on kettling."
+        )
+        resource = library_services.create_resource(
+            actor=self.author,
+            data=library_services.ResourceData(kind="report", title="Kettling report"),
+            staged=[file],
+        )
+        return library_services.publish_resource(
+            actor=self.users["expert"], resource=resource
+        )
+
+    @cached_property
+    def resource_file(self):
+        return self.resource.files.get()
+
+    @cached_property
+    def collection(self):
+        collection = library_services.create_collection(
+            actor=self.users["moderator"],
+            data=library_services.CollectionData(title="Assemblies", slug="assemblies"),
+        )
+        library_services.add_to_collection(
+            actor=self.users["moderator"], collection=collection, resource=self.resource
+        )
+        return collection
+
+    @cached_property
+    def material(self) -> EventMaterial:
+        return library_services.attach_material(
+            actor=self.author, event=self.event, resource=self.resource, when="before"
+        )
+
+    @cached_property
     def registration(self) -> Registration:
         return event_services.register(member=self.users["other_member"], event=self.event)
 
@@ -642,6 +726,23 @@ class World:
                 return 2031
             if name == "month":
                 return 6
+        if key.startswith("library:"):
+            if key in {"library:collection_item"} and name == "item":
+                return self.collection.items.get().pk
+            if key.startswith("library:collection") and name == "slug":
+                return self.collection.slug
+            if name == "pk":
+                return self.resource.pk
+            if name == "slug":
+                return self.resource.slug
+            if name == "file_pk":
+                return self.resource_file.pk
+            if name == "name":
+                return self.resource_file.name
+            if name == "event":
+                return self.event.pk
+            if name == "material":
+                return self.material.pk
         if key.startswith(("members:", "notifications:", "follows:")):
             if name == "slug":
                 return self.topic.slug
