@@ -57,7 +57,14 @@ def expert(make_user: Callable[..., User]) -> User:
 
 @pytest.fixture
 def moderator(make_user: Callable[..., User]) -> User:
-    return make_user(is_moderator=True, display_name="Mo Derator", handle="mo-derator")
+    """With a TOTP authenticator: moderators' powers need a second factor (sign_in passes it)."""
+    from allauth.mfa.models import Authenticator
+
+    user = make_user(is_moderator=True, display_name="Mo Derator", handle="mo-derator")
+    Authenticator.objects.create(
+        user=user, type=Authenticator.Type.TOTP, data={"secret": "JBSWY3DPEHPK3PXP"}
+    )
+    return user
 
 
 @pytest.fixture

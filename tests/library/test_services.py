@@ -85,7 +85,9 @@ def test_a_members_resource_waits_for_review_and_reviewers_are_told(
 ) -> None:
     resource = make_resource(by=member, title="Notes from a meeting")
     assert resource.state == ResourceState.REVIEW and resource.published_at is None
-    told = set(Notification.objects.filter(kind="library_review").values_list("recipient", flat=True))
+    told = set(
+        Notification.objects.filter(kind="library_review").values_list("recipient", flat=True)
+    )
     assert {expert.pk, moderator.pk} <= told and member.pk not in told
 
 

@@ -607,9 +607,7 @@ class World:
             data=library_services.ResourceData(kind="report", title="Kettling report"),
             staged=[file],
         )
-        return library_services.publish_resource(
-            actor=self.users["expert"], resource=resource
-        )
+        return library_services.publish_resource(actor=self.users["expert"], resource=resource)
 
     @cached_property
     def resource_file(self):
