@@ -280,7 +280,8 @@ RESOURCES: list[DemoResource] = [
         authors="Werkgroep Nederland",
         publisher="Netwerk Politie en Mensenrechten",
         published_on=date(2022, 4, 11),
-        abstract="Hoe je elke staandehouding registreert, en waarom dat profilering zichtbaar maakt.",
+        abstract="Hoe je elke staandehouding registreert, en waarom dat profilering "
+        "zichtbaar maakt.",
         pages=("Registreer tijd, plaats, reden en uitkomst van elke staandehouding.",),
         language="nl",
         tags=("stop-and-search", "discrimination-and-profiling"),

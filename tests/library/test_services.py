@@ -1,4 +1,4 @@
-"""The library's writes: review workflow, revisions, audit, stored files, the worker, collections."""
+"""The library's writes: review, revisions, audit, stored files, the worker, collections."""
 
 from __future__ import annotations
 

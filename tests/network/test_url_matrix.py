@@ -49,14 +49,14 @@ from taggit.models import Tag as TaggitTag
 
 from events import services as event_services
 from events.models import CalendarToken, Registration
-from library import services as library_services
-from library.models import EventMaterial
 from forum import services as forum_services
 from forum.models import ThreadKind
 from lessons import feeds
 from lessons import selectors as lesson_selectors
 from lessons import services as lesson_services
 from lessons.models import FeedToken, Instrument, LessonRevision, LessonState, Provision
+from library import services as library_services
+from library.models import EventMaterial
 from members.models import ContactMessage, Invitation, Status, Tag, User
 from members.services import create_invitation
 from network.privacy import delete_account
