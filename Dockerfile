@@ -10,10 +10,15 @@ RUN useradd --create-home --uid 10001 network
 WORKDIR /app
 
 COPY pyproject.toml README.md constraints.txt ./
-COPY network ./network
+# Every package of pyproject.toml (tests/network/test_deploy.py checks the list).
+COPY common ./common
+COPY notifications ./notifications
 COPY members ./members
 COPY forum ./forum
 COPY lessons ./lessons
+COPY events ./events
+COPY library ./library
+COPY network ./network
 # The versions tested together (constraints.txt), not whatever is newest today.
 RUN pip install -c constraints.txt .
 
@@ -25,6 +30,9 @@ COPY locale ./locale
 RUN pybabel compile --domain=django --directory=locale \
     && DEBUG=false ALLOWED_HOSTS=build SECRET_KEY=build-only-key-never-used-at-runtime-0123456789 \
        python manage.py collectstatic --noinput
+
+# Library files live in a volume mounted here (docker-compose.yml, MEDIA_ROOT).
+RUN mkdir -p /srv/media/library && chown -R network /srv/media
 
 USER network
 EXPOSE 8000 8001

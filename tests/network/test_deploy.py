@@ -84,3 +84,27 @@ def test_compose_refuses_to_start_without_a_secret_key() -> None:
     result = compose_config({key: v for key, v in ENV.items() if key != "SECRET_KEY"})
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def test_the_image_copies_every_package_the_project_installs() -> None:
+    """A package left out of the Dockerfile installs nothing and crashes the image at start."""
+    import tomllib
+
+    project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())
+    packages = {
+        pattern.rstrip("*")
+        for pattern in project["tool"]["setuptools"]["packages"]["find"]["include"]
+    }
+    dockerfile = (REPO_ROOT / "Dockerfile").read_text()
+    missing = sorted(p for p in packages if f"COPY {p} ./{p}" not in dockerfile)
+    assert not missing, f"Dockerfile does not COPY {missing}"
+
+
+def test_library_files_are_shared_by_web_and_worker_and_served_by_the_proxy(config: dict) -> None:
+    services = config["services"]
+    for role in ["web", "worker", "proxy"]:
+        targets = {volume["target"] for volume in services[role].get("volumes", [])}
+        assert "/srv/media" in targets, role
+    assert services["web"]["environment"]["LIBRARY_ACCEL_REDIRECT"] == "/protected-library/"
+    nginx = (REPO_ROOT / "deploy" / "nginx.conf").read_text()
+    assert "location /protected-library/ {\n        internal;" in nginx
