@@ -9,6 +9,7 @@ from django.test import Client
 from django.utils.translation import gettext_lazy as _
 
 from events.notification_kinds import NotificationKind as EventKind
+from library.notification_kinds import NotificationKind as LibraryKind
 from forum.notification_kinds import NotificationKind as ForumKind
 from lessons.notification_kinds import NotificationKind as LessonKind
 from notifications import kinds, mail, services
@@ -41,10 +42,13 @@ def test_every_app_declares_its_own_kinds_and_the_stored_strings_are_unchanged()
         "review_requested", "review", "new_lesson", "co_author",
         "event_registration", "event_changed", "event_reminder", "new_event",
         "event_registration_request",
+        "library_review", "library_published", "library_collection_item",
     ]  # fmt: skip
     assert {str(k) for k in ForumKind} | {str(k) for k in LessonKind} | {
         str(k) for k in EventKind
-    } | {str(k) for k in AccountKind} == {kind.key for kind in kinds.registered()}
+    } | {str(k) for k in LibraryKind} | {str(k) for k in AccountKind} == {
+        kind.key for kind in kinds.registered()
+    }
     assert kinds.get(ForumKind.MENTION).default_delivery == Delivery.EMAIL
     assert kinds.get(LessonKind.NEW_LESSON).default_delivery == Delivery.DIGEST
 
