@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.utils.text import slugify
 from fpdf import FPDF
 
 from library import services
@@ -461,7 +462,7 @@ def ensure_demo_library() -> int:
             continue
         staged = []
         if item.pages:
-            name = f"{item.title[:50].strip().replace(' ', '-').lower()}.pdf"
+            name = f"{slugify(item.title)[:50].strip('-')}.pdf"
             data = demo_pdf(item.title, item.pages, item.authors)
             staged.append(
                 services.stage_file(actor=actor, name=name, data=data, language=item.language)

@@ -67,6 +67,28 @@ def _members_by_handle(text: str) -> list[User]:
 
 
 class ResourceForm(forms.Form):
+    # What a member has at hand first: the document, its title and type.
+    field_order = (
+        "title",
+        "kind",
+        "files",
+        "file_language",
+        "source_url",
+        "authors",
+        "author_members",
+        "publisher",
+        "published_on",
+        "abstract",
+        "languages",
+        "tags",
+        "provisions",
+        "series",
+        "number",
+        "country",
+        "region",
+        "licence",
+        "visibility",
+    )
     kind = forms.ChoiceField(label=_("Type"), choices=ResourceKind.choices, widget=widgets.Select)
     title = forms.CharField(label=_("Title"), max_length=300)
     authors = forms.CharField(

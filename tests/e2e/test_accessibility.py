@@ -204,6 +204,42 @@ def _seed() -> tuple[dict[str, object], dict[str, list[tuple[str, ...]]]]:
         ),
     )
     events.register(member=member, event=event, note="I train cadets.")
+    from library import services as library
+    from library.demo import demo_pdf
+
+    document = library.create_resource(
+        actor=expert,
+        data=library.ResourceData(
+            kind="report",
+            title="Curfews and the use of force: monitoring report",
+            authors="Monitoring coalition",
+            abstract="What monitors saw during **six months** of curfews.",
+            tags=topics,
+            provisions=[provision],
+            series="Short papers",
+            number=3,
+        ),
+        staged=[
+            library.stage_file(
+                actor=expert,
+                name="curfews.pdf",
+                data=demo_pdf("Curfews", ("Checkpoints", "Incidents after dark"), "Author"),
+            )
+        ],
+    )
+    library.extract_pending()
+    waiting = library.create_resource(
+        actor=member,
+        data=library.ResourceData(
+            kind="other", title="Notes from a community meeting", source_url="https://example.org"
+        ),
+    )
+    collection = library.create_collection(
+        actor=moderator,
+        data=library.CollectionData(title="COVID-19 and policing", introduction="Curfews."),
+    )
+    library.add_to_collection(actor=moderator, collection=collection, resource=document)
+    library.attach_material(actor=expert, event=event, resource=document, when="before")
 
     everyone = [
         ("404", "/no-such-page/"),
@@ -212,6 +248,7 @@ def _seed() -> tuple[dict[str, object], dict[str, list[tuple[str, ...]]]]:
         ("standards", reverse("lessons:standards")),
         ("instrument", instrument.get_absolute_url()),
         ("provision", provision.get_absolute_url()),
+        ("library-public", reverse("library:list")),
     ]
     member_pages = [
         ("home", "/"),
@@ -255,6 +292,17 @@ def _seed() -> tuple[dict[str, object], dict[str, list[tuple[str, ...]]]]:
         ("your-data", reverse("members:data_export")),
         ("delete-account", reverse("members:account_delete")),
         ("contact-member", reverse("contact")),
+        ("library", reverse("library:list")),
+        ("library-filter-open", reverse("library:list") + "?kind=no-such-kind"),
+        ("library-search", reverse("library:list") + "?q=curfew"),
+        ("library-resource", document.get_absolute_url()),
+        ("library-waiting", waiting.get_absolute_url()),
+        ("library-new", reverse("library:create")),
+        ("library-new-errors", reverse("library:create"), "form.resource-form"),
+        ("library-review-own", reverse("library:review")),
+        ("library-history", reverse("library:history", args=[document.pk])),
+        ("library-collections", reverse("library:collections")),
+        ("library-collection", collection.get_absolute_url()),
     ]
     paths = {
         "visitor": [
@@ -290,6 +338,10 @@ def _seed() -> tuple[dict[str, object], dict[str, list[tuple[str, ...]]]]:
             ("event-edit", reverse("events:edit", args=[event.pk])),
             ("event-participants", reverse("events:participants", args=[event.pk])),
             ("profile-own", reverse("members:profile", args=[expert.handle])),
+            ("library-review", reverse("library:review")),
+            ("library-waiting-review", waiting.get_absolute_url()),
+            ("library-edit", reverse("library:edit", args=[document.pk])),
+            ("library-materials", reverse("library:materials", args=[event.pk]) + "?q=curfew"),
         ],
         "moderator": [
             ("thread-list-moderated", reverse("forum:list")),
@@ -309,6 +361,10 @@ def _seed() -> tuple[dict[str, object], dict[str, list[tuple[str, ...]]]]:
                 reverse("forum:post_purge", args=[unaccepted.pk]) + "?version=current",
             ),
             ("profile-moderated", reverse("members:profile", args=[member.handle])),
+            ("library-resource-moderated", document.get_absolute_url()),
+            ("library-delete", reverse("library:delete", args=[document.pk])),
+            ("library-collection-new", reverse("library:collection_create")),
+            ("library-collection-curated", collection.get_absolute_url()),
         ],
         "pending": [
             ("waiting", reverse("members:waiting")),

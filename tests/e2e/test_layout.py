@@ -203,7 +203,29 @@ def _seed() -> dict[str, object]:
         ),
     )
     event_services.register(member=asker, event=event)
+    from library import services as library
+    from library.demo import demo_pdf
+
+    document = library.create_resource(
+        actor=expert,
+        data=library.ResourceData(
+            kind="report",
+            title="Curfews and the use of force: a monitoring report from twelve cities",
+            authors="Civil society monitoring coalition",
+            publisher="Coalition for Police Accountability",
+            abstract="What monitors saw during six months of curfews.",
+            tags=topics[:2],
+        ),
+        staged=[
+            library.stage_file(
+                actor=expert,
+                name="a-very-long-file-name-of-a-monitoring-report-on-curfews-2020.pdf",
+                data=demo_pdf("Curfews", ("Checkpoints",), "Author"),
+            )
+        ],
+    )
     return {
+        "document": document,
         "asker": asker,
         "expert": expert,
         "thread": thread,
@@ -265,6 +287,11 @@ def _more_pages(seeded: dict[str, object]) -> list[tuple[str, str, bool]]:
         ("directory-filtered", reverse("members:directory") + "?tag=use-of-force&open=on", True),
         ("my-lessons", reverse("lessons:mine"), True),
         ("invitations", reverse("members:invitations"), True),
+        ("library", reverse("library:list"), True),
+        ("library-filter-open", reverse("library:list") + "?kind=no-such-kind", True),
+        ("library-resource", seeded["document"].get_absolute_url(), True),
+        ("library-new", reverse("library:create"), True),
+        ("library-collections", reverse("library:collections"), True),
     ]
 
 

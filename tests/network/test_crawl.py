@@ -39,6 +39,11 @@ START = (
     "/",
     "/forum/",
     "/lessons/",
+    "/events/",
+    "/library/",
+    "/library/collections/",
+    "/library/review/",
+    "/library/?q=curfew",
     "/members/",
     "/notifications/",
     "/search/?q=police",
@@ -49,7 +54,7 @@ START = (
 # Signing out would end the crawl; static files and downloads are not pages.
 SKIP_PREFIXES = ("/accounts/logout", "/static/", "/media/")
 SKIP_SUFFIXES = (".json", ".ics", ".csv", ".xml", ".txt", ".ico", ".atom", ".rss")
-MAX_PAGES = 500
+MAX_PAGES = 800
 # Pages of one kind (one URL pattern and the same query parameters) differ only
 # in their data: all 32 demo threads and all lessons and profiles are visited,
 # but a form repeated for every post (quote, flag) or a list with each of its
