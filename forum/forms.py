@@ -49,6 +49,33 @@ def body_field(label: str) -> forms.CharField:
     )
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; each is checked by common.uploads in the service."""
+
+    def clean(self, data: object, initial: object = None) -> list:
+        if not data:
+            return []
+        files = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleFileField, self).clean(one, initial) for one in files]
+
+
+def attachments_field() -> forms.FileField:
+    return MultipleFileField(
+        label=gettext_lazy("Attach files (optional)"),
+        required=False,
+        widget=MultipleFileInput(),
+        help_text=gettext_lazy(
+            "Up to 3: PDF, Word (.docx), OpenDocument (.odt), plain text, PNG or JPEG. "
+            "Author names, GPS positions and other metadata are removed before they are "
+            "stored; they are shown as downloads, never as images in the page."
+        ),
+    )
+
+
 class ThreadForm(TopicsMixin):
     title = forms.CharField(
         label=gettext_lazy("Title"),
@@ -75,9 +102,19 @@ class ThreadForm(TopicsMixin):
         label=gettext_lazy("Language you write in"), choices=LANGUAGE_CHOICES
     )
     body = body_field(gettext_lazy("Your question or topic"))
+    attachments = attachments_field()
     client_token = ClientTokenField()
 
-    field_order = ["title", "kind", "body", "topics", "new_topics", "language", "client_token"]
+    field_order = [
+        "title",
+        "kind",
+        "body",
+        "attachments",
+        "topics",
+        "new_topics",
+        "language",
+        "client_token",
+    ]
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -91,6 +128,8 @@ class ThreadForm(TopicsMixin):
 class ReplyForm(forms.Form):
     body = body_field(gettext_lazy("Your reply"))
     client_token = ClientTokenField()
+    # Read by the view from request.FILES (several), checked by the upload pipeline.
+    attachments = attachments_field()
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)

@@ -98,6 +98,7 @@ def post_key(post: Post, *, accepted: bool, page: ThreadPage) -> tuple:
         post.created_at,
         post.edit_count,
         post.helpful_count,
+        tuple((a.pk, a.name, a.size, a.extension) for a in getattr(post, "attached_files", ())),
         member_inputs(post.author),
         thread.pk,
         thread.language,

@@ -100,6 +100,9 @@ class Post(models.Model):
     edited_at = models.DateTimeField(null=True, blank=True)
     edit_count = models.PositiveIntegerField(default=0)
     helpful_count = models.PositiveIntegerField(default=0)
+    # How many files are attached (PostAttachment): a page asks for the files
+    # only when a post it shows has some, so a thread without any costs no query.
+    attachment_count = models.PositiveSmallIntegerField(default=0, editable=False)
     is_deleted = models.BooleanField(default=False)
     deleted_at = models.DateTimeField(null=True, blank=True)
     deleted_by = models.ForeignKey(
@@ -220,3 +223,32 @@ class Flag(models.Model):
 
     def __str__(self) -> str:
         return f"flag on post {self.post_id}: {self.reason}"
+
+
+class PostAttachment(models.Model):
+    """A file attached to a post, cleaned by common.uploads and stored by common.filestore.
+
+    Shown under the post as a download card (never as an inline image), opened
+    only through forum.views.attachment, which answers 404 to whoever may not
+    see the post. Deleting or purging the post deletes its files for good.
+    """
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="attachments")
+    name = models.CharField(max_length=150)
+    media_type = models.CharField(max_length=100)
+    extension = models.CharField(max_length=8)
+    size = models.PositiveBigIntegerField()
+    stored_as = models.CharField(max_length=100, unique=True, editable=False)
+    encrypted = models.BooleanField(default=False)
+    # What common.uploads removed ("author name", "GPS position", ...).
+    removed = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return quick_reverse("forum:attachment", self.pk, self.name)

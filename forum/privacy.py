@@ -26,7 +26,8 @@ def export(member: User) -> dict[str, list[dict[str, Any]]]:
         Post.objects.filter(author=member)
         .select_related("thread")
         .prefetch_related(
-            Prefetch("revisions", queryset=PostRevision.objects.select_related("editor"))
+            Prefetch("revisions", queryset=PostRevision.objects.select_related("editor")),
+            "attachments",
         )
     )
     marks = HelpfulMark.objects.filter(member=member).select_related("post__thread")
@@ -59,6 +60,16 @@ def export(member: User) -> dict[str, list[dict[str, Any]]]:
                 "is_hidden": post.is_hidden,
                 "is_deleted": post.is_deleted,
                 "url": absolute(post.get_absolute_url()),
+                "attached_files": [
+                    {
+                        "name": file.name,
+                        "type": file.media_type,
+                        "size": file.size,
+                        "removed_metadata": list(file.removed),
+                        "download": absolute(file.get_absolute_url()),
+                    }
+                    for file in post.attachments.all()
+                ],
                 "revisions": [
                     {
                         "created_at": when(revision.created_at),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -11,7 +12,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from common.markup import mentioned_handles, plain_text, render_markdown
-from forum.models import Flag, HelpfulMark, Post, Thread, ThreadKind
+from forum.models import Flag, HelpfulMark, Post, PostAttachment, Thread, ThreadKind
 from members.models import Tag, TaggedItem, User
 from members.selectors import attach_tags, topics
 from notifications.models import Follow
@@ -145,6 +146,26 @@ def posts_of(thread: Thread, viewer: User | None = None) -> QuerySet[Post]:
         # Shown right under the question instead.
         posts = posts.exclude(pk=thread.accepted_post_id)
     return posts.order_by("-is_opening", "created_at", "id")
+
+
+def attach_files(posts: Iterable[Post]) -> None:
+    """Set ``post.attached_files`` on each post: one query, and none when no post has any."""
+    posts = list(posts)
+    wanted = [post.pk for post in posts if post.attachment_count]
+    by_post: dict[int, list[PostAttachment]] = {}
+    if wanted:
+        for attachment in PostAttachment.objects.filter(post_id__in=wanted).order_by("id"):
+            by_post.setdefault(attachment.post_id, []).append(attachment)
+    for post in posts:
+        post.attached_files = by_post.get(post.pk, [])
+
+
+def attachment_for(viewer: User, pk: int) -> PostAttachment | None:
+    """The file if the viewer may see its post (post_for: the same 404s as the post's URLs)."""
+    attachment = PostAttachment.objects.filter(pk=pk).first()
+    if attachment is None or post_for(viewer, attachment.post_id) is None:
+        return None
+    return attachment
 
 
 def page_of_post(post: Post) -> int:

@@ -19,15 +19,17 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
-from common import fulltext
+from common import filestore, fulltext
 from common.errors import ServiceError
 from common.languages import in_site_language
 from common.redaction import purged_placeholder, removed_placeholder, scrub_purged_text
+from common.uploads import CleanFile, UploadRefused, clean_upload
 from forum import search
 from forum.models import (
     Flag,
     HelpfulMark,
     Post,
+    PostAttachment,
     PostRevision,
     Thread,
     ThreadKind,
@@ -54,6 +56,65 @@ def _existing_post(author: User, client_token: uuid.UUID | None) -> Post | None:
     return Post.objects.filter(author=author, client_token=client_token).first()
 
 
+# --- Attached files ---------------------------------------------------------------
+
+ATTACHMENTS_MAX = 3
+
+
+def clean_attachments(files: Sequence[tuple[str, bytes]]) -> list[CleanFile]:
+    """Every file through the one upload pipeline before anything is written.
+
+    A refused file refuses the post, with the pipeline's reason; nothing is stored.
+    """
+    if len(files) > ATTACHMENTS_MAX:
+        raise ForumError(_("Attach at most %(max)d files to one post.") % {"max": ATTACHMENTS_MAX})
+    cleaned = []
+    for name, data in files:
+        try:
+            cleaned.append(clean_upload(name, data))
+        except UploadRefused as error:
+            raise ForumError(f"{name}: {error}") from None
+    return cleaned
+
+
+def _store_attachments(cleaned: Sequence[CleanFile]) -> list[tuple[CleanFile, str, bool]]:
+    """Store cleaned files before the post's transaction (no file I/O inside it);
+    the caller removes them again if the post is not written."""
+    return [(clean, *filestore.store(clean.data, clean.extension)) for clean in cleaned]
+
+
+def _attach(post: Post, stored: Sequence[tuple[CleanFile, str, bool]]) -> None:
+    if not stored:
+        return
+    post.attachment_count = len(stored)
+    Post.objects.filter(pk=post.pk).update(attachment_count=len(stored))
+    PostAttachment.objects.bulk_create(
+        PostAttachment(
+            post=post,
+            name=clean.name,
+            media_type=clean.media_type,
+            extension=clean.extension,
+            size=len(clean.data),
+            stored_as=stored_as,
+            encrypted=encrypted,
+            removed=list(clean.removed),
+        )
+        for clean, stored_as, encrypted in stored
+    )
+
+
+def _delete_attachments(post_ids: Iterable[int]) -> None:
+    """Files of posts deleted, purged or removed with an account: gone for good."""
+    post_ids = list(post_ids)
+    attached = PostAttachment.objects.filter(post_id__in=post_ids)
+    names = list(attached.values_list("stored_as", flat=True))
+    if not names:
+        return
+    attached.delete()
+    Post.objects.filter(pk__in=post_ids).update(attachment_count=0)
+    filestore.delete_after_commit(names)
+
+
 def create_thread(
     *,
     author: User,
@@ -64,15 +125,18 @@ def create_thread(
     kind: str,
     language: str,
     client_token: uuid.UUID | None = None,
+    files: Sequence[tuple[str, bytes]] = (),
 ) -> Thread:
     """Start a thread under ``tags`` and the topics named in ``new_topics`` (proposed
-    here, in the thread's transaction: a refused thread proposes none)."""
+    here, in the thread's transaction: a refused thread proposes none). ``files``:
+    (name, bytes) to attach, each through the upload pipeline first."""
     if not can_post(author):
         raise ForumError(_("Only approved members can start threads."))
     existing = _existing_post(author, client_token)
     if existing is not None:
         return existing.thread
     html, text, mentioned = render_body(body)
+    stored = _store_attachments(clean_attachments(files))
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -98,15 +162,20 @@ def create_thread(
                 created_at=now,
                 client_token=client_token,
             )
+            _attach(post, stored)
             search.index_posts([post.pk])
             follow(follower=author, target=thread)
             _notify_new_thread(thread, post, tags, {m.pk for m in mentioned})
     except IntegrityError:
+        filestore.delete_now([stored_as for _clean, stored_as, _enc in stored])
         # The same form submitted twice at once: the other request won.
         existing = _existing_post(author, client_token)
         if existing is None:
             raise
         return existing.thread
+    except BaseException:
+        filestore.delete_now([stored_as for _clean, stored_as, _enc in stored])
+        raise
     return thread
 
 
@@ -158,12 +227,18 @@ def _notify_new_thread(thread: Thread, post: Post, tags: list[Tag], mentioned: s
 
 
 def create_reply(
-    *, author: User, thread: Thread, body: str, client_token: uuid.UUID | None = None
+    *,
+    author: User,
+    thread: Thread,
+    body: str,
+    client_token: uuid.UUID | None = None,
+    files: Sequence[tuple[str, bytes]] = (),
 ) -> Post:
     existing = _existing_post(author, client_token)
     if existing is not None:
         return existing
     html, text, mentioned = render_body(body)
+    stored = _store_attachments(clean_attachments(files))
     try:
         with transaction.atomic():
             thread = Thread.objects.select_for_update().get(pk=thread.pk)
@@ -184,14 +259,19 @@ def create_reply(
             Thread.objects.filter(pk=thread.pk).update(
                 reply_count=F("reply_count") + 1, last_activity_at=now, last_poster=author
             )
+            _attach(post, stored)
             search.index_posts([post.pk])
             follow(follower=author, target=thread)
             _notify_reply(thread, post, {m.pk for m in mentioned})
     except IntegrityError:
+        filestore.delete_now([stored_as for _clean, stored_as, _enc in stored])
         existing = _existing_post(author, client_token)
         if existing is None:
             raise
         return existing
+    except BaseException:
+        filestore.delete_now([stored_as for _clean, stored_as, _enc in stored])
+        raise
     return post
 
 
@@ -275,6 +355,8 @@ def delete_post(*, actor: User, post: Post) -> None:
     with transaction.atomic():
         post.is_deleted, post.deleted_at, post.deleted_by = True, timezone.now(), actor
         post.save(update_fields=["is_deleted", "deleted_at", "deleted_by"])
+        # Its files go for good: restoring the post does not bring them back.
+        _delete_attachments([post.pk])
         thread = post.thread
         if post.is_opening:
             Thread.objects.filter(pk=thread.pk).update(is_deleted=True)
@@ -535,6 +617,7 @@ def purge_post_text(*, actor: User, post: Post, reason: str) -> None:
         post.body, post.body_html, post.body_text = placeholder, f"<p>{escape(placeholder)}</p>", ""
         post.edited_at = timezone.now()
         post.save(update_fields=["body", "body_html", "body_text", "edited_at"])
+        _delete_attachments([post.pk])
         phrases = []
         if post.is_opening and thread.title != placeholder:
             phrases.append(thread.title)
@@ -593,6 +676,7 @@ def forget_member(*, member: User, remove_posts: bool) -> None:
         started = list(Thread.objects.filter(author=member).values_list("pk", flat=True))
         now = timezone.now()
         for chunk in fulltext.chunks(own_ids):
+            _delete_attachments(chunk)
             PostRevision.objects.filter(post_id__in=chunk).delete()
             HelpfulMark.objects.filter(post_id__in=chunk).delete()
             Thread.objects.filter(accepted_post_id__in=chunk).update(accepted_post=None)

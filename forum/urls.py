@@ -14,6 +14,7 @@ urlpatterns = [
     path("tags/<slug:slug>/merge/", views.tag_merge_view, name="tag_merge"),
     path("moderation/flags/", views.flags, name="flags"),
     path("posts/<int:pk>/", views.post_redirect, name="post"),
+    path("files/<int:pk>/<str:name>", views.attachment, name="attachment"),
     path("posts/<int:pk>/edit/", views.post_edit, name="post_edit"),
     path("posts/<int:pk>/history/", views.post_history, name="post_history"),
     path("posts/<int:pk>/purge/", views.post_purge, name="post_purge"),

@@ -6,6 +6,7 @@ A thread or post the viewer may not see answers 404, never 403.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -15,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from common import filestore
 from common.diff import line_diff
 from common.drafts import DRAFT_CLEAR_KEY
 from common.errors import ServiceError
@@ -138,6 +140,7 @@ def thread_create(request: HttpRequest) -> HttpResponse:
                     kind=form.cleaned_data["kind"],
                     language=form.cleaned_data["language"],
                     client_token=form.cleaned_data["client_token"],
+                    files=_uploaded(request),
                 ),
                 refusals=ServiceError,
                 success=_("Your thread is posted."),
@@ -147,6 +150,33 @@ def thread_create(request: HttpRequest) -> HttpResponse:
                 request.session[DRAFT_CLEAR_KEY] = "new-thread"
                 return posted
     return render(request, "forum/thread_form.html", {"form": form, "preview": preview})
+
+
+def _uploaded(request: HttpRequest) -> list[tuple[str, bytes]]:
+    """The files attached to the form, read up to one byte over the limit (the
+    pipeline in common.uploads refuses what is larger and checks everything else)."""
+    return [
+        (upload.name, upload.read(settings.UPLOAD_MAX_BYTES + 1))
+        for upload in request.FILES.getlist("attachments")
+    ]
+
+
+@require_safe
+def attachment(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    """A file attached to a post, for whoever may see the post; 404 for everyone else."""
+    attached = selectors.attachment_for(request.user, pk)
+    if attached is None:
+        raise Http404
+    if name != attached.name:
+        return redirect(attached.get_absolute_url(), permanent=True)
+    return filestore.file_response(
+        stored_as=attached.stored_as,
+        encrypted=attached.encrypted,
+        name=attached.name,
+        media_type=attached.media_type,
+        extension=attached.extension,
+        public=False,
+    )
 
 
 def _initial_from_query(request: HttpRequest) -> dict:
@@ -179,6 +209,7 @@ def _thread_page(
         post.thread = thread  # what the page knows already; never a query per post
     if thread.accepted_post:
         shown.append(thread.accepted_post)
+    selectors.attach_files(shown)
     state = selectors.viewer_state(request.user, thread, shown)
     can_reply = permissions.can_reply(request.user, thread)
     can_accept = permissions.can_accept(request.user, thread)
@@ -261,6 +292,7 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
                 thread=thread,
                 body=form.cleaned_data["body"],
                 client_token=form.cleaned_data["client_token"],
+                files=_uploaded(request),
             ),
             refusals=ForumError,
             success=_("Your reply is posted."),

@@ -3,7 +3,7 @@
 Every text here was written for the demo; no third-party document is copied.
 The PDF files are generated at seed time with fpdf2, with an author, a
 creator program and dates in their metadata, and go through the same upload
-pipeline as a member's file (library.uploads), which strips them. Then the
+pipeline as a member's file (common.uploads), which strips them. Then the
 worker's text extraction runs once, so the demo's search finds words inside
 the files at once. Idempotent: a resource whose title exists is skipped.
 """

@@ -2,7 +2,7 @@
 
 A **resource** is one document or link (a publication, a guidance note, a court
 decision, ...) described by its catalogue fields. It may have **files**
-(several: language versions), each cleaned by ``library.uploads`` before it is
+(several: language versions), each cleaned by ``common.uploads`` before it is
 stored under a random name through the ``library`` storage (never under
 static files); the text inside a file is extracted by the worker into
 **pages** (one row per PDF page), which the full-text engine indexes so that a
@@ -18,8 +18,6 @@ fields changed from what to what). Only ``library.services`` writes these rows.
 
 from __future__ import annotations
 
-import secrets
-
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -28,17 +26,13 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from taggit.managers import TaggableManager
 
+from common.filestore import INLINE_EXTENSIONS
 from members.models import TaggedItem, User
 
 ABSTRACT_MAX = 10_000
 INTRODUCTION_MAX = 5_000
 NOTE_MAX = 1_000
 PAGE_TEXT_MAX = 100_000
-
-
-def storage_name(extension: str) -> str:
-    """A random name for a stored file: nothing of the member's file name is kept."""
-    return f"{secrets.token_hex(2)}/{secrets.token_urlsafe(24)}.{extension}"
 
 
 class ResourceKind(models.TextChoices):
@@ -162,7 +156,7 @@ class ResourceFile(models.Model):
         Resource, null=True, blank=True, on_delete=models.CASCADE, related_name="files"
     )
     language = models.CharField(_("language"), max_length=10, default="en")
-    # The member's file name, made safe (library.uploads); shown and offered
+    # The member's file name, made safe (common.uploads); shown and offered
     # as the download's name. The stored file has a random name.
     name = models.CharField(max_length=150)
     media_type = models.CharField(max_length=100)
@@ -194,7 +188,7 @@ class ResourceFile(models.Model):
     @property
     def opens_inline(self) -> bool:
         """PDFs and images open in the browser (sandboxed); the rest download."""
-        return self.extension in {"pdf", "png", "jpg"}
+        return self.extension in INLINE_EXTENSIONS
 
 
 class FilePage(models.Model):

@@ -1,6 +1,6 @@
 """Every write to the library goes through these functions.
 
-Files: ``stage_file`` runs the upload pipeline (``library.uploads``: type by
+Files: ``stage_file`` runs the upload pipeline (``common.uploads``: type by
 content, metadata removed) and stores the cleaned bytes under a random name
 as a *staged* file (no resource yet), so the member sees what was removed
 before anything is saved; ``create_resource`` and ``update_resource`` then
@@ -19,19 +19,18 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.conf import settings
-from django.core.files.base import ContentFile
-from django.core.files.storage import storages
 from django.db import transaction
 from django.db.models import Max, Model, Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from common import extract, filestore
 from common.errors import ServiceError
 from common.languages import LANGUAGE_CODES, in_site_language
 from common.markup import render_markdown
-from library import extract, search
+from common.uploads import CleanFile, UploadRefused, clean_upload
+from library import search
 from library.models import (
     ABSTRACT_MAX,
     INTRODUCTION_MAX,
@@ -48,7 +47,6 @@ from library.models import (
     ResourceState,
     ResourceVisibility,
     TextState,
-    storage_name,
 )
 from library.notification_kinds import NotificationKind
 from library.permissions import (
@@ -61,7 +59,6 @@ from library.permissions import (
     can_unpublish,
     publishes_directly,
 )
-from library.uploads import CleanFile, UploadRefused, clean_upload
 from members.models import AuditEntry, Tag, User
 from members.services import audit
 from notifications import services as notifications
@@ -83,45 +80,13 @@ class LibraryError(ServiceError):
     """An action that is not allowed or not possible; the message is for the member."""
 
 
-def _storage():
-    return storages["library"]
-
-
-# --- Stored bytes ------------------------------------------------------------------
-
-
-def _fernet():
-    from cryptography.fernet import Fernet
-
-    return Fernet(settings.FILE_ENCRYPTION_KEY.encode())
-
-
-def _store(data: bytes, extension: str) -> tuple[str, bool]:
-    encrypted = bool(settings.FILE_ENCRYPTION_KEY)
-    if encrypted:
-        data = _fernet().encrypt(data)
-    name = _storage().save(storage_name(extension), ContentFile(data))
-    return name, encrypted
-
-
 def read_file(file: ResourceFile) -> bytes:
     """The cleaned bytes of a stored file (decrypted when stored encrypted)."""
-    with _storage().open(file.stored_as, "rb") as handle:
-        data = handle.read()
-    return _fernet().decrypt(data) if file.encrypted else data
+    return filestore.read(file.stored_as, encrypted=file.encrypted)
 
 
 def _delete_stored(names: list[str]) -> None:
-    """Remove stored bytes once the rows that named them are gone for good."""
-
-    def remove() -> None:
-        for name in names:
-            try:
-                _storage().delete(name)
-            except OSError:  # gone already, or the storage is down: the sweep retries
-                log.warning("library: could not delete a stored file")
-
-    transaction.on_commit(remove)
+    filestore.delete_after_commit(names)
 
 
 # --- Files -------------------------------------------------------------------------
@@ -138,7 +103,7 @@ def stage_file(*, actor: User, name: str, data: bytes, language: str = "en") -> 
     if language not in LANGUAGE_CODES:
         language = "en"
     clean: CleanFile = clean_upload(name, data)
-    stored_as, encrypted = _store(clean.data, clean.extension)
+    stored_as, encrypted = filestore.store(clean.data, clean.extension)
     try:
         return ResourceFile.objects.create(
             resource=None,
@@ -153,7 +118,7 @@ def stage_file(*, actor: User, name: str, data: bytes, language: str = "en") -> 
             uploaded_by=actor,
         )
     except Exception:
-        _storage().delete(stored_as)
+        filestore.delete_now([stored_as])
         raise
 
 

@@ -7,8 +7,6 @@ viewer may not open answers 404, never 403, so its existence does not leak.
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -18,9 +16,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from common import fulltext
+from common import filestore, fulltext
 from common.filters import active_filters
 from common.links import query_without_page
+from common.uploads import UploadRefused
 from library import permissions, search, selectors, services
 from library.forms import (
     CollectionForm,
@@ -31,7 +30,6 @@ from library.forms import (
 )
 from library.models import Collection, CollectionItem, EventMaterial, Resource, ResourceFile
 from library.services import CollectionData, LibraryError, ResourceData
-from library.uploads import UploadRefused
 from notifications.selectors import followed_ids
 
 # --- Lists ------------------------------------------------------------------------
@@ -181,27 +179,14 @@ def download(request: HttpRequest, pk: int, file_pk: int, name: str) -> HttpResp
     file = get_object_or_404(ResourceFile, pk=file_pk, resource=resource)
     if name != file.name:
         return redirect(file.get_absolute_url(), permanent=True)
-    disposition = "inline" if file.opens_inline else "attachment"
-    ascii_name = file.name.encode("ascii", "replace").decode().replace('"', "").replace("?", "_")
-    accel = settings.LIBRARY_ACCEL_REDIRECT
-    if accel and not file.encrypted and not settings.LIBRARY_S3_BUCKET:
-        response = HttpResponse(content_type=file.media_type)
-        response["X-Accel-Redirect"] = f"{accel.rstrip('/')}/{file.stored_as}"
-    else:
-        try:
-            data = services.read_file(file)
-        except OSError:
-            raise Http404 from None
-        response = HttpResponse(data, content_type=file.media_type)
-    response["Content-Disposition"] = (
-        f"{disposition}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(file.name)}"
+    return filestore.file_response(
+        stored_as=file.stored_as,
+        encrypted=file.encrypted,
+        name=file.name,
+        media_type=file.media_type,
+        extension=file.extension,
+        public=_public(resource),
     )
-    response["Content-Security-Policy"] = "sandbox"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store" if not _public(resource) else "private"
-    response["Referrer-Policy"] = "no-referrer"
-    response._csp_exempt = True  # its own policy above, not the pages'
-    return response
 
 
 def _public(resource: Resource) -> bool:

@@ -438,15 +438,17 @@ STORAGES = {
 }
 
 # --- Library files ---------------------------------------------------------------
-# README "Library". Files are stored under random names through the "library"
-# storage: a local directory by default (never under STATIC_ROOT), or an
-# S3-compatible bucket through django-storages when LIBRARY_S3_BUCKET is set
-# (pip install -e ".[s3]"). Downloads always go through the access-checked view.
+# README "Library". Members' files (the library's, and those attached to forum
+# posts) are stored under random names through the "uploads" storage
+# (common/filestore.py): a local directory by default (never under
+# STATIC_ROOT), or an S3-compatible bucket through django-storages when
+# LIBRARY_S3_BUCKET is set (pip install -e ".[s3]"). Downloads always go
+# through an access-checked view.
 UPLOAD_MAX_BYTES = env.get_int("UPLOAD_MAX_BYTES", 25 * 1024 * 1024, minimum=1024)
 MEDIA_ROOT = Path(env.get_str("MEDIA_ROOT") or BASE_DIR / "var" / "media")
 LIBRARY_S3_BUCKET = env.get_str("LIBRARY_S3_BUCKET")
 if LIBRARY_S3_BUCKET:
-    STORAGES["library"] = {
+    STORAGES["uploads"] = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
             "bucket_name": LIBRARY_S3_BUCKET,
@@ -460,7 +462,7 @@ if LIBRARY_S3_BUCKET:
         },
     }
 else:
-    STORAGES["library"] = {
+    STORAGES["uploads"] = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": MEDIA_ROOT / "library", "base_url": None},
     }

@@ -98,6 +98,18 @@ def corpus_dir() -> Path:
 
 
 @pytest.fixture(autouse=True)
+def _uploads_storage(settings, tmp_path) -> None:
+    """Each test stores files in a directory of its own (no shared state, nothing left)."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "uploads": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "library"},
+        },
+    }
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache() -> None:
     """Rate-limit counters and cached sessions must not leak from one test to the next."""
     from django.core.cache import cache

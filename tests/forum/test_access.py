@@ -48,9 +48,11 @@ MATRIX: dict[str, tuple[str, list[object]]] = {
     "forum:unaccept": ("post", [LOGIN, WAIT, 302, 302, 302]),
     "forum:retag": ("get", [LOGIN, WAIT, 403, 403, 200]),
     "forum:moderate": ("post", [LOGIN, WAIT, 403, 403, 302]),
+    "forum:attachment": ("get", [LOGIN, WAIT, 200, 200, 200]),
+    "forum:hidden_attachment": ("get", [LOGIN, WAIT, 404, 404, 200]),
 }
 # Not URL names: the same URL on an object the role may not see.
-EXTRA_ROWS = {"forum:hidden_thread"}
+EXTRA_ROWS = {"forum:hidden_thread", "forum:hidden_attachment"}
 
 
 def test_every_forum_url_has_a_row() -> None:
@@ -71,9 +73,15 @@ def test_forum_access(
         "moderator": moderator,
     }
     thread = make_thread(author)
-    post = services.create_reply(author=author, thread=thread, body="The author's answer")
+    post = services.create_reply(
+        author=author, thread=thread, body="The author's answer", files=[("a.txt", b"notes")]
+    )
     hidden = make_thread(author, title="A thread hidden by the moderators")
+    in_hidden = services.create_reply(
+        author=author, thread=hidden, body="In hiding", files=[("b.txt", b"notes")]
+    )
     services.switch_thread(actor=moderator, thread=hidden, action="hide")
+    attached, hidden_attached = post.attachments.get(), in_hidden.attachments.get()
     if role != "anonymous":
         sign_in(client, users[role])
     args = {
@@ -88,9 +96,14 @@ def test_forum_access(
         "forum:unaccept": [thread.pk],
         "forum:retag": [thread.pk],
         "forum:moderate": [thread.pk, "pin"],
+        "forum:attachment": [attached.pk, attached.name],
+        "forum:hidden_attachment": [hidden_attached.pk, hidden_attached.name],
     }.get(name, [post.pk] if name.startswith("forum:post_") or name in {
         "forum:post", "forum:flags_dismiss"} else [])  # fmt: skip
-    url_name = "forum:thread" if name == "forum:hidden_thread" else name
+    url_name = {
+        "forum:hidden_thread": "forum:thread",
+        "forum:hidden_attachment": "forum:attachment",
+    }.get(name, name)
     url = reverse(url_name, args=args)
     method, outcomes = MATRIX[name]
     data = {"body": "A reply"} if method == "post" else None

@@ -285,6 +285,7 @@ def _same(post, accepted, page):
     return post, accepted, page
 
 
+ATTACHED = SimpleNamespace(pk=1, name="a.pdf", size=9, extension="pdf")
 POST_CHANGES = {
     "pk": (_same, lambda p, a, g: (_copy(p, pk=p.pk + 1000), a, g)),
     "is_opening": (_same, lambda p, a, g: (_copy(p, is_opening=not p.is_opening), a, g)),
@@ -297,6 +298,16 @@ POST_CHANGES = {
     ),
     "edit_count": (_same, lambda p, a, g: (_copy(p, edit_count=p.edit_count + 1), a, g)),
     "helpful_count": (_same, lambda p, a, g: (_copy(p, helpful_count=p.helpful_count + 1), a, g)),
+    "attached files": (
+        _same,
+        lambda p, a, g: (
+            _copy(
+                p, attached_files=[SimpleNamespace(pk=1, name="a.pdf", size=10, extension="pdf")]
+            ),
+            a,
+            g,
+        ),
+    ),
     "author": (
         _same,
         lambda p, a, g: (_copy(p, author=_copy(p.author, display_name="Someone Else")), a, g),

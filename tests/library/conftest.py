@@ -12,18 +12,6 @@ from library.models import Resource
 from members.models import User
 
 
-@pytest.fixture(autouse=True)
-def _library_storage(settings, tmp_path) -> None:
-    """Each test stores files in a directory of its own (no shared state, nothing left)."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "library": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path / "library"},
-        },
-    }
-
-
 def pdf_bytes(*pages: str, author: str = "Amina Testname") -> bytes:
     """A PDF with one page per text and identifying metadata (author, creator program)."""
     pdf = FPDF()

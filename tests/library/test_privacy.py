@@ -33,11 +33,11 @@ def test_deleting_the_account_keeps_or_removes_uploads(
         delete_account(member, keep_contributions=keep)
     assert not Resource.objects.filter(pk=waiting.pk).exists()
     assert not ResourceFile.objects.filter(pk=staged.pk).exists()
-    assert not storages["library"].exists(stored[staged.pk])
+    assert not storages["uploads"].exists(stored[staged.pk])
     kept = Resource.objects.filter(pk=published.pk).first()
     if keep:
         assert kept is not None and kept.created_by is None
-        assert storages["library"].exists(kept.files.get().stored_as)
+        assert storages["uploads"].exists(kept.files.get().stored_as)
     else:
         assert kept is None
-        assert not any(storages["library"].exists(name) for name in stored.values())
+        assert not any(storages["uploads"].exists(name) for name in stored.values())

@@ -11,6 +11,7 @@ from django.core.files.storage import storages
 from django.utils import timezone
 from PIL import Image
 
+from common.uploads import UploadRefused
 from library import services
 from library.models import (
     FilePage,
@@ -21,7 +22,6 @@ from library.models import (
     TextState,
 )
 from library.services import LibraryError, ResourceData
-from library.uploads import UploadRefused
 from members.models import AuditEntry
 from notifications.models import Notification
 from tests.library.conftest import jpeg_with_gps, pdf_bytes
@@ -30,7 +30,7 @@ pytestmark = pytest.mark.django_db
 
 
 def stored_bytes(file: ResourceFile) -> bytes:
-    with storages["library"].open(file.stored_as, "rb") as handle:
+    with storages["uploads"].open(file.stored_as, "rb") as handle:
         return handle.read()
 
 
@@ -158,10 +158,10 @@ def test_deleting_a_resource_removes_its_stored_bytes_after_commit(
 ) -> None:
     resource = make_resource(pages=("Only page",))
     file = resource.files.get()
-    assert storages["library"].exists(file.stored_as)
+    assert storages["uploads"].exists(file.stored_as)
     with django_capture_on_commit_callbacks(execute=True):
         services.delete_resource(actor=moderator, resource=resource)
-    assert not storages["library"].exists(file.stored_as)
+    assert not storages["uploads"].exists(file.stored_as)
     assert not FilePage.objects.exists() and not Resource.objects.exists()
 
 
@@ -173,7 +173,7 @@ def test_unsaved_uploads_are_discarded_after_a_day(
     ResourceFile.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=2))
     with django_capture_on_commit_callbacks(execute=True):
         assert services.discard_staged() == 1
-    assert not storages["library"].exists(old.stored_as)
+    assert not storages["uploads"].exists(old.stored_as)
     assert ResourceFile.objects.filter(pk=new.pk).exists()
 
 
@@ -200,7 +200,7 @@ def test_a_scan_without_text_is_marked(expert, make_resource) -> None:
 def test_a_file_that_cannot_be_read_keeps_its_resource(expert, make_resource) -> None:
     resource = make_resource(pages=("Readable",), read=False)
     file = resource.files.get()
-    storages["library"].delete(file.stored_as)  # the bytes are gone: reading fails
+    storages["uploads"].delete(file.stored_as)  # the bytes are gone: reading fails
     services.extract_pending()
     file.refresh_from_db()
     assert file.text_state == TextState.FAILED

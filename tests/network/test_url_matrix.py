@@ -180,6 +180,8 @@ notifications:read                      POST L    W    L    404  302  404  404  
 notifications:read_all                  GET  L    W    L    405  405  405  405  405  405
 notifications:read_all                  POST L    W    L    302  302  302  302  302  302
 # Forum: moderator pages answer 403 to members; posts they may not touch, 404.
+forum:attachment                        GET  L    W    L    200  200  200  200  200  200
+forum:attachment                        POST L    W    L    405  405  405  405  405  405
 forum:create                            GET  L    W    L    200  200  200  200  200  200
 forum:create                            POST L    W    L    200  200  200  200  200  200
 forum:flags                             GET  L    W    L    403  403  403  403  200  200
@@ -597,6 +599,18 @@ class World:
         return event
 
     @cached_property
+    def attachment(self):
+        """A file on the other member's answer in the author's thread."""
+        self.post  # noqa: B018 - the answer exists first
+        reply = forum_services.create_reply(
+            author=self.users["other_member"],
+            thread=self.thread,
+            body="The route plan is attached.",
+            files=[("route.txt", b"North gate, then the square.")],
+        )
+        return reply.attachments.get()
+
+    @cached_property
     def resource(self):
         """The author's members-only resource with one file, published by an expert."""
         file = library_services.stage_file(
@@ -687,6 +701,8 @@ class World:
         return values
 
     def value(self, key: str, route: str, name: str) -> object:
+        if key == "forum:attachment":
+            return {"pk": self.attachment.pk, "name": self.attachment.name}[name]
         if key.startswith("forum:"):
             if name == "pk":
                 post_url = key.startswith("forum:post") or key == "forum:flags_dismiss"

@@ -9,9 +9,9 @@ from django.test import Client
 from django.utils.translation import gettext_lazy as _
 
 from events.notification_kinds import NotificationKind as EventKind
-from library.notification_kinds import NotificationKind as LibraryKind
 from forum.notification_kinds import NotificationKind as ForumKind
 from lessons.notification_kinds import NotificationKind as LessonKind
+from library.notification_kinds import NotificationKind as LibraryKind
 from notifications import kinds, mail, services
 from notifications.kinds import Delivery, Kind
 from notifications.models import Notification, NotificationPreference, OutboxEmail

@@ -7,9 +7,9 @@ import pytest
 from fpdf import FPDF
 from PIL import Image
 
-from library.extract import MAX_PAGE_CHARS, Extracted, ExtractionFailed, extract_text
-from library.uploads import DOCX, JPEG, ODT, PDF, PNG, TEXT, clean_upload
-from tests.library.test_uploads import make_docx, make_odt
+from common.extract import MAX_PAGE_CHARS, Extracted, ExtractionFailed, extract_text
+from common.uploads import DOCX, JPEG, ODT, PDF, PNG, TEXT, clean_upload
+from tests.common.test_uploads import make_docx, make_odt
 
 
 def make_text_pdf(texts: list[str]) -> bytes:

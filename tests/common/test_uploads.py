@@ -16,7 +16,7 @@ import pytest
 from fpdf import FPDF
 from PIL import Image, PngImagePlugin
 
-from library.uploads import (
+from common.uploads import (
     DOCX,
     JPEG,
     ODT,

@@ -2,7 +2,7 @@
 
 This runs in the background worker, never in a request: parsing a PDF's content streams can
 take seconds on a large or awkward file, and a member should not wait for it. It reads files
-that ``library.uploads.clean_upload`` already accepted and cleaned, but still treats them as
+that ``common.uploads.clean_upload`` already accepted and cleaned, but still treats them as
 hostile: one unreadable page gives an empty page, not a failure, and every size is capped so
 a text-heavy file cannot fill the database.
 
@@ -22,7 +22,7 @@ from lxml import etree
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
-from library.uploads import DOCX, ODT, PDF, PDF_MAX_PAGES, TEXT, ZIP_MAX_ENTRY_BYTES
+from common.uploads import DOCX, ODT, PDF, PDF_MAX_PAGES, TEXT, ZIP_MAX_ENTRY_BYTES
 
 __all__ = ["MAX_PAGE_CHARS", "MAX_TOTAL_CHARS", "Extracted", "ExtractionFailed", "extract_text"]
 
