@@ -230,6 +230,13 @@ class SourceForm(forms.Form):
         required=False,
         max_length=500,
         assume_scheme="https",
+        # The form's <datalist> of library documents: typing a few letters of a
+        # title offers them (lessons/lesson_form.html, lessons.hooks).
+        widget=forms.URLInput(attrs={"list": "library-sources"}),
+        help_text=gettext_lazy(
+            "Type a few words of a title to choose a document from the library, "
+            "or paste any web address."
+        ),
         error_messages={"invalid": gettext_lazy("Enter a full web address such as https://…")},
     )
 

@@ -63,6 +63,9 @@ class DocumentSource(Protocol):
         """For each source address that is a library resource ``viewer`` may open,
         that resource (its type and year are shown beside the source)."""
 
+    def source_choices(self, *, viewer: User) -> list[tuple[str, str]]:
+        """(address, "Title (type, year)") of documents a source may point to."""
+
 
 class NoDocuments:
     def for_provision(self, provision: Model, *, viewer: User) -> list[Any]:
@@ -70,6 +73,9 @@ class NoDocuments:
 
     def describe_sources(self, urls: list[str], *, viewer: User) -> dict[str, Any]:
         return {}
+
+    def source_choices(self, *, viewer: User) -> list[tuple[str, str]]:
+        return []
 
 
 _documents: DocumentSource = NoDocuments()

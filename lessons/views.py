@@ -256,7 +256,13 @@ def lesson_create(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "lessons/lesson_form.html",
-        {"form": form, "formset": formset, "thread": thread, "lesson": None},
+        {
+            "form": form,
+            "formset": formset,
+            "thread": thread,
+            "lesson": None,
+            "library_sources": hooks.document_source().source_choices(viewer=request.user),
+        },
         status=400 if request.method == "POST" else 200,
     )
 
@@ -320,7 +326,13 @@ def lesson_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "lessons/lesson_form.html",
-        {"form": form, "formset": formset, "thread": None, "lesson": lesson},
+        {
+            "form": form,
+            "formset": formset,
+            "thread": None,
+            "lesson": lesson,
+            "library_sources": hooks.document_source().source_choices(viewer=request.user),
+        },
         status=400 if request.method == "POST" else 200,
     )
 

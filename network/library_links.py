@@ -24,6 +24,8 @@ from django.urls import reverse
 from library import selectors
 from library.services import organises
 
+# How many documents a lesson's source field offers (the newest first).
+SOURCE_CHOICES = 300
 _RESOURCE_PATH = re.compile(r"^/library/(\d+)(?:/|$)")
 
 
@@ -55,3 +57,16 @@ class LibraryDocuments:
         ids = {url: resource_id(url) for url in urls}
         found = selectors.resources_by_ids(viewer, [pk for pk in ids.values() if pk])
         return {url: found[pk] for url, pk in ids.items() if pk in found}
+
+    def source_choices(self, *, viewer: Any) -> list[tuple[str, str]]:
+        """The newest readable documents, as a lesson's source field offers them."""
+        choices = []
+        for resource in selectors.listed_resources(viewer).order_by("-published_at", "-id")[
+            :SOURCE_CHOICES
+        ]:
+            details = ", ".join(
+                str(part) for part in (resource.get_kind_display(), resource.year) if part
+            )
+            url = settings.SITE_URL.rstrip("/") + resource.get_absolute_url()
+            choices.append((url, f"{resource.title} ({details})"))
+        return choices

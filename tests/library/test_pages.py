@@ -351,3 +351,16 @@ def test_a_photo_in_the_library_carries_no_gps(client, expert) -> None:
     response = client.get(Resource.objects.get().files.get().get_absolute_url())
     with Image.open(BytesIO(response.content)) as image:
         assert not image.getexif()
+
+
+def test_the_lesson_form_offers_library_documents_as_sources(
+    client, member, make_user, make_resource, settings
+) -> None:
+    readable = make_resource(title="Curfew report", published_on=date(2021, 3, 1))
+    make_resource(by=make_user(), title="Someone's waiting notes")
+    sign_in(client, member)
+    page = client.get(reverse("lessons:create")).content.decode()
+    assert 'list="library-sources"' in page
+    assert f'value="{settings.SITE_URL}{readable.get_absolute_url()}"' in page
+    assert "Curfew report (Report, 2021)" in page
+    assert "waiting notes" not in page
