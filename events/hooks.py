@@ -1,4 +1,5 @@
-"""What other apps lend an event page: its materials, from the library (issue 19, item 5).
+"""What other apps lend an event page: its materials from the library, and the
+lessons that came out of it (issue 19, items 5 and 6).
 
 Events never import the library. The library (or network/composition.py,
 once both exist) installs a ``MaterialSource`` at start-up; the event page
@@ -45,3 +46,35 @@ def set_material_source(source: MaterialSource) -> None:
 
 def material_source() -> MaterialSource:
     return _source
+
+
+# --- Lessons: "capture what was learned" (network/composition.py installs it) -------------
+
+
+class LessonSource(Protocol):
+    def capture_url(self, event: Event) -> str:
+        """Where a lesson draft is made of the event (the lessons' form, prefilled)."""
+
+    def lessons_from(self, event: Event, *, viewer: User) -> list[Any]:
+        """Lessons that came out of the event that ``viewer`` may open (``title``,
+        ``get_absolute_url()``)."""
+
+
+class NoLessons:
+    def capture_url(self, event: Event) -> str:
+        return ""
+
+    def lessons_from(self, event: Event, *, viewer: User) -> list[Any]:
+        return []
+
+
+_lessons: LessonSource = NoLessons()
+
+
+def set_lesson_source(source: LessonSource) -> None:
+    global _lessons  # one source, installed once at start-up
+    _lessons = source
+
+
+def lesson_source() -> LessonSource:
+    return _lessons

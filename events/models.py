@@ -94,6 +94,9 @@ class Event(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # Set by the worker when it has invited organisers and participants to
+    # capture what was learned (once, after the event ended).
+    lessons_invited_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["starts_at", "id"]

@@ -16,6 +16,7 @@ class NotificationKind(StrEnum):
     EVENT_REMINDER = "event_reminder"
     NEW_EVENT = "new_event"
     REGISTRATION_REQUEST = "event_registration_request"  # to the organisers
+    CAPTURE_LESSONS = "event_capture_lessons"  # after the event: write down what was learned
 
 
 register(
@@ -52,6 +53,13 @@ register(
         label=_("Registrations for events you organise"),
         summary=_("A member asks to join an event you organise"),
         default_delivery=Delivery.EMAIL,
+        group=_("Events"),
+    ),
+    Kind(
+        key=NotificationKind.CAPTURE_LESSONS,
+        label=_("Invitations to capture what was learned at events you took part in"),
+        summary=_("An event you took part in has ended: capture what was learned"),
+        default_delivery=Delivery.APP,
         group=_("Events"),
     ),
 )

@@ -208,3 +208,16 @@ def may(
 
 def allowed_actions(member: User, event: Event, registration: Registration | None) -> list[Action]:
     return [a for a in REGISTRATION_ACTIONS.values() if may(member, event, registration, a.name)]
+
+
+def can_capture_lessons(member: User, event: Event, registration: Registration | None) -> bool:
+    """ "Capture what was learned": organisers and confirmed participants, once it ended."""
+    if not _active(member) or event.is_cancelled or not event.is_past:
+        return False
+    if is_organiser(member, event):
+        return True
+    return (
+        registration is not None
+        and registration.member_id == member.pk
+        and registration.state == RegistrationState.CONFIRMED
+    )

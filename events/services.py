@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from common.errors import ServiceError
 from common.languages import LANGUAGE_CODES, in_site_language
 from common.markup import render_markdown
+from events import hooks
 from events.models import (
     ACTIVE_STATES,
     CAPACITY_MAX,
@@ -409,6 +410,60 @@ def _notify_reminder(registration: Registration) -> None:
         actor=None,
         text=_("“%(title)s” starts within a day") % {"title": event.title},
         url=event.get_absolute_url(),
+        about=event,
+    )
+
+
+# --- After the event: capture what was learned ------------------------------------------
+
+# Events that ended longer ago than this are not invited any more (a worker
+# that was down for a month does not send stale invitations).
+CAPTURE_WINDOW = timedelta(days=7)
+
+
+def invite_to_capture(*, now: datetime | None = None) -> int:
+    """Invite the organisers and confirmed participants of events that just ended to
+    draft a lesson from them (the outbox worker, once per event); returns how many
+    events. Each event is claimed before anyone is notified, so it is sent once."""
+    url_of = hooks.lesson_source().capture_url
+    now = now or timezone.now()
+    due = Event.objects.filter(
+        ends_at__lte=now,
+        ends_at__gt=now - CAPTURE_WINDOW,
+        cancelled_at__isnull=True,
+        lessons_invited_at__isnull=True,
+    ).values_list("pk", flat=True)
+    invited = 0
+    for pk in list(due):
+        with transaction.atomic():
+            claimed = Event.objects.filter(pk=pk, lessons_invited_at__isnull=True).update(
+                lessons_invited_at=now
+            )
+            if not claimed:
+                continue
+            event = Event.objects.get(pk=pk)
+            url = url_of(event)
+            if not url:
+                continue
+            people = {m.pk for m in event.organisers.all()} | set(
+                event.registrations.filter(state=RegistrationState.CONFIRMED).values_list(
+                    "member_id", flat=True
+                )
+            )
+            _notify_capture(event, people, url)
+            invited += 1
+    return invited
+
+
+@in_site_language
+def _notify_capture(event: Event, people: set[int], url: str) -> None:
+    notify(
+        people,
+        kind=NotificationKind.CAPTURE_LESSONS,
+        actor=None,
+        text=_("“%(title)s” has ended: capture what was learned as a lesson")
+        % {"title": event.title},
+        url=url,
         about=event,
     )
 

@@ -143,6 +143,10 @@ def _event_page(
         "member_zone": selectors.member_zone(user),
         "materials": hooks.material_source().materials_for(event, viewer=user),
         "materials_url": hooks.material_source().manage_url(event, viewer=user),
+        "lessons": hooks.lesson_source().lessons_from(event, viewer=user),
+        "capture_url": hooks.lesson_source().capture_url(event)
+        if permissions.can_capture_lessons(user, event, own)
+        else "",
         "registration_open": permissions.registration_open(event),
     }
     return render(request, "events/event_detail.html", context, status=status)

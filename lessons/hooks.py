@@ -88,3 +88,41 @@ def set_document_source(source: DocumentSource) -> None:
 
 def document_source() -> DocumentSource:
     return _documents
+
+
+# --- Events: "capture what was learned" (network/composition.py installs it) --------------
+
+
+class EventSource(Protocol):
+    def event_to_capture(self, viewer: User, pk: int) -> Model | None:
+        """The event ``viewer`` may draft a lesson from (an organiser or a confirmed
+        participant, once it has ended), else None."""
+
+    def draft(self, event: Model, *, viewer: User) -> dict[str, Any]:
+        """The lesson form's first values: setting training, the event's topics and standards."""
+
+    def visible(self, viewer: User, event: Model) -> bool:
+        """Whether ``viewer`` may open the event a lesson came out of."""
+
+
+class NoEvents:
+    def event_to_capture(self, viewer: User, pk: int) -> Model | None:
+        return None
+
+    def draft(self, event: Model, *, viewer: User) -> dict[str, Any]:
+        return {}
+
+    def visible(self, viewer: User, event: Model) -> bool:
+        return False
+
+
+_events: EventSource = NoEvents()
+
+
+def set_event_source(source: EventSource) -> None:
+    global _events  # one source, installed once at start-up
+    _events = source
+
+
+def event_source() -> EventSource:
+    return _events

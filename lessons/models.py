@@ -159,6 +159,11 @@ class Lesson(models.Model):
     from_thread = models.ForeignKey(
         "forum.Thread", null=True, blank=True, on_delete=models.SET_NULL, related_name="lessons"
     )
+    # "Capture what was learned": the training or meeting the lesson came out of
+    # (named by string: lessons import no events; lessons.hooks finds it).
+    from_event = models.ForeignKey(
+        "events.Event", null=True, blank=True, on_delete=models.SET_NULL, related_name="lessons"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     published_at = models.DateTimeField(null=True, blank=True)

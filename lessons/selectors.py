@@ -93,7 +93,7 @@ def published_lessons(
 def lesson_for(viewer: User, pk: int) -> Lesson | None:
     lesson = (
         _with_relations(Lesson.objects.filter(pk=pk))
-        .select_related("from_thread")
+        .select_related("from_thread", "from_event")
         .prefetch_related("sources")
         .first()
     )

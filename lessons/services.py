@@ -421,15 +421,24 @@ def _notify_accepted(lesson: Lesson, member: User, inviter: User) -> None:
     )
 
 
-def create_lesson(*, author: User, data: LessonData, from_thread: Model | None = None) -> Lesson:
-    """A new draft by ``author``; ``from_thread`` is the forum thread it was drafted from
-    (lessons.hooks finds it; the foreign key names "forum.Thread" by string)."""
+def create_lesson(
+    *,
+    author: User,
+    data: LessonData,
+    from_thread: Model | None = None,
+    from_event: Model | None = None,
+) -> Lesson:
+    """A new draft by ``author``; ``from_thread`` is the forum thread it was drafted from,
+    ``from_event`` the training or meeting it came out of (lessons.hooks finds them; the
+    foreign keys name "forum.Thread" and "events.Event" by string)."""
     if not can_create(author):
         raise LessonError(_("Only approved members can write lessons."))
     _check_links(data)
     now = timezone.now()
     with transaction.atomic():
-        lesson = Lesson(from_thread=from_thread, created_at=now, updated_at=now)
+        lesson = Lesson(
+            from_thread=from_thread, from_event=from_event, created_at=now, updated_at=now
+        )
         _apply(lesson, data)
         lesson.save()
         LessonAuthor.objects.create(lesson=lesson, member=author, position=0)

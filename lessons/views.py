@@ -123,6 +123,10 @@ def _lesson_page(
     thread = lesson.from_thread if is_member else None
     if thread is not None and not (thread.is_visible or user.can_moderate):
         thread = None
+    # "Came out of this training": the event, if this member may open it.
+    event = lesson.from_event
+    if event is not None and not hooks.event_source().visible(user, event):
+        event = None
     sources = list(lesson.sources.all())
     # A source that is a library resource the viewer may open shows its type and year.
     documents = hooks.document_source().describe_sources(
@@ -138,6 +142,7 @@ def _lesson_page(
             "authors": selectors.authors_for(lesson, user),
             "provisions": list(lesson.provisions.all()),
             "sources": sources,
+            "event": event,
             "thread": thread,
             "actions": permissions.allowed_actions(user, lesson) if is_member else [],
             "action_form": action_form or TransitionForm(),
@@ -240,6 +245,19 @@ def lesson_create(request: HttpRequest) -> HttpResponse:
         if thread is None:
             raise Http404
         initial.update(source.draft(thread, viewer=request.user))
+    event = None
+    event_id = request.GET.get("from_event") or request.POST.get("from_event")
+    if event_id:
+        # "Capture what was learned" after a training: lessons.hooks (the events', installed
+        # by network), only for its organisers and confirmed participants, once it ended.
+        events = hooks.event_source()
+        try:
+            event = events.event_to_capture(request.user, int(event_id))
+        except ValueError:
+            event = None
+        if event is None:
+            raise Http404
+        initial.update(events.draft(event, viewer=request.user))
     form = LessonForm(request.POST or None, initial=initial, author=request.user)
     formset = SourceFormSet(request.POST or None, prefix="sources")
     if request.method == "POST":
@@ -247,7 +265,9 @@ def lesson_create(request: HttpRequest) -> HttpResponse:
             request,
             form,
             formset,
-            lambda data: services.create_lesson(author=request.user, data=data, from_thread=thread),
+            lambda data: services.create_lesson(
+                author=request.user, data=data, from_thread=thread, from_event=event
+            ),
             success=_("Your draft is saved. Submit it for review when it is ready."),
         )
         if saved is not None:
@@ -260,6 +280,7 @@ def lesson_create(request: HttpRequest) -> HttpResponse:
             "form": form,
             "formset": formset,
             "thread": thread,
+            "event": event,
             "lesson": None,
             "library_sources": hooks.document_source().source_choices(viewer=request.user),
         },

@@ -15,7 +15,9 @@ composition root that may import every app, fills it:
   and its accepted answer (network.threads_and_lessons); and the library's
   documents on a provision's page and beside a lesson's sources
   (network.library_links).
-- ``events.hooks``: an event's materials from the library (network.library_links).
+- ``events.hooks``: an event's materials from the library (network.library_links)
+  and the lessons that came out of it; ``lessons.hooks`` the event a lesson is
+  captured from (network.events_and_lessons).
 
 ``install()`` may run more than once (each registration replaces itself).
 """
@@ -43,3 +45,8 @@ def install() -> None:
 
     event_hooks.set_material_source(library_links.LibraryMaterials())
     lesson_hooks.set_document_source(library_links.LibraryDocuments())
+
+    from network import events_and_lessons
+
+    event_hooks.set_lesson_source(events_and_lessons.EventLessons())
+    lesson_hooks.set_event_source(events_and_lessons.LessonEvents())

@@ -72,7 +72,7 @@ def test_every_kind_of_notification_email_has_a_subject_of_its_own(member: User)
         wants(member, kind.key, Delivery.EMAIL)
         notifications.notify([member], kind=kind.key, actor=None, text=f"{FORGED} {TITLE}")
         subjects.add(OutboxEmail.objects.latest("id").subject)
-    assert len(subjects) == len(kinds.registered()) == 21  # 5 of them the events', 3 the library's
+    assert len(subjects) == len(kinds.registered()) == 22  # 6 of them the events', 3 the library's
     for email in OutboxEmail.objects.all():
         assert "zebrafinch" not in email.subject + email.body
         assert "\n" not in email.subject and "Eve" not in email.subject + email.body

@@ -41,7 +41,7 @@ def test_every_app_declares_its_own_kinds_and_the_stored_strings_are_unchanged()
         "reply", "mention", "answer_accepted", "new_thread",
         "review_requested", "review", "new_lesson", "co_author",
         "event_registration", "event_changed", "event_reminder", "new_event",
-        "event_registration_request",
+        "event_registration_request", "event_capture_lessons",
         "library_review", "library_published", "library_collection_item",
     ]  # fmt: skip
     assert {str(k) for k in ForumKind} | {str(k) for k in LessonKind} | {

@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 from django.utils import timezone
 
-from events.services import send_reminders
+from events.services import invite_to_capture, send_reminders
 from library import services as library
 from members.privacy import purge_ips
 from notifications.outbox import deliver_due, send_digests
@@ -44,6 +44,7 @@ class Command(BaseCommand):
             reminded = send_reminders()
             if reminded:
                 self.stdout.write(f"reminded {reminded} participant(s)")
+            invite_to_capture()
             read = library.extract_pending(limit=10_000)
             if read:
                 self.stdout.write(f"read the text of {read} library file(s)")
@@ -83,6 +84,10 @@ class Command(BaseCommand):
                     reminded = send_reminders(now=now)
                     if reminded:
                         self.stdout.write(f"reminded {reminded} participant(s)")
+                    # After an event: its people are invited to capture what was learned.
+                    invited = invite_to_capture(now=now)
+                    if invited:
+                        self.stdout.write(f"invited {invited} event(s) to capture lessons")
                     last_reminders = now
                 # The text inside new library files, for search (never in a request).
                 read = library.extract_pending()
