@@ -59,7 +59,9 @@ def test_a_participant_drafts_a_lesson_prefilled_from_the_event(client, ended, m
             "sources-INITIAL_FORMS": "0",
         },
     )
-    assert response.status_code == 302, [l for l in response.content.decode().splitlines() if "error" in l]
+    assert response.status_code == 302, [
+        l for l in response.content.decode().splitlines() if "error" in l
+    ]
     lesson = Lesson.objects.get()
     assert lesson.from_event == ended and lesson.state == LessonState.DRAFT
     # Linked both ways: the event page lists it for its author, the lesson names the event.
@@ -91,9 +93,10 @@ def test_the_worker_invites_once_after_the_event(ended, member) -> None:
         )
     )
     assert invited == {member.pk, organiser.pk}
-    assert f"from_event={ended.pk}" in Notification.objects.filter(recipient=member).get(
-        kind="event_capture_lessons"
-    ).url
+    assert (
+        f"from_event={ended.pk}"
+        in Notification.objects.filter(recipient=member).get(kind="event_capture_lessons").url
+    )
     assert services.invite_to_capture() == 0  # once
 
 

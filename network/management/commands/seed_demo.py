@@ -5,13 +5,13 @@ from forum.demo import ensure_demo_threads
 from lessons.demo import ensure_standards
 from library.demo import ensure_demo_library
 from members.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, ensure_demo_accounts, ensure_tag_vocabulary
-from network.demo import ensure_demo_lessons
+from network.demo import ensure_demo_events, ensure_demo_lessons
 
 
 class Command(BaseCommand):
     help = (
         "Load the vocabulary, the reference standards, the demo accounts, the demo forum "
-        "threads, the demo lessons and the demo library (idempotent). "
+        "threads, the demo lessons, the demo library and the demo events (idempotent). "
         "Refuses to run unless DEBUG or DEMO_MODE is on: demo accounts have a public password."
     )
 
@@ -28,9 +28,12 @@ class Command(BaseCommand):
         # After the threads: some lessons grew out of answered demo questions.
         lessons = ensure_demo_lessons()
         documents = ensure_demo_library()
+        # After the library: events take their materials from it.
+        gatherings = ensure_demo_events()
         self.stdout.write(f"vocabulary: {tags} tags and {provisions} provisions created")
         self.stdout.write(f"demo forum: {threads} threads created")
         self.stdout.write(f"demo lessons: {lessons} lessons created")
         self.stdout.write(f"demo library: {documents} resources created")
+        self.stdout.write(f"demo events: {gatherings} events created")
         emails = ", ".join(account.email for account in DEMO_ACCOUNTS)
         self.stdout.write(f"demo accounts: {emails} (password: {DEMO_PASSWORD})")
