@@ -59,9 +59,8 @@ def test_a_participant_drafts_a_lesson_prefilled_from_the_event(client, ended, m
             "sources-INITIAL_FORMS": "0",
         },
     )
-    assert response.status_code == 302, [
-        l for l in response.content.decode().splitlines() if "error" in l
-    ]
+    errors = [line for line in response.content.decode().splitlines() if "error" in line]
+    assert response.status_code == 302, errors
     lesson = Lesson.objects.get()
     assert lesson.from_event == ended and lesson.state == LessonState.DRAFT
     # Linked both ways: the event page lists it for its author, the lesson names the event.
