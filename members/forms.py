@@ -243,6 +243,9 @@ class ProfileForm(forms.ModelForm):
         self.fields["time_zone"].choices = [
             (name, name.replace("_", " ")) for name in services.time_zone_names()
         ]
+        if self.member.time_zone in ("", "UTC") and not self.is_bound:
+            # Never chosen: forms.js preselects the browser's zone (UTC without JavaScript).
+            self.fields["time_zone"].widget.attrs["data-browser-zone"] = "suggest"
 
     def clean_display_name(self) -> str:
         return naming.clean_display_name(self.cleaned_data["display_name"], member=self.member)

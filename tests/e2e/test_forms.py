@@ -185,3 +185,27 @@ def test_the_country_filter_finds_a_country_in_the_profile_and_the_directory(
     expect(page.get_by_role("status").filter(has_text="Languages shown")).to_have_text(
         "Languages shown: 1"
     )
+
+
+def test_a_time_zone_never_chosen_is_preselected_from_the_browser(
+    browser, daphne_server, make_user
+) -> None:
+    member = make_user(display_name="Zoe Zone")
+    context = browser.new_context(
+        base_url=daphne_server.url, locale="en-GB", timezone_id="Africa/Nairobi"
+    )
+    try:
+        page = context.new_page()
+        log_in(page, member.email, TEST_PASSWORD)
+        page.goto("/members/me/edit/")
+        expect(page.get_by_label("Your time zone")).to_have_value("Africa/Nairobi")
+        page.get_by_role("button", name="Save").first.click()
+        member.refresh_from_db()
+        assert member.time_zone == "Africa/Nairobi"
+        # Chosen once: the browser no longer decides.
+        member.time_zone = "Europe/Vienna"
+        member.save(update_fields=["time_zone"])
+        page.goto("/members/me/edit/")
+        expect(page.get_by_label("Your time zone")).to_have_value("Europe/Vienna")
+    finally:
+        context.close()

@@ -108,4 +108,17 @@
   }
 
   document.querySelectorAll("[data-filter-label]").forEach(enhance);
+
+  // A time zone never chosen: the browser's own, if the list has it (the member saves it).
+  document.querySelectorAll("select[data-browser-zone]").forEach(function (select) {
+    var zone = "";
+    try {
+      zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+    } catch (error) {
+      return;
+    }
+    if (zone && select.value === "UTC" && select.querySelector('option[value="' + zone + '"]')) {
+      select.value = zone;
+    }
+  });
 })();
