@@ -323,17 +323,12 @@ class LibraryFilterForm(forms.Form):
         years: list[int],
         countries_used: list[str],
         collections: list[tuple[str, str]],
+        provisions: Any,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["tag"].queryset = Tag.objects.filter(is_official=True).order_by("name")
-        self.fields["provision"].queryset = (
-            provision_model()
-            .objects.filter(resources__isnull=False)
-            .distinct()
-            .select_related("instrument")
-            .order_by("instrument", "position")
-        )
+        self.fields["provision"].queryset = provisions
         any_ = ("", _("Any"))
         self.fields["language"].choices = [any_, *languages]
         self.fields["year"].choices = [any_, *((str(y), str(y)) for y in years)]

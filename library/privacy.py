@@ -21,6 +21,7 @@ from typing import Any
 
 from library import search, services
 from library.models import FilePage, Resource, ResourceFile, ResourceState
+from library.permissions import can_view
 from members.privacy import when
 
 
@@ -52,13 +53,18 @@ def export(member: Any) -> dict[str, Any]:
                 "type": f.media_type,
                 "size": f.size,
                 "removed_metadata": list(f.removed),
-                "resource": f.resource.title if f.resource else None,
+                # Another's resource, sent back to review since: not named any more.
+                "resource": f.resource.title if _readable(member, f) else None,
                 "uploaded_at": when(f.created_at),
-                "download": f.get_absolute_url() if f.resource else None,
+                "download": f.get_absolute_url() if _readable(member, f) else None,
             }
             for f in files.order_by("id")
         ],
     }
+
+
+def _readable(member: Any, file: ResourceFile) -> bool:
+    return file.resource is not None and can_view(member, file.resource)
 
 
 def forget(member: Any, *, keep_contributions: bool) -> None:

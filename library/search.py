@@ -192,7 +192,7 @@ def _load(match: str, rows: list[tuple[int, int | None, float]]) -> list[Library
     resources = (
         Resource.objects.filter(pk__in=ids)
         .select_related()
-        .prefetch_related("languages", "tags")
+        .prefetch_related("languages", "tags", "files")
         .in_bulk()
     )
     marked = fulltext.excerpts(RESOURCES, match, ids)

@@ -120,28 +120,39 @@ def collections_of(viewer: Any, resource: Resource) -> list[Collection]:
     return list(Collection.objects.filter(items__resource=resource).order_by("title"))
 
 
-def used_languages() -> list[tuple[str, str]]:
+def used_languages(viewer: Any) -> list[tuple[str, str]]:
+    """The filters offer only what the viewer's own list holds: a visitor's menus
+    name no country or year of a members-only or waiting resource."""
     codes = (
-        ResourceLanguage.objects.filter(resource__state=ResourceState.PUBLISHED)
+        ResourceLanguage.objects.filter(resource__in=listed_resources(viewer))
         .values_list("code", flat=True)
         .distinct()
     )
     return sorted(((code, language_name(code)) for code in codes), key=lambda pair: pair[1])
 
 
-def used_years() -> list[int]:
-    dates = Resource.objects.filter(
-        state=ResourceState.PUBLISHED, published_on__isnull=False
-    ).dates("published_on", "year", order="DESC")
+def used_years(viewer: Any) -> list[int]:
+    dates = (
+        listed_resources(viewer)
+        .filter(published_on__isnull=False)
+        .dates("published_on", "year", order="DESC")
+    )
     return [day.year for day in dates]
 
 
-def used_countries() -> list[str]:
+def used_countries(viewer: Any) -> list[str]:
     return list(
-        Resource.objects.filter(state=ResourceState.PUBLISHED)
-        .exclude(country="")
-        .values_list("country", flat=True)
+        listed_resources(viewer).exclude(country="").values_list("country", flat=True).distinct()
+    )
+
+
+def used_provisions(viewer: Any) -> QuerySet:
+    model = Resource._meta.get_field("provisions").related_model
+    return (
+        model.objects.filter(resources__in=listed_resources(viewer))
         .distinct()
+        .select_related("instrument")
+        .order_by("instrument", "position")
     )
 
 

@@ -9,8 +9,10 @@ the text of new files into pages and indexes them; a file whose text cannot
 be read is marked, and its resource stays. Stored bytes are removed from the
 storage only after the transaction that deleted their rows commits.
 
-Every change is in the audit log, and every edit of a resource's catalogue
-fields keeps a revision (who, when, which fields changed from what to what).
+Every change of a resource, a collection or an event's materials is in the
+audit log (following a collection is the member's own affair, not audited),
+and every edit of a resource's catalogue fields keeps a revision (who, when,
+which fields changed from what to what).
 """
 
 from __future__ import annotations
@@ -234,6 +236,17 @@ def _set_relations(resource: Resource, data: ResourceData) -> None:
     )
 
 
+def _claim(staged: list[ResourceFile], resource: Resource, actor: User) -> None:
+    """Attach the actor's staged files; a file another save took meanwhile refuses this one."""
+    if not staged:
+        return
+    claimed = ResourceFile.objects.filter(
+        pk__in=[f.pk for f in staged], resource__isnull=True, uploaded_by=actor
+    ).update(resource=resource)
+    if claimed != len(staged):
+        raise LibraryError(_("These files were saved already: reload the page and try again."))
+
+
 def create_resource(
     *, actor: User, data: ResourceData, staged: list[ResourceFile] = ()
 ) -> Resource:
@@ -255,7 +268,7 @@ def create_resource(
         _apply(resource, data)
         resource.save()
         _set_relations(resource, data)
-        ResourceFile.objects.filter(pk__in=[f.pk for f in staged]).update(resource=resource)
+        _claim(staged, resource, actor)
         search.index_resources([resource.pk])
         audit(
             actor=actor,
@@ -299,10 +312,17 @@ def update_resource(
         resource.updated_at = timezone.now()
         resource.save()
         _set_relations(resource, data)
-        ResourceFile.objects.filter(pk__in=[f.pk for f in staged]).update(resource=resource)
+        _claim(staged, resource, actor)
         if removing:
             names = [f.stored_as for f in removing]
+            gone_pages = list(
+                FilePage.objects.filter(file__in=[f.pk for f in removing]).values_list(
+                    "pk", flat=True
+                )
+            )
             ResourceFile.objects.filter(pk__in=[f.pk for f in removing]).delete()
+            # Their text leaves the index (SQLite's FTS5 keeps the text itself).
+            search.unindex_resources([], gone_pages)
             _delete_stored(names)
         search.index_resources([resource.pk])
         search.index_pages_of(resource.pk)
@@ -350,6 +370,8 @@ def unpublish_resource(*, actor: User, resource: Resource) -> Resource:
         resource.state = ResourceState.REVIEW
         resource.updated_at = timezone.now()
         resource.save(update_fields=["state", "updated_at"])
+        # Followers no longer may open it: notices that quote its title go.
+        notifications.forget_notifications_about(model=Resource, ids=[resource.pk])
         audit(
             actor=actor,
             action=AuditEntry.Action.UNPUBLISH_RESOURCE,
@@ -582,7 +604,9 @@ def move_item(*, actor: User, item: CollectionItem, by: int) -> None:
             .filter(collection_id=item.collection_id)
             .order_by("position", "id")
         )
-        index = next(i for i, other in enumerate(items) if other.pk == item.pk)
+        index = next((i for i, other in enumerate(items) if other.pk == item.pk), None)
+        if index is None:  # removed meanwhile
+            return
         target = index + by
         if not 0 <= target < len(items):
             return
@@ -591,6 +615,14 @@ def move_item(*, actor: User, item: CollectionItem, by: int) -> None:
             if other.position != position:
                 other.position = position
                 other.save(update_fields=["position"])
+        collection = item.collection
+        audit(
+            actor=actor,
+            action=AuditEntry.Action.EDIT_COLLECTION,
+            target=None,
+            detail=f"{collection.slug} ↕ #{item.resource_id}",
+            url=collection.get_absolute_url(),
+        )
 
 
 def follow_collection(*, member: User, collection: Collection) -> bool:
@@ -626,13 +658,28 @@ def attach_material(*, actor: User, event: Model, resource: Resource, when: str)
         )
         if not created:
             raise LibraryError(_("This resource is a material of the event already."))
+        audit(
+            actor=actor,
+            action=AuditEntry.Action.EDIT_MATERIALS,
+            target=None,
+            detail=f"+ #{resource.pk}",
+            url=event.get_absolute_url(),
+        )
     return material
 
 
 def detach_material(*, actor: User, material: EventMaterial) -> None:
     if not organises(actor, material.event):
         raise LibraryError(_("Only the organisers remove materials from this event."))
-    material.delete()
+    with transaction.atomic():
+        audit(
+            actor=actor,
+            action=AuditEntry.Action.EDIT_MATERIALS,
+            target=None,
+            detail=f"- #{material.resource_id}",
+            url=material.event.get_absolute_url(),
+        )
+        material.delete()
 
 
 # --- Notices -------------------------------------------------------------------------

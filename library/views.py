@@ -44,10 +44,11 @@ def _collection_choices() -> list[tuple[str, str]]:
 def resource_list(request: HttpRequest) -> HttpResponse:
     form = LibraryFilterForm(
         request.GET or None,
-        languages=selectors.used_languages(),
-        years=selectors.used_years(),
-        countries_used=selectors.used_countries(),
+        languages=selectors.used_languages(request.user),
+        years=selectors.used_years(request.user),
+        countries_used=selectors.used_countries(request.user),
         collections=_collection_choices(),
+        provisions=selectors.used_provisions(request.user),
     )
     d = form.cleaned_data if form.is_valid() else {}
     filters = selectors.Filters(
@@ -231,6 +232,12 @@ def _stage_uploads(request: HttpRequest, form: ResourceForm) -> tuple[list[Resou
     language = request.POST.get("file_language") or "en"
     new = False
     for upload in request.FILES.getlist("files"):
+        if len(staged) >= services.FILES_MAX:
+            form.add_error(
+                "files",
+                _("A resource can have at most %(max)d files.") % {"max": services.FILES_MAX},
+            )
+            break
         try:
             data = upload.read(settings.UPLOAD_MAX_BYTES + 1)
             staged.append(

@@ -414,6 +414,7 @@ class AuditEntry(models.Model):
         UNPUBLISH_RESOURCE = "unpublish_resource", _("sent a library resource back to review")
         DELETE_RESOURCE = "delete_resource", _("deleted a library resource")
         EDIT_COLLECTION = "edit_collection", _("changed a library collection")
+        EDIT_MATERIALS = "edit_materials", _("changed an event's materials")
 
     actor = models.ForeignKey(
         User, null=True, on_delete=models.SET_NULL, related_name="audit_actions"

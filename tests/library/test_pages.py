@@ -364,3 +364,29 @@ def test_the_lesson_form_offers_library_documents_as_sources(
     assert f'value="{settings.SITE_URL}{readable.get_absolute_url()}"' in page
     assert "Curfew report (Report, 2021)" in page
     assert "waiting notes" not in page
+
+
+def test_visitors_do_not_see_which_members_wrote_a_public_resource(
+    client, member, make_resource
+) -> None:
+    resource = make_resource(
+        title="Public paper", visibility="public", authors="A. Author", author_members=[member]
+    )
+    assert member.name not in client.get(resource.get_absolute_url()).content.decode()
+    sign_in(client, member)
+    assert member.name in client.get(resource.get_absolute_url()).content.decode()
+
+
+def test_a_visitors_filters_name_nothing_of_members_only_resources(client, make_resource):
+    make_resource(title="Members paper", country="BY", published_on=date(1999, 5, 1))
+    make_resource(title="Public paper", visibility="public", published_on=date(2020, 1, 1))
+    page = client.get(reverse("library:list")).content.decode()
+    assert "Belarus" not in page and ">1999<" not in page and ">2020<" in page
+
+
+def test_more_files_than_a_resource_may_have_are_not_all_stored(client, member, settings):
+    sign_in(client, member)
+    files = [upload(f"{n}.txt", b"notes", "text/plain") for n in range(12)]
+    response = client.post(reverse("library:create"), {**FORM, "files": files})
+    assert "at most 10 files" in response.content.decode()
+    assert ResourceFile.objects.count() == 10

@@ -41,3 +41,15 @@ def test_deleting_the_account_keeps_or_removes_uploads(
     else:
         assert kept is None
         assert not any(storages["uploads"].exists(name) for name in stored.values())
+
+
+def test_the_download_does_not_name_a_resource_the_member_may_no_longer_open(
+    expert, make_user, make_resource
+) -> None:
+    former_reviewer = make_user()
+    owner = make_user()
+    resource = make_resource(by=owner, title="Owner's waiting report")
+    file = services.stage_file(actor=former_reviewer, name="annex.txt", data=b"annex")
+    ResourceFile.objects.filter(pk=file.pk).update(resource=resource)
+    (exported,) = export_member_data(former_reviewer)["library_files"]
+    assert exported["resource"] is None and exported["download"] is None

@@ -127,3 +127,33 @@ def test_the_page_of_a_language_version_is_searched_in_its_language(expert, make
     # French stemming on PostgreSQL, porter with diacritics removed on SQLite: the
     # singular finds the plural either way.
     assert len(results_for(expert, "manifestation")) == 1
+
+
+def test_a_file_removed_on_edit_leaves_no_text_in_the_index(expert, make_resource) -> None:
+    from django.db import connection
+
+    resource = make_resource(title="Report", pages=("wombatflute inside",))
+    file = resource.files.get()
+    data = ResourceData(kind="report", title="Report", source_url="https://example.org/r")
+    services.update_resource(actor=expert, resource=resource, data=data, remove_files=[file.pk])
+    assert len(results_for(expert, "wombatflute")) == 0
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM library_filepage_fts")
+            assert cursor.fetchone()[0] == 0
+
+
+def test_the_search_page_query_count_does_not_grow_with_hits(client, member, make_resource):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    sign_in(client, member)
+
+    def queries(word: str, rows: int) -> int:
+        for n in range(rows):
+            make_resource(title=f"Paper {word} {n}", pages=(word,))
+        with CaptureQueriesContext(connection) as context:
+            client.get(reverse("library:list"), {"q": word})
+        return len(context.captured_queries)
+
+    assert queries("quokkabell", 2) == queries("marmotzinc", 8)

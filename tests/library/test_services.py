@@ -267,3 +267,70 @@ def test_items_move_up_and_down(moderator, make_resource) -> None:
     services.move_item(actor=moderator, item=items[0], by=-1)  # already first: nothing moves
     order = list(collection.items.order_by("position").values_list("resource__title", flat=True))
     assert order == ["One", "Three", "Two"]
+
+
+# --- Found in review -------------------------------------------------------------------
+
+
+def test_sending_back_to_review_takes_its_notices_from_followers(
+    member, expert, moderator, make_resource
+) -> None:
+    collection = services.create_collection(
+        actor=moderator, data=services.CollectionData(title="Followed")
+    )
+    services.follow_collection(member=member, collection=collection)
+    resource = make_resource(title="Secret title xyz")
+    services.add_to_collection(actor=moderator, collection=collection, resource=resource)
+    assert Notification.objects.filter(recipient=member, text__contains="Secret title").exists()
+    services.unpublish_resource(actor=expert, resource=resource)
+    assert not Notification.objects.filter(text__contains="Secret title").exists()
+
+
+def test_moves_and_materials_are_in_the_audit_log(moderator, make_resource, make_user) -> None:
+    from datetime import timedelta as td
+
+    from events import services as event_services
+
+    collection = services.create_collection(
+        actor=moderator, data=services.CollectionData(title="Ordered")
+    )
+    first, second = (make_resource(title=t) for t in ("One", "Two"))
+    services.add_to_collection(actor=moderator, collection=collection, resource=first)
+    item = services.add_to_collection(actor=moderator, collection=collection, resource=second)
+    before = AuditEntry.objects.count()
+    services.move_item(actor=moderator, item=item, by=-1)
+    assert AuditEntry.objects.count() == before + 1
+    organiser = make_user(is_expert=True)
+    start = timezone.now() + td(days=3)
+    event = event_services.create_event(
+        actor=organiser,
+        data=event_services.EventData(
+            title="Training", kind="training", starts_at=start, ends_at=start + td(hours=1)
+        ),
+    )
+    material = services.attach_material(actor=organiser, event=event, resource=first, when="before")
+    services.detach_material(actor=organiser, material=material)
+    assert AuditEntry.objects.filter(action=AuditEntry.Action.EDIT_MATERIALS).count() == 2
+
+
+def test_a_staged_file_goes_to_one_resource_only(member) -> None:
+    file = services.stage_file(actor=member, name="a.txt", data=b"once")
+    data = ResourceData(kind="other", title="First", source_url="https://example.org")
+    stale = [ResourceFile.objects.get(pk=file.pk)]  # what a second, concurrent submit holds
+    services.create_resource(actor=member, data=data, staged=[file])
+    with pytest.raises(LibraryError, match="saved already"):
+        services.create_resource(actor=member, data=data, staged=stale)
+    assert ResourceFile.objects.get(pk=file.pk).resource.title == "First"
+    assert Resource.objects.count() == 1
+
+
+def test_moving_an_item_removed_meanwhile_does_nothing(moderator, make_resource) -> None:
+    collection = services.create_collection(
+        actor=moderator, data=services.CollectionData(title="Ordered")
+    )
+    item = services.add_to_collection(
+        actor=moderator, collection=collection, resource=make_resource(title="One")
+    )
+    services.remove_from_collection(actor=moderator, item=item)
+    services.move_item(actor=moderator, item=item, by=-1)  # no StopIteration, no change
+    assert not collection.items.exists()

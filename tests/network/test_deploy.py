@@ -108,3 +108,7 @@ def test_library_files_are_shared_by_web_and_worker_and_served_by_the_proxy(conf
     assert services["web"]["environment"]["LIBRARY_ACCEL_REDIRECT"] == "/protected-library/"
     nginx = (REPO_ROOT / "deploy" / "nginx.conf").read_text()
     assert "location /protected-library/ {\n        internal;" in nginx
+    # nginx drops these on an internal redirect: the location sets them itself.
+    protected = nginx.split("location /protected-library/ {", 1)[1].split("}", 1)[0]
+    for header in ['Content-Security-Policy "sandbox"', 'X-Content-Type-Options "nosniff"']:
+        assert f"add_header {header} always;" in protected, header
