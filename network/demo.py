@@ -21,6 +21,8 @@ def ensure_demo_lessons() -> int:
 # --- Demo events (issue 19, item 7): they span events, the library and lessons -------------
 
 DEMO_EVENT_PLACE = "Community hall, Kisumu"
+# The demo lesson (lessons.demo) that came out of the past demo training.
+LESSON_FROM_TRAINING = "Rewriting a launcher procedure around the decision not to fire"
 
 
 def ensure_demo_events() -> int:
@@ -33,7 +35,6 @@ def ensure_demo_events() -> int:
 
     from events import services as events
     from events.models import Event
-    from lessons import services as lessons
     from lessons.models import Lesson, LessonState, Provision
     from library import services as library
     from library.models import Resource
@@ -57,15 +58,15 @@ def ensure_demo_events() -> int:
         # title, kind, starts in (days; negative: past), hours, capacity, online, topics,
         # provisions, materials (library titles, before / after), participants
         (
-            "Policing assemblies: a two-day training on the Basic Principles",
+            "Less-lethal launchers at assemblies: a two-day training for trainers",
             "training",
             -45,
             14,
             20,
             False,
-            ["public-assembly", "use-of-force"],
-            [("un-basic-principles-force-firearms", "Principle 13")],
-            ["Policing public assemblies: facilitation first"],
+            ["less-lethal-weapons", "public-assembly", "training"],
+            [("un-guidance-less-lethal-weapons", "Section 7")],
+            ["Less-lethal weapons: testing, training, reporting"],
             6,
         ),
         (
@@ -153,27 +154,10 @@ def ensure_demo_events() -> int:
                 lessons_invited_at=now,
             )
         created += 1
-    # One lesson came out of the past training (captured by the activist who took part).
+    # One demo lesson came out of the past training: it is linked to it.
     training = Event.objects.filter(title=plans[0][0]).first()
     if training is not None and not Lesson.objects.filter(from_event=training).exists():
-        lesson = lessons.create_lesson(
-            author=activist,
-            data=lessons.LessonData(
-                title="Dialogue officers at the march: what the training changed",
-                summary="After the two-day training, named dialogue officers kept a tense "
-                "march peaceful: protesters knew whom to talk to.",
-                setting="training",
-                what_happened="Twelve officers trained on the Basic Principles policed the "
-                "next march; four of them wore blue vests and introduced themselves.",
-                what_worked="Talking first: the organisers moved the route away from the "
-                "ministry when asked, and nobody was arrested.",
-                language="en",
-                tags=[tags[s] for s in ("public-assembly", "training") if s in tags],
-                provisions=list(training.provisions.all()),
-            ),
-            from_event=training,
-        )
-        Lesson.objects.filter(pk=lesson.pk).update(
-            state=LessonState.PUBLISHED, published_at=now - day * 30
-        )
+        Lesson.objects.filter(
+            title=LESSON_FROM_TRAINING, state=LessonState.PUBLISHED, from_event__isnull=True
+        ).update(from_event=training)
     return created

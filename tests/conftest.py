@@ -98,13 +98,14 @@ def corpus_dir() -> Path:
 
 
 @pytest.fixture(autouse=True)
-def _uploads_storage(settings, tmp_path) -> None:
-    """Each test stores files in a directory of its own (no shared state, nothing left)."""
+def _uploads_storage(settings, tmp_path_factory) -> None:
+    """Each test stores files in a directory of its own (no shared state, nothing left),
+    apart from the test's own ``tmp_path`` (the crawl checks every file there)."""
     settings.STORAGES = {
         **settings.STORAGES,
         "uploads": {
             "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path / "library"},
+            "OPTIONS": {"location": tmp_path_factory.mktemp("uploads")},
         },
     }
 
