@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-SUITES = {"postgresql", "redis", "browser", "corpus", "validator"}
+SUITES = {"postgresql", "redis", "browser", "corpus", "validator", "nginx"}
 
 
 def required_suites() -> set[str]:
