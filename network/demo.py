@@ -61,7 +61,7 @@ def ensure_demo_events() -> int:
             "Less-lethal launchers at assemblies: a two-day training for trainers",
             "training",
             -45,
-            14,
+            32,
             20,
             False,
             ["less-lethal-weapons", "public-assembly", "training"],

@@ -62,7 +62,7 @@ class LessonEvents:
         }
         languages = [language.code for language in event.languages.all()]
         return {
-            "title": _("What we learned at %(title)s") % {"title": event.title},
+            "title": (_("What we learned at %(title)s") % {"title": event.title})[:200],
             "setting": Setting.TRAINING if event.kind == EventKind.TRAINING else Setting.OTHER,
             "what_happened": f"{happened}\n\n{description}".strip(),
             "topics": [tag for tag in event.tags.all() if tag.is_official],
