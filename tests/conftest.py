@@ -101,11 +101,14 @@ def corpus_dir() -> Path:
 def _uploads_storage(settings, tmp_path_factory) -> None:
     """Each test stores files in a directory of its own (no shared state, nothing left),
     apart from the test's own ``tmp_path`` (the crawl checks every file there)."""
+    media = tmp_path_factory.mktemp("media")
+    # Servers a test starts (tests/servers.py) get the same folder as MEDIA_ROOT.
+    settings.MEDIA_ROOT = media
     settings.STORAGES = {
         **settings.STORAGES,
         "uploads": {
             "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path_factory.mktemp("uploads")},
+            "OPTIONS": {"location": media / "library"},
         },
     }
 

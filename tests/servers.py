@@ -21,6 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
+from django.conf import settings
 from django.db import connection
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -50,6 +51,8 @@ def server_env(**overrides: str) -> dict[str, str]:
             "DJANGO_SETTINGS_MODULE": "tests.server_settings",
             "DATABASE_URL": current_database_url(),
             "DB_CONN_MAX_AGE": "0",
+            # The files the test stored are the server's (tests/conftest.py).
+            "MEDIA_ROOT": str(settings.MEDIA_ROOT),
         }
     )
     env.update(overrides)

@@ -67,14 +67,7 @@ def test_library_files_go_out_through_nginx_with_the_sandbox(
 ) -> None:
     if not Path(NGINX).exists():
         skip_suite("nginx", "nginx not found (apt-get install nginx-light)")
-    media = tmp_path / "media"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "uploads": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": media / "library"},
-        },
-    }
+    media = settings.MEDIA_ROOT  # the test's own (tests/conftest.py), the server's too
     expert = make_user(is_expert=True)
     public = services.create_resource(
         actor=expert,
@@ -89,7 +82,6 @@ def test_library_files_go_out_through_nginx_with_the_sandbox(
     upstream = free_port()
     server, _ = start_daphne(
         server_env(
-            MEDIA_ROOT=str(media),
             LIBRARY_ACCEL_REDIRECT="/protected-library/",
             ALLOWED_HOSTS="127.0.0.1,localhost",
         ),
