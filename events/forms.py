@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import zoneinfo
 from datetime import datetime
 from typing import Any
@@ -15,10 +14,9 @@ from django.utils.translation import gettext_lazy as _
 from common import widgets
 from common.languages import languages_named_in
 from events.models import DESCRIPTION_MAX, NOTE_MAX, Event, EventKind, EventVisibility
+from members.forms import members_by_handle
 from members.models import Tag, User
 from members.services import time_zone_names
-
-HANDLE_SPLIT = re.compile(r"[\s,;]+")
 
 
 def time_zone_choices() -> list[tuple[str, str]]:
@@ -35,21 +33,6 @@ class DateTimeLocal(forms.DateTimeInput):
 
     def __init__(self) -> None:
         super().__init__(format="%Y-%m-%dT%H:%M")
-
-
-def _members_by_handle(text: str) -> list[User]:
-    handles = list(dict.fromkeys(h.lstrip("@").lower() for h in HANDLE_SPLIT.split(text) if h))
-    found = {
-        u.handle.lower(): u
-        for u in User.objects.filter(handle__in=handles, status="active", is_banned=False)
-    }
-    missing = [h for h in handles if h not in found]
-    if missing:
-        raise forms.ValidationError(
-            _("No member with the handle %(handles)s.")
-            % {"handles": ", ".join(f"@{h}" for h in missing)}
-        )
-    return [found[h] for h in handles]
 
 
 class EventForm(forms.Form):
@@ -178,10 +161,10 @@ class EventForm(forms.Form):
         }
 
     def clean_organisers(self) -> list[User]:
-        return _members_by_handle(self.cleaned_data["organisers"])
+        return members_by_handle(self.cleaned_data["organisers"])
 
     def clean_invitees(self) -> list[User]:
-        return _members_by_handle(self.cleaned_data["invitees"])
+        return members_by_handle(self.cleaned_data["invitees"])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

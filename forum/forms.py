@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from common import widgets
+from common.forms import MultipleFileField
 from forum.models import BODY_MAX, TITLE_MAX, TITLE_MIN, FlagReason, ThreadKind
 from members import naming
 from members.forms import (
@@ -49,25 +50,10 @@ def body_field(label: str) -> forms.CharField:
     )
 
 
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one input; each is checked by common.uploads in the service."""
-
-    def clean(self, data: object, initial: object = None) -> list:
-        if not data:
-            return []
-        files = data if isinstance(data, list | tuple) else [data]
-        return [super(MultipleFileField, self).clean(one, initial) for one in files]
-
-
 def attachments_field() -> forms.FileField:
     return MultipleFileField(
         label=gettext_lazy("Attach files (optional)"),
         required=False,
-        widget=MultipleFileInput(),
         help_text=gettext_lazy(
             "Up to 3: PDF, Word (.docx), OpenDocument (.odt), plain text, PNG or JPEG. "
             "Author names, GPS positions and other metadata are removed before they are "

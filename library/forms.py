@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django import forms
@@ -12,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from common import widgets
+from common.forms import MultipleFileField
 from common.languages import languages_named_in
 from library.models import (
     ABSTRACT_MAX,
@@ -23,47 +23,13 @@ from library.models import (
     ResourceKind,
     ResourceVisibility,
 )
+from members.forms import members_by_handle
 from members.models import Tag, User
-
-HANDLE_SPLIT = re.compile(r"[\s,;]+")
 
 
 def provision_model():
     # The lessons' standards, reached through the resource's own field: no import of lessons.
     return Resource._meta.get_field("provisions").related_model
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one input; each is checked by common.uploads in the service."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> list[Any]:
-        if not data:
-            return []
-        files = data if isinstance(data, list | tuple) else [data]
-        return [super(MultipleFileField, self).clean(f, initial) for f in files]
-
-
-def _members_by_handle(text: str) -> list[User]:
-    handles = list(dict.fromkeys(h.lstrip("@").lower() for h in HANDLE_SPLIT.split(text) if h))
-    found = {
-        u.handle.lower(): u
-        for u in User.objects.filter(handle__in=handles, status="active", is_banned=False)
-    }
-    missing = [h for h in handles if h not in found]
-    if missing:
-        raise forms.ValidationError(
-            _("No member with the handle %(handles)s.")
-            % {"handles": ", ".join(f"@{h}" for h in missing)}
-        )
-    return [found[h] for h in handles]
 
 
 class ResourceForm(forms.Form):
@@ -223,7 +189,7 @@ class ResourceForm(forms.Form):
         }
 
     def clean_author_members(self) -> list[User]:
-        return _members_by_handle(self.cleaned_data["author_members"])
+        return members_by_handle(self.cleaned_data["author_members"])
 
 
 class CollectionForm(forms.Form):

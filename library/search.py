@@ -128,6 +128,10 @@ class LibraryResults:
     def count(self) -> int:
         return len(self._ranked)
 
+    def ids(self) -> list[int]:
+        """Every matching resource, best first (to order or page them otherwise)."""
+        return [pk for pk, _page, _rank in self._ranked]
+
     def __getitem__(self, key: slice | int):
         if isinstance(key, int):
             return self[key : key + 1][0]

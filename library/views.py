@@ -70,9 +70,7 @@ def resource_list(request: HttpRequest) -> HttpResponse:
         capped = results.capped
     else:
         if searched:  # by date or title, among the matches
-            results = search.search_resources(text, resources)
-            ids = [hit_id for hit_id, _page, _rank in results._ranked]
-            resources = resources.filter(pk__in=ids)
+            resources = resources.filter(pk__in=search.search_resources(text, resources).ids())
         rows = selectors.with_rows(selectors.ordered(resources, sort))
         page = Paginator(rows, selectors.RESOURCES_PER_PAGE).get_page(request.GET.get("page"))
         capped = False

@@ -45,6 +45,28 @@ COUNTRY_FILTER = {
 }
 
 
+# Handles typed in a text field ("@ana @ben", "ana, ben"): an event's organisers
+# and invitees, a resource's authors on the network.
+HANDLE_SPLIT = re.compile(r"[\s,;]+")
+
+
+def members_by_handle(text: str) -> list[User]:
+    """The approved members named by handle in ``text``, in order; a handle nobody
+    has is a validation error naming it."""
+    handles = list(dict.fromkeys(h.lstrip("@").lower() for h in HANDLE_SPLIT.split(text) if h))
+    found = {
+        u.handle.lower(): u
+        for u in User.objects.filter(handle__in=handles, status="active", is_banned=False)
+    }
+    missing = [h for h in handles if h not in found]
+    if missing:
+        raise forms.ValidationError(
+            _("No member with the handle %(handles)s.")
+            % {"handles": ", ".join(f"@{h}" for h in missing)}
+        )
+    return [found[h] for h in handles]
+
+
 class _LanguageChoices(BaseChoiceIterator):
     """Lazy choices: the languages named and sorted in the interface language of
     the request that renders or validates the form, not of the import."""
