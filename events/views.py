@@ -86,11 +86,13 @@ def month(request: HttpRequest, year: int, month: int) -> HttpResponse:
         raise Http404
     previous = (year - 1, 12) if month == 1 else (year, month - 1)
     following = (year + 1, 1) if month == 12 else (year, month + 1)
+    weeks = selectors.month(request.user, year, month)
     return render(
         request,
         "events/month.html",
         {
-            "weeks": selectors.month(request.user, year, month),
+            "weeks": weeks,
+            "any_event": any(day.events for week in weeks for day in week if day.in_month),
             "first": timezone.datetime(year, month, 1),
             # Month and weekday names as words, not dates in a line of text.
             "month_label": date_format(timezone.datetime(year, month, 1), "YEAR_MONTH_FORMAT"),

@@ -196,7 +196,9 @@ def _seed() -> dict[str, object]:
             kind="training",
             description="We read the **Basic Principles** together.",
             starts_at=start,
-            ends_at=start + timedelta(hours=6),
+            # Two days, so the month shows it twice: on a phone two long
+            # titles in one week once squeezed the grid to 19 px columns.
+            ends_at=start + timedelta(days=1, hours=6),
             time_zone="Africa/Nairobi",
             place="Community hall, Kisumu",
             tags=topics[:2],

@@ -74,6 +74,20 @@ def test_the_month_view_works_without_javascript(client, make_event, member) -> 
     assert client.get(reverse("events:month", args=[2024, 13])).status_code == 404
 
 
+def test_a_month_names_its_days_and_says_when_it_holds_no_event(client, make_event, member):
+    # On a phone the month is a list of its days with events: each says its weekday.
+    start = datetime(2031, 3, 4, 9, 0, tzinfo=ZoneInfo("UTC"))
+    make_event(title="Two days in March", starts_at=start, ends_at=start + timedelta(days=1))
+    sign_in(client, member)
+    march = client.get(reverse("events:month", args=[2031, 3])).content.decode()
+    assert march.count("Two days in March") == 2
+    assert march.count('class="has-events"') == 2
+    assert '<span class="day-name">Tuesday</span>' in march
+    assert "No events this month." not in march
+    april = client.get(reverse("events:month", args=[2031, 4])).content.decode()
+    assert "No events this month." in april and "has-events" not in april
+
+
 def test_times_are_shown_in_the_members_zone_and_the_events(client, make_event, member):
     start = datetime(2031, 3, 4, 9, 0, tzinfo=ZoneInfo("Africa/Nairobi"))
     event = make_event(starts_at=start, ends_at=start + timedelta(hours=2))
