@@ -132,6 +132,8 @@ def server_environment(database_url: str, redis_url: str = "") -> dict[str, str]
             "SECRET_KEY": BENCH_SECRET_KEY,
             "ALLOWED_HOSTS": BENCH_HOSTS,
             "TRUST_X_FORWARDED_PROTO": "true",
+            # The bare reference page the thread page is measured against.
+            "BENCH_REFERENCE_VIEWS": "true",
             "SECURE_SSL_REDIRECT": "false",
             "STATIC_ROOT": str(RESULTS_DIR / "static"),
             "EMAIL_URL": "dummy:",

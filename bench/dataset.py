@@ -46,6 +46,7 @@ from django.utils import timezone
 
 from bench.common import BENCH_PASSWORD, Scale, member_email
 from common.markup import plain_text, render_markdown
+from events.models import Event, EventKind, EventVisibility
 from forum.models import HelpfulMark, Post, Thread, ThreadKind
 from forum.notification_kinds import NotificationKind
 from forum.search import index_posts
@@ -61,6 +62,14 @@ from lessons.models import (
     Transition,
 )
 from lessons.search import index_lessons
+from library.models import (
+    Resource,
+    ResourceKind,
+    ResourceLanguage,
+    ResourceState,
+    ResourceVisibility,
+)
+from library.search import index_resources
 from members.demo import ensure_tag_vocabulary
 from members.models import (
     MemberRole,
@@ -82,6 +91,9 @@ REALISTIC_TITLE = "Benchmark: body-worn cameras and the right to privacy in cust
 REALISTIC_POSTS = 14
 # The word the search measurement looks for: in a large share of the bodies.
 COMMON_WORD = "protest"
+# In one post of 500 (0.2%): the search for a rare word.
+RARE_WORD = "ombudsperson"
+RARE_EVERY = 500
 
 # --- Text ---------------------------------------------------------------------------
 
@@ -304,6 +316,8 @@ def build(scale: Scale) -> dict:
             builder.forum,
             builder.helpful_marks,
             builder.lessons,
+            builder.library,
+            builder.events,
             builder.follows,
             builder.notifications,
             builder.reset_sequences,
@@ -432,6 +446,11 @@ class _Builder:
     def forum(self) -> None:
         rng, scale = self.rng, self.scale
         bodies = _rendered_bodies(rng, 48)
+        common_bodies = len(bodies)
+        rare = f"We wrote to the {RARE_WORD} about the complaint. " + _paragraph(rng, 2)
+        rare = rare.replace(COMMON_WORD, "march")
+        rare_html = render_markdown(rare)
+        bodies.append((rare, rare_html, plain_text(rare_html)))
         # Replies per thread: heavy-tailed, some questions never answered.
         special = {0: 49, 1: REALISTIC_POSTS - 1}
         replies_left = scale.posts - scale.threads - sum(special.values())
@@ -490,7 +509,9 @@ class _Builder:
                 "position": position,
                 "author": author,
                 "when": when,
-                "body": rng.randrange(len(bodies)),
+                "body": common_bodies
+                if post_id % RARE_EVERY == RARE_EVERY // 2
+                else rng.randrange(common_bodies),
                 "deleted": deleted,
             }
             by_thread[thread_id].append(row)
@@ -800,10 +821,90 @@ class _Builder:
         self.counts["notifications"] = len(rows)
 
     # --- Finishing --------------------------------------------------------------------
+    # --- The library and the calendar: lists of a realistic length -------------
+    def library(self) -> None:
+        """One published resource for every 20 threads, without files (a list of catalogue rows)."""
+        rng = self.rng
+        count = max(20, self.scale.threads // 20)
+        kinds = [kind for kind, _label in ResourceKind.choices]
+        abstracts = _rendered_bodies(rng, 8)
+        resource_type = ContentType.objects.get_for_model(Resource)
+        resources, languages, tagged = [], [], []
+        public = ResourceVisibility.PUBLIC
+        for n in range(1, count + 1):
+            source, html, _text = abstracts[n % len(abstracts)]
+            created = self._when()
+            resources.append(
+                Resource(
+                    id=n,
+                    kind=rng.choice(kinds),
+                    title=f"{rng.choice(TITLE_SUBJECTS).capitalize()}: a study",
+                    authors=rng.choice(FIRST_NAMES) + " " + rng.choice(FAMILY_INITIALS) + ".",
+                    publisher="Benchmark Monitoring Coalition",
+                    published_on=created.date(),
+                    abstract=source,
+                    abstract_html=html,
+                    country=rng.choice(COUNTRIES),
+                    visibility=public if n % 3 == 0 else ResourceVisibility.MEMBERS,
+                    state=ResourceState.PUBLISHED,
+                    created_by_id=self._poster(),
+                    created_at=created,
+                    updated_at=created,
+                    published_at=created,
+                )
+            )
+            for code in {"en", rng.choice(LANGUAGES)}:
+                languages.append(ResourceLanguage(resource_id=n, code=code))
+            for tag in self._tags_for(1, 3):
+                tagged.append(TaggedItem(content_type=resource_type, object_id=n, tag_id=tag.pk))
+        _insert(Resource, resources)
+        _insert(ResourceLanguage, languages)
+        _insert(TaggedItem, tagged)
+        self.resource_ids = [r.id for r in resources]
+        self.counts["resources"] = count
+
+    def events(self) -> None:
+        """One event for every 50 threads: a third upcoming, the rest past."""
+        rng = self.rng
+        count = max(10, self.scale.threads // 50)
+        kinds = [kind for kind, _label in EventKind.choices]
+        descriptions = _rendered_bodies(rng, 6)
+        event_type = ContentType.objects.get_for_model(Event)
+        events, tagged = [], []
+        for n in range(1, count + 1):
+            upcoming = n % 3 == 0
+            starts = self.now + timedelta(
+                days=rng.randint(1, 120) if upcoming else -rng.randint(1, 700)
+            )
+            source, html, _text = descriptions[n % len(descriptions)]
+            events.append(
+                Event(
+                    id=n,
+                    title=f"Training on {rng.choice(TITLE_SUBJECTS)}",
+                    kind=rng.choice(kinds),
+                    description=source,
+                    description_html=html,
+                    starts_at=starts,
+                    ends_at=starts + timedelta(hours=rng.choice([2, 3, 6, 30])),
+                    time_zone="Africa/Nairobi",
+                    place="Community hall",
+                    capacity=rng.choice([20, 30, 60, 200]),
+                    visibility=EventVisibility.PUBLIC if n % 2 else EventVisibility.MEMBERS,
+                    created_by_id=self._poster(),
+                    created_at=starts - timedelta(days=30),
+                    updated_at=starts - timedelta(days=30),
+                )
+            )
+            for tag in self._tags_for(1, 2):
+                tagged.append(TaggedItem(content_type=event_type, object_id=n, tag_id=tag.pk))
+        _insert(Event, events)
+        _insert(TaggedItem, tagged)
+        self.counts["events"] = count
+
     def reset_sequences(self) -> None:
         """Ids were given here; new rows must get the next ones."""
         statements = connection.ops.sequence_reset_sql(
-            no_style(), [User, Profile, Thread, Post, Lesson]
+            no_style(), [User, Profile, Thread, Post, Lesson, Resource, ResourceLanguage, Event]
         )
         with connection.cursor() as cursor:
             for sql in statements:
@@ -834,6 +935,7 @@ class _Builder:
         for chunk in _batches(self.post_ids, 10_000):
             index_posts(chunk)
         index_lessons(self.lesson_ids)
+        index_resources(getattr(self, "resource_ids", []))
         if definitions:
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")

@@ -14,6 +14,10 @@ Besides requests per second and latency it reports what the figures rest on:
   response during the measured window. On a machine busy with other work the
   requests per second drop, this figure hardly moves: it is the page's cost.
 - ``http_healthz_rps``: the same server answering /healthz (one query);
+- ``reference_thread_rps``: the bare reference page of the same 50 posts
+  (one query, a minimal template, the same middleware: network/bench_views.py)
+  on the same processes, right after; ``thread_rps_vs_reference`` is the
+  budgeted ratio (issue 20: at least 1.5);
 - ``http_generator_ceiling_rps``: the generator against a trivial server that
   answers at once, connecting the same way as against gunicorn. Far above
   ``http_rps``, it shows that the generator is not what limits the result.
@@ -64,6 +68,15 @@ def measure(env: Mapping[str, str], scale: Scale) -> dict:
             expect=viewer["expect"],
             server=server,
         )
+        # The bare page of the same 50 posts (network/bench_views.py), on the
+        # same processes right after: the budget is a ratio to it.
+        reference = run_load(
+            f"http://127.0.0.1:{port}{viewer['reference_url']}",
+            headers=[FORWARDED, f"Cookie: {viewer['cookie']}"],
+            seconds=scale.http_seconds,
+            expect=viewer["expect"],
+            server=server,
+        )
         healthz = run_load(
             f"http://127.0.0.1:{port}/healthz", headers=[FORWARDED], seconds=CEILING_SECONDS
         )
@@ -80,6 +93,10 @@ def measure(env: Mapping[str, str], scale: Scale) -> dict:
         "http_worker_class": WORKER_CLASS,
         "http_concurrency": CONCURRENCY,
         "http_healthz_rps": healthz["rps"],
+        "reference_thread_rps": reference["rps"],
+        "reference_thread_p50_ms": reference["p50_ms"],
+        "reference_worker_cpu_ms_per_request": reference["server_cpu_ms_per_request"],
+        "thread_rps_vs_reference": round(thread["rps"] / reference["rps"], 2),
         "http_generator_ceiling_rps": ceiling["rps"],
     }
 
@@ -229,6 +246,7 @@ def print_viewer() -> None:
     from django.conf import settings
     from django.contrib.auth import login
     from django.http import HttpRequest
+    from django.urls import reverse
     from django.utils.html import escape
     from django.utils.module_loading import import_string
 
@@ -264,6 +282,7 @@ def print_viewer() -> None:
             {
                 "cookie": f"{settings.SESSION_COOKIE_NAME}={request.session.session_key}",
                 "url": thread.get_absolute_url(),
+                "reference_url": reverse("bench_reference_thread", args=[thread.pk]),
                 "expect": escape(thread.title),
             }
         )

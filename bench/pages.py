@@ -24,7 +24,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from bench.common import Scale, member_email, percentile
-from bench.dataset import COMMON_WORD, landmarks
+from bench.dataset import COMMON_WORD, RARE_WORD, landmarks
 from lessons.models import Lesson, LessonState
 from members.models import Tag, User
 
@@ -44,12 +44,16 @@ def page_urls() -> dict[str, str]:
         .first()
     )
     return {
+        "home": "/",
         "thread_list": "/forum/",
         "thread_page_50_posts": landmarks()["thread_50_posts"],
         "tag_page": f"/forum/tags/{most_used['slug']}/",
         "lesson_page": lesson.get_absolute_url(),
         "directory": "/members/",
+        "library_list": "/library/",
+        "event_list": "/events/",
         "search": f"/search/?q={COMMON_WORD}",
+        "search_rare": f"/search/?q={RARE_WORD}",
     }
 
 
@@ -90,8 +94,64 @@ def measure(scale: Scale, *, show_queries: bool = False) -> dict:
             "queries": queries,
         }
         print(f"  {name}: {results[name]}", file=sys.stderr, flush=True)
+    for name, word in (("search", COMMON_WORD), ("search_rare", RARE_WORD)):
+        timings, matches = reference_search(word, scale.page_samples)
+        results[name]["reference_p95_ms"] = round(percentile(timings, 0.95), 2)
+        results[name]["reference_matches"] = matches
+    _ratios(results)
     results["pages_load_average"] = round(max(load_before, os.getloadavg()[0]), 2)
     return results
+
+
+# Pages whose p95 is budgeted against the thread page's (issue 20: <= 2x).
+AGAINST_THREAD = ("home", "thread_list", "tag_page", "lesson_page", "library_list", "event_list")
+
+
+def _ratios(results: dict) -> None:
+    thread = results["thread_page_50_posts"]["p95_ms"]
+    for name in (*AGAINST_THREAD, "search_rare"):
+        results[name]["p95_vs_thread_page"] = round(results[name]["p95_ms"] / thread, 2)
+    search = results["search"]
+    search["p95_vs_reference"] = round(search["p95_ms"] / search["reference_p95_ms"], 2)
+
+
+def reference_search(word: str, samples: int) -> tuple[list[float], int]:
+    """The bare engine query for ``word``, timed in-process: (ms per run, matches).
+
+    PostgreSQL: one ``ts_rank_cd`` over the posts' GIN index, every match
+    ranked, ``LIMIT 20``; SQLite: one FTS5 ``bm25`` query. No access rules,
+    no thread, no excerpt: what the engine alone costs for the search page's
+    query text (``fulltext.to_match``, as the page parses it).
+    """
+    from common import fulltext
+    from forum.search import POSTS
+
+    match = fulltext.to_match(word)
+    if connection.vendor == "postgresql":
+        vector = POSTS.vector_column
+        sql = (
+            f"SELECT id, ts_rank_cd({vector}, %s::tsquery, 1) AS rank FROM {POSTS.table}"  # noqa: S608
+            f" WHERE {vector} @@ %s::tsquery ORDER BY rank DESC LIMIT 20"
+        )
+        params = [match, match]
+        count_sql = f"SELECT count(*) FROM {POSTS.table} WHERE {vector} @@ %s::tsquery"  # noqa: S608
+    else:
+        fts = POSTS.fts_table
+        sql = f"SELECT rowid, bm25({fts}) AS rank FROM {fts} WHERE {fts} MATCH %s ORDER BY rank LIMIT 20"  # noqa: S608,E501
+        params = [match]
+        count_sql = f"SELECT count(*) FROM {fts} WHERE {fts} MATCH %s"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(count_sql, params[:1])
+        matches = cursor.fetchone()[0]
+
+    def run() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            cursor.fetchall()
+
+    for _ in range(WARM_UP):
+        run()
+    return _timings(run, samples), matches
 
 
 def _timings(request: Callable[[], None], samples: int) -> list[float]:

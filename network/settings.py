@@ -57,6 +57,9 @@ SITE_URL = env.get_str(
 # Demo-only conveniences (seeded accounts, relaxed MFA for the demo moderator)
 # are never enabled by default.
 DEMO_MODE = env.get_bool("DEMO_MODE", default=False)
+# make bench's bare reference page (network/bench_views.py): off unless the
+# benchmark's servers turn it on.
+BENCH_REFERENCE_VIEWS = env.get_bool("BENCH_REFERENCE_VIEWS", default=False)
 
 # --- Applications -------------------------------------------------------------
 INSTALLED_APPS = [

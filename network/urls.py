@@ -61,6 +61,18 @@ handler403 = "network.views.permission_denied"
 handler404 = "network.views.page_not_found"
 handler500 = "network.views.server_error"
 
+if settings.BENCH_REFERENCE_VIEWS:
+    # make bench's bare reference page (network/bench_views.py); never in production.
+    from network import bench_views
+
+    urlpatterns += [
+        path(
+            "_bench/reference/thread/<int:pk>/",
+            bench_views.reference_thread,
+            name="bench_reference_thread",
+        ),
+    ]
+
 if settings.DEBUG:  # pragma: no cover - a convenience for looking at error pages
     urlpatterns += [
         path("_errors/<int:status>/", views.error_preview),
