@@ -329,17 +329,27 @@ def activity_since(
     if not (tag_ids or thread_ids or member_ids):
         return []
     new_posts = _visible_posts().filter(thread=OuterRef("pk"), created_at__gt=since)
+    recent = _visible_posts().filter(created_at__gt=since)
     if viewer.is_authenticated:
         new_posts = new_posts.exclude(author=viewer)
-    followed = Q(pk__in=thread_ids) | Q(
-        pk__in=TaggedItem.objects.filter(
-            tag_id__in=tag_ids, content_type=ContentType.objects.get_for_model(Thread)
-        ).values("object_id")
+        recent = recent.exclude(author=viewer)
+    # Driven by the posts since the last visit (few, found by their time's
+    # index), not by every thread: a post by someone else in a followed
+    # thread or topic, or by a followed member, makes its thread news.
+    in_followed_topic = Exists(
+        TaggedItem.objects.filter(
+            content_type=ContentType.objects.get_for_model(Thread),
+            object_id=OuterRef("thread_id"),
+            tag_id__in=tag_ids,
+        )
     )
+    news = recent.filter(
+        Q(thread_id__in=thread_ids) | in_followed_topic | Q(author_id__in=member_ids)
+    ).values("thread_id")
     newest = new_posts.order_by("-created_at", "-id")
     threads = list(
         _in_circulation()
-        .filter((followed & Exists(new_posts)) | Exists(new_posts.filter(author_id__in=member_ids)))
+        .filter(pk__in=news)
         .annotate(
             new_post_count=Subquery(
                 new_posts.values("thread").annotate(n=Count("id")).values("n")[:1]
