@@ -43,7 +43,13 @@ def _cldr_names(interface_language: str) -> dict[str, str]:
 
 def language_name(code: str, interface_language: str | None = None) -> str:
     """``code``'s name in ``interface_language`` (default: the active one)."""
-    interface_language = interface_language or get_language() or "en"
+    return _language_name(code, interface_language or get_language() or "en")
+
+
+# A name depends only on the two codes and the catalogues, which a process
+# never reloads: lists that name the languages of hundreds of rows ask once.
+@functools.lru_cache(maxsize=8192)
+def _language_name(code: str, interface_language: str) -> str:
     if code in _DJANGO_NAMES:
         with override(interface_language):
             return gettext(_DJANGO_NAMES[code])

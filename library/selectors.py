@@ -125,6 +125,7 @@ def used_languages(viewer: Any) -> list[tuple[str, str]]:
     name no country or year of a members-only or waiting resource."""
     codes = (
         ResourceLanguage.objects.filter(resource__in=listed_resources(viewer))
+        .order_by()  # no ordering column in the DISTINCT: one row per code
         .values_list("code", flat=True)
         .distinct()
     )
@@ -142,7 +143,11 @@ def used_years(viewer: Any) -> list[int]:
 
 def used_countries(viewer: Any) -> list[str]:
     return list(
-        listed_resources(viewer).exclude(country="").values_list("country", flat=True).distinct()
+        listed_resources(viewer)
+        .exclude(country="")
+        .order_by()  # no ordering column in the DISTINCT: one row per country
+        .values_list("country", flat=True)
+        .distinct()
     )
 
 

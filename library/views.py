@@ -20,7 +20,7 @@ from common import filestore, fulltext
 from common.filters import active_filters
 from common.links import query_without_page
 from common.uploads import UploadRefused
-from library import permissions, search, selectors, services
+from library import fragments, permissions, search, selectors, services
 from library.forms import (
     CollectionForm,
     CollectionItemForm,
@@ -74,6 +74,7 @@ def resource_list(request: HttpRequest) -> HttpResponse:
         rows = selectors.with_rows(selectors.ordered(resources, sort))
         page = Paginator(rows, selectors.RESOURCES_PER_PAGE).get_page(request.GET.get("page"))
         capped = False
+        fragments.render_resource_rows(request, page.object_list)
     return render(
         request,
         "library/resource_list.html",

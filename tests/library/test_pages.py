@@ -3,6 +3,7 @@ lists and filters, feed, citation, collections, materials, and the links into le
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -189,6 +190,20 @@ def test_filters_by_type_year_language_and_collection(client, member, moderator,
     assert titles(year="2023") == {"Rapport"}
     assert titles(language="fr") == {"Rapport"}
     assert titles(collection="fr") == {"Rapport"}
+
+
+def test_the_filter_menus_offer_each_language_and_country_once(client, member, make_resource):
+    for n in range(3):
+        make_resource(title=f"Report {n}", languages=["fr", "en"], country="KE")
+    sign_in(client, member)
+    page = client.get(reverse("library:list")).content.decode()
+
+    def options(name: str) -> list[str]:
+        menu = re.search(rf'<select name="{name}".*?</select>', page, re.S).group(0)
+        return re.findall(r'<option value="([^"]+)"', menu)
+
+    assert options("language") == ["en", "fr"]
+    assert options("country") == ["KE"]
 
 
 def test_the_list_query_count_does_not_grow_with_rows(client, member, make_resource) -> None:

@@ -40,7 +40,7 @@ def test_the_reference_page_reads_the_posts_with_one_query(member, expert, make_
     request.user = member
     with CaptureQueriesContext(connection) as queries:
         response = bench_views.reference_thread(request, thread.pk)
-    assert len(queries) == 1, [q['sql'] for q in queries]
+    assert len(queries) == 1, [q["sql"] for q in queries]
     html = response.content.decode()
     assert html.count("<article>") == 5
     assert thread.title in html and "Reply number 3." in html
