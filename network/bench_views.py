@@ -5,8 +5,8 @@ same run, on the same server processes (issue 20): the 50 posts of a thread
 read with one query and rendered with a minimal template, through every
 middleware the real page goes through. Its URL exists only when
 ``BENCH_REFERENCE_VIEWS`` is on (bench.common.server_environment turns it on
-for the benchmark's servers); production never routes to it, and it shows a
-thread only to whoever may read it, as the real page does.
+for the benchmark's servers); production never routes to it. Even there it
+shows nothing to visitors and no hidden or deleted thread or post.
 """
 
 from __future__ import annotations
