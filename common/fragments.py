@@ -144,7 +144,10 @@ def render_rows(
     the context to render it from. The context has no request and no context
     processors: pass what the template needs.
     """
-    _check_generation()
+    # Once per request: a page renders its header, its footer and its rows here.
+    if not getattr(request, "_fragments_generation_checked", False):
+        _check_generation()
+        request._fragments_generation_checked = True
     template = get_template(template_name)
     rendered = []
     for inputs, context in rows:

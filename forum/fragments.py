@@ -10,13 +10,18 @@ key changes.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpRequest
+from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
 
 from common.fragments import member_inputs, render_rows
+from forum.forms import ReplyForm
 from forum.models import Post, Thread
 from forum.selectors import Viewer
 from members.models import User
@@ -24,6 +29,9 @@ from members.selectors import attach_tags
 
 THREAD_ROW_TEMPLATE = "forum/includes/thread_row.html"
 POST_TEMPLATE = "forum/includes/post.html"
+REPLY_BOX_TEMPLATE = "forum/includes/reply_box.html"
+# The client token of a reused empty reply box, replaced by a fresh one per page.
+CLIENT_TOKEN_PLACEHOLDER = uuid.UUID("00000000-0000-4000-8000-0000c11e7700")
 
 
 # --- A thread in a list -------------------------------------------------------------
@@ -144,3 +152,38 @@ def render_posts(request: HttpRequest, page: ThreadPage, posts: list[tuple[Post,
             post.rendered_accepted = html
         else:
             post.rendered = html
+
+
+# --- The reply box ------------------------------------------------------------------
+
+
+def reply_box_key(thread: Thread, *, can_reply: bool) -> tuple:
+    """Every value forum/includes/reply_box.html reads when its form is empty."""
+    return (thread.pk, thread.is_question, thread.is_locked, can_reply)
+
+
+def render_reply_box(
+    request: HttpRequest,
+    thread: Thread,
+    *,
+    can_reply: bool,
+    form: ReplyForm,
+    preview: str | None,
+) -> SafeString:
+    """The box under the thread. An empty one (no quote, no preview, nothing
+    posted) is the same for everyone who may reply: reused, with this page's
+    own client token; a box that holds the member's text is rendered afresh."""
+    context = {"thread": thread, "can_reply": can_reply, "preview": preview}
+    if form.is_bound or preview is not None or form.initial.get("body"):
+        html = render_to_string(
+            REPLY_BOX_TEMPLATE, {**context, "reply_form": form, "csrf_token": get_token(request)}
+        )
+        return mark_safe(html)  # noqa: S308 - rendered by a template
+    empty = ReplyForm(initial={"client_token": CLIENT_TOKEN_PLACEHOLDER})
+    (html,) = render_rows(
+        request,
+        REPLY_BOX_TEMPLATE,
+        [(reply_box_key(thread, can_reply=can_reply), {**context, "reply_form": empty})],
+    )
+    token = form.initial.get("client_token") or uuid.uuid4()
+    return mark_safe(html.replace(str(CLIENT_TOKEN_PLACEHOLDER), str(token)))  # noqa: S308

@@ -229,6 +229,9 @@ def _thread_page(
     )
     if reply_form is None:
         reply_form = ReplyForm(initial={"body": _quote(request, thread)})
+    reply_box = fragments.render_reply_box(
+        request, thread, can_reply=can_reply, form=reply_form, preview=preview
+    )
     clear_draft = request.session.pop(DRAFT_CLEAR_KEY, "")
     return render(
         request,
@@ -238,13 +241,12 @@ def _thread_page(
             "page": page,
             "opening": opening,
             "viewer_state": state,
-            "reply_form": reply_form,
+            "reply_box": reply_box,
             "can_reply": can_reply,
             "can_accept": can_accept,
             # What other apps show on the thread (the lessons made of it): forum.hooks.
             "thread_extras": hooks.thread_page_extras(request.user, thread),
             "clear_draft": clear_draft,
-            "preview": preview,
         },
         status=status,
     )

@@ -448,3 +448,61 @@ def test_no_row_is_kept_when_the_setting_turns_reuse_off(client, setup, member) 
     assert "<strong>times</strong>" in post_html(html, answer)
     page(client, member, thread.get_absolute_url())
     assert len(fragments.store) >= 2
+
+
+# --- The reply box ------------------------------------------------------------------
+
+
+def _client_token(html: str) -> str:
+    return re.search(r'name="client_token" value="([^"]+)"', html).group(1)
+
+
+def test_the_reused_reply_box_has_a_fresh_client_token_on_each_page(client, setup, member) -> None:
+    _asker, _expert, thread, _answer = setup
+    url = thread.get_absolute_url()
+    first, second = (
+        _client_token(page(client, member, url)),
+        _client_token(page(client, member, url)),
+    )
+    assert first != second
+    placeholder = str(forum_fragments.CLIENT_TOKEN_PLACEHOLDER)
+    assert placeholder not in (first, second)
+    # The token still makes a reply posted twice one post.
+    for _ in range(2):
+        client.post(f"/forum/{thread.pk}/reply/", {"body": "Once only.", "client_token": first})
+    assert thread.posts.filter(body="Once only.").count() == 1
+
+
+def test_a_quote_or_a_refused_reply_is_never_reused(client, setup, member) -> None:
+    _asker, _expert, thread, answer = setup
+    url = thread.get_absolute_url()
+    assert "wrote:" in page(client, member, f"{url}?quote={answer.pk}")
+    assert "wrote:" not in page(client, member, url)
+    refused = client.post(f"/forum/{thread.pk}/reply/", {"body": "x" * 100_001})
+    assert refused.status_code == 400
+    assert "x" * 1000 in refused.content.decode()  # what the member typed is kept
+    assert "x" * 1000 not in page(client, member, url)
+
+
+def test_the_reply_box_follows_the_lock(client, setup, member, moderator) -> None:
+    _asker, _expert, thread, _answer = setup
+    url = thread.get_absolute_url()
+    assert "Post reply" in page(client, member, url)
+    services.switch_thread(actor=moderator, thread=thread, action="lock")
+    html = page(client, member, url)
+    assert "This thread is locked: no new replies." in html
+    assert "Post reply" not in html
+
+
+def test_each_input_of_the_reply_box_changes_its_key(setup) -> None:
+    _asker, _expert, thread, _answer = setup
+    base = forum_fragments.reply_box_key(thread, can_reply=True)
+    assert forum_fragments.reply_box_key(thread, can_reply=False) != base
+    for name, value in {
+        "pk": thread.pk + 1,
+        "kind": ThreadKind.DISCUSSION if thread.is_question else ThreadKind.QUESTION,
+        "is_locked": not thread.is_locked,
+    }.items():
+        other = copy.copy(thread)
+        setattr(other, name, value)
+        assert forum_fragments.reply_box_key(other, can_reply=True) != base, name

@@ -108,3 +108,37 @@ def test_topics_are_checkboxes_and_chosen_ones_chips(
     assert f'href="?sort=new&amp;tag={second}"' in chips
     assert f'href="?sort=new&amp;tag={first}"' in chips
     assert f"<bdi>{topics[0].name}</bdi>" in chips
+
+
+def _grow(thread, author, replies: int) -> None:
+    from datetime import timedelta
+
+    from forum.models import Post
+
+    Post.objects.bulk_create(
+        Post(
+            thread=thread,
+            author=author,
+            body=f"Reply {i}",
+            body_html=f"<p>Reply {i}</p>",
+            created_at=thread.created_at + timedelta(minutes=i + 1),
+        )
+        for i in range(replies)
+    )
+
+
+def test_a_longer_thread_is_paged(client: Client, member, make_thread) -> None:
+    from forum.selectors import POSTS_PER_PAGE
+
+    thread = make_thread(member)
+    _grow(thread, member, POSTS_PER_PAGE)  # one post more than a page
+    sign_in(client, member)
+    first = client.get(thread.get_absolute_url()).content.decode()
+    assert f"{POSTS_PER_PAGE} replies" in first
+    assert "Page 1 of 2" in first
+    assert first.count('<article class="post') == POSTS_PER_PAGE
+    second = client.get(thread.get_absolute_url() + "?page=2").content.decode()
+    assert "Page 2 of 2" in second
+    assert f"Reply {POSTS_PER_PAGE - 1}" in second
+    assert f">Reply {POSTS_PER_PAGE - 1}<" not in first
+    assert "Page 2 of 2" in client.get(thread.get_absolute_url() + "?page=9").content.decode()
