@@ -1,8 +1,9 @@
 """The page's chrome, reused: the header's navigation and the footer's language form.
 
 Every page renders them, and for a given member, language and section they
-come out the same on each request: about a fifth of a thread page's worker
-time went to rendering them (issue 20). ``{% site_nav %}`` and
+come out the same on each request; with its posts from the store, a thread
+page spent about a tenth of its time rendering them and the reply form
+(issue 20). ``{% site_nav %}`` and
 ``{% language_form %}`` render their templates through common.fragments, from
 a context that holds exactly the values the key is made of: the templates see
 no request and no context processors, so a value the key does not name cannot
