@@ -46,7 +46,8 @@ def _visible(viewer: User) -> Q:
 
 
 def _with_rows(events: QuerySet) -> QuerySet:
-    return events.prefetch_related("tags", "languages", "organisers", "invitees").annotate(
+    """What a row of a list shows (events/fragments.py names it), in fixed queries."""
+    return events.prefetch_related("tags", "languages").annotate(
         confirmed_count=Count(
             "registrations",
             filter=Q(registrations__state=RegistrationState.CONFIRMED),
@@ -84,7 +85,9 @@ def used_languages() -> list[tuple[str, str]]:
 
 def event_for(viewer: User, pk: int) -> Event | None:
     event = (
-        _with_rows(Event.objects.filter(pk=pk)).prefetch_related("provisions__instrument").first()
+        _with_rows(Event.objects.filter(pk=pk))
+        .prefetch_related("organisers", "invitees", "provisions__instrument")
+        .first()
     )
     if event is None:
         return None

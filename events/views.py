@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST, require_safe
 from common.filters import active_filters
 from common.links import query_without_page
 from common.views import attempt
-from events import hooks, permissions, selectors, services
+from events import fragments, hooks, permissions, selectors, services
 from events.forms import DecisionForm, EventFilterForm, EventForm, RegistrationForm
 from events.models import Event, Registration
 from events.services import EventData, EventError
@@ -43,7 +43,9 @@ def _list(request: HttpRequest, *, past: bool) -> HttpResponse:
         languages=filters.get("language") or None,
     )
     page = Paginator(events, selectors.EVENTS_PER_PAGE).get_page(request.GET.get("page"))
-    now = timezone.localtime(timezone.now(), selectors.member_zone(request.user))
+    zone = selectors.member_zone(request.user)
+    fragments.render_event_rows(request, page.object_list, zone)
+    now = timezone.localtime(timezone.now(), zone)
     return render(
         request,
         "events/event_list.html",
@@ -54,7 +56,7 @@ def _list(request: HttpRequest, *, past: bool) -> HttpResponse:
             "query": query_without_page(request),
             "chips": active_filters(request, form),
             "can_create": permissions.can_create(request.user),
-            "member_zone": selectors.member_zone(request.user),
+            "member_zone": zone,
             "this_month": (now.year, now.month),
         },
     )
