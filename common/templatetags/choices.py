@@ -50,7 +50,8 @@ def checkbox_key(field: BoundField, choices: list[tuple[object, object]]) -> tup
 @register.simple_tag(takes_context=True)
 def choice_checkboxes(context: template.Context, field: BoundField) -> SafeString:
     # Read the choices once (a query for topics) and render from that same list.
-    choices = list(field.field.widget.choices)
+    # (through iter(): list() would ask a model field's choices for their length, a COUNT)
+    choices = list(iter(field.field.widget.choices))
     field.field.widget.choices = choices
     request = context.get("request")
     if request is None:

@@ -107,3 +107,11 @@ def test_the_queries_are_the_same_reused_or_not(rf, topics) -> None:
     with CaptureQueriesContext(connection) as warm:
         _render(rf, SearchForm({"q": "x", "tag": [topics[0].slug]}))
     assert len(cold) == len(warm)
+
+
+def test_the_fieldset_costs_no_query_but_reading_the_topics(rf, topics) -> None:
+    form = SearchForm({"q": "x"})
+    form.is_valid()
+    with CaptureQueriesContext(connection) as queries:
+        _render(rf, form)
+    assert len(queries) == 1 and "COUNT" not in queries[0]["sql"]
