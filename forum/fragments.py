@@ -23,11 +23,13 @@ from django.utils.safestring import SafeString, mark_safe
 from common.fragments import member_inputs, render_rows
 from forum.forms import ReplyForm
 from forum.models import Post, Thread
+from forum.search import SearchHit
 from forum.selectors import Viewer
 from members.models import User
 from members.selectors import attach_tags
 
 THREAD_ROW_TEMPLATE = "forum/includes/thread_row.html"
+SEARCH_HIT_TEMPLATE = "forum/includes/search_hit.html"
 POST_TEMPLATE = "forum/includes/post.html"
 REPLY_BOX_TEMPLATE = "forum/includes/reply_box.html"
 # The client token of a reused empty reply box, replaced by a fresh one per page.
@@ -187,3 +189,25 @@ def render_reply_box(
     )
     token = form.initial.get("client_token") or uuid.uuid4()
     return mark_safe(html.replace(str(CLIENT_TOKEN_PLACEHOLDER), str(token)))  # noqa: S308
+
+
+# --- A search hit -------------------------------------------------------------
+
+
+def search_hit_key(hit: SearchHit) -> tuple:
+    """Every value forum/includes/search_hit.html reads (the thread's topics attached)."""
+    return (
+        hit.post.pk,  # its link
+        str(hit.title),  # the thread's title, or the opening post's with its matches marked
+        str(hit.snippet),
+        hit.thread.kind,
+        hit.post.is_opening,
+        hit.post.created_at,
+        tuple((tag.slug, tag.name) for tag in hit.thread.tags.all()),  # shown translated
+    )
+
+
+def render_search_hits(request: HttpRequest, hits: Iterable[SearchHit]) -> list[SafeString]:
+    """A page of forum hits as HTML, each rendered once per key (a repeated search, a page back)."""
+    rows = [(search_hit_key(hit), {"hit": hit}) for hit in hits]
+    return render_rows(request, SEARCH_HIT_TEMPLATE, rows)

@@ -28,6 +28,7 @@ from django.views.decorators.http import require_safe
 from common import fulltext, widgets
 from common.filters import active_filters
 from common.links import query_without_page
+from forum.fragments import render_search_hits
 from forum.models import ThreadKind
 from forum.search import CANDIDATE_LIMIT, search_posts
 from lessons.search import LESSON_HITS, search_lessons
@@ -106,6 +107,7 @@ def search(request: HttpRequest) -> HttpResponse:
             context.update(
                 searched=text,
                 page=page,
+                hit_rows=render_search_hits(request, page.object_list),
                 capped=results.capped,
                 query=query_without_page(request),
                 chips=active_filters(request, form, skip=("q",)),
