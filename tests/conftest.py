@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import copy
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -10,6 +11,7 @@ from allauth.account.models import EmailAddress
 from django.db import connection
 from django.utils import timezone
 
+from common import fragments
 from forum import services as forum_services
 from forum.models import Thread, ThreadKind
 from members.models import Profile, Status, Tag, User
@@ -178,3 +180,19 @@ def make_thread(topics: list[Tag]) -> Callable[..., Thread]:
         return forum_services.create_thread(author=author, **fields)
 
     return make
+
+
+@pytest.fixture
+def empty_fragment_store():
+    """No rendered row from another test: the store is per process (common.fragments)."""
+    fragments.store.clear()
+    yield
+    fragments.store.clear()
+
+
+def copy_with(instance, **changes):
+    """A shallow copy of a model instance (or any object) with some attributes changed."""
+    changed = copy.copy(instance)
+    for name, value in changes.items():
+        setattr(changed, name, value)
+    return changed

@@ -22,14 +22,7 @@ from members.models import Tag
 from network.search import SearchForm
 from tests.conftest import sign_in
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _empty_store():
-    fragments.store.clear()
-    yield
-    fragments.store.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_fragment_store")]
 
 
 def _render(rf, form, name="tag") -> str:

@@ -7,7 +7,6 @@ registration, another time zone or interface language shows at once.
 
 from __future__ import annotations
 
-import copy
 import zoneinfo
 from datetime import timedelta
 
@@ -21,33 +20,19 @@ from events import fragments as event_fragments
 from events import selectors, services
 from events.models import Event
 from members.models import User
-from tests.conftest import sign_in
+from tests.conftest import copy_with, sign_in
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_fragment_store")]
 
 UTC = zoneinfo.ZoneInfo("UTC")
-
-
-@pytest.fixture(autouse=True)
-def _empty_store():
-    fragments.store.clear()
-    yield
-    fragments.store.clear()
 
 
 def _row(event: Event) -> Event:
     return selectors._with_rows(Event.objects.filter(pk=event.pk)).get()
 
 
-def _copy(instance, **changes):
-    changed = copy.copy(instance)
-    for name, value in changes.items():
-        setattr(changed, name, value)
-    return changed
-
-
 def _relation(event, name, rows):
-    changed = _copy(event)
+    changed = copy_with(event)
     changed.__dict__["_prefetched_objects_cache"] = {
         **event._prefetched_objects_cache,
         name: rows,
@@ -56,19 +41,22 @@ def _relation(event, name, rows):
 
 
 CHANGES = {
-    "pk": lambda e: (_copy(e, pk=e.pk + 1000), UTC),
-    "title": lambda e: (_copy(e, title=e.title + " (second day)"), UTC),
-    "kind": lambda e: (_copy(e, kind="webinar"), UTC),
-    "cancelled": lambda e: (_copy(e, cancelled_at=timezone.now()), UTC),
-    "starts_at": lambda e: (_copy(e, starts_at=e.starts_at + timedelta(hours=1)), UTC),
+    "pk": lambda e: (copy_with(e, pk=e.pk + 1000), UTC),
+    "title": lambda e: (copy_with(e, title=e.title + " (second day)"), UTC),
+    "kind": lambda e: (copy_with(e, kind="webinar"), UTC),
+    "cancelled": lambda e: (copy_with(e, cancelled_at=timezone.now()), UTC),
+    "starts_at": lambda e: (copy_with(e, starts_at=e.starts_at + timedelta(hours=1)), UTC),
     "zone": lambda e: (e, zoneinfo.ZoneInfo("Asia/Kolkata")),
     "languages": lambda e: (
-        _relation(e, "languages", [*e.languages.all(), _copy(e.languages.all()[0], code="ar")]),
+        _relation(e, "languages", [*e.languages.all(), copy_with(e.languages.all()[0], code="ar")]),
         UTC,
     ),
-    "confirmed_count": lambda e: (_copy(e, confirmed_count=e.confirmed_count + 1), UTC),
-    "capacity": lambda e: (_copy(e, capacity=e.capacity + 1), UTC),
-    "tags": lambda e: (_relation(e, "tags", [_copy(e.tags.all()[0], name="Another topic")]), UTC),
+    "confirmed_count": lambda e: (copy_with(e, confirmed_count=e.confirmed_count + 1), UTC),
+    "capacity": lambda e: (copy_with(e, capacity=e.capacity + 1), UTC),
+    "tags": lambda e: (
+        _relation(e, "tags", [copy_with(e.tags.all()[0], name="Another topic")]),
+        UTC,
+    ),
 }
 
 

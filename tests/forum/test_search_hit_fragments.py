@@ -8,7 +8,6 @@ shows at once.
 
 from __future__ import annotations
 
-import copy
 from dataclasses import replace
 from datetime import timedelta
 
@@ -23,16 +22,9 @@ from forum import services
 from forum.models import ThreadKind
 from forum.search import search_posts
 from members.models import Tag
-from tests.conftest import sign_in
+from tests.conftest import copy_with, sign_in
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _empty_store():
-    fragments.store.clear()
-    yield
-    fragments.store.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_fragment_store")]
 
 
 @pytest.fixture
@@ -52,27 +44,20 @@ def _hit(query: str = "kettling"):
     return hit
 
 
-def _copy(instance, **changes):
-    changed = copy.copy(instance)
-    for name, value in changes.items():
-        setattr(changed, name, value)
-    return changed
-
-
 def _retagged(hit, name):
-    thread = _copy(hit.thread)
+    thread = copy_with(hit.thread)
     thread.__dict__["_prefetched_objects_cache"] = {"tags": [Tag(name=name, slug="other")]}
     return replace(hit, thread=thread)
 
 
 CHANGES = {
-    "post": lambda h: replace(h, post=_copy(h.post, pk=h.post.pk + 1000)),
+    "post": lambda h: replace(h, post=copy_with(h.post, pk=h.post.pk + 1000)),
     "title": lambda h: replace(h, title=mark_safe("Another title")),
     "snippet": lambda h: replace(h, snippet=mark_safe("another <mark>snippet</mark>")),
-    "kind": lambda h: replace(h, thread=_copy(h.thread, kind=ThreadKind.DISCUSSION)),
-    "is_opening": lambda h: replace(h, post=_copy(h.post, is_opening=not h.post.is_opening)),
+    "kind": lambda h: replace(h, thread=copy_with(h.thread, kind=ThreadKind.DISCUSSION)),
+    "is_opening": lambda h: replace(h, post=copy_with(h.post, is_opening=not h.post.is_opening)),
     "created_at": lambda h: replace(
-        h, post=_copy(h.post, created_at=h.post.created_at + timedelta(seconds=1))
+        h, post=copy_with(h.post, created_at=h.post.created_at + timedelta(seconds=1))
     ),
     "tags": lambda h: _retagged(h, "Another topic"),
 }
