@@ -48,6 +48,7 @@ PAGES = (
     "home",
     "thread_list",
     "thread_page_50_posts",
+    "thread_page_own_posts",
     "tag_page",
     "lesson_page",
     "library_list",
@@ -249,7 +250,7 @@ def _ratio_rows(page: str) -> list[Row]:
                 )
             )
         return rows
-    if page in ("thread_page_50_posts", "directory"):
+    if page in ("thread_page_50_posts", "thread_page_own_posts", "directory"):
         return []
     return [
         (
@@ -257,7 +258,13 @@ def _ratio_rows(page: str) -> list[Row]:
             _page(page, "p95_vs_thread_page"),
             f"<= {PAGE_VS_THREAD:g}",
             lambda v: v <= PAGE_VS_THREAD,
-        )
+        ),
+        (
+            f"{page} p95 / thread page p95, rendered for its poster",
+            _page(page, "p95_vs_rendered_thread_page"),
+            "",
+            None,
+        ),
     ]
 
 
@@ -280,7 +287,11 @@ ROWS: list[Row] = [
             (
                 f"{page} queries",
                 _page(page, "queries"),
-                *(("<= 8", lambda v: v <= 8) if page == "thread_page_50_posts" else ("", None)),
+                *(
+                    ("<= 8", lambda v: v <= 8)
+                    if page in ("thread_page_50_posts", "thread_page_own_posts")
+                    else ("", None)
+                ),
             ),
             *_ratio_rows(page),
         )

@@ -34,6 +34,7 @@ import sys
 import time
 from collections import defaultdict
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from itertools import islice
 
@@ -309,7 +310,7 @@ def build(scale: Scale) -> dict:
     rng = random.Random(SEED)  # noqa: S311 - made-up data, reproducible
     now = timezone.now().replace(microsecond=0)
     builder = _Builder(scale, rng, now)
-    with transaction.atomic():
+    with transaction.atomic(), _page_version_triggers_off():
         for step in (
             builder.vocabulary,
             builder.members,
@@ -949,11 +950,55 @@ class _Builder:
                 cursor.execute("VACUUM ANALYZE")
 
 
+# Tables whose triggers move Thread.page_version (forum migration 0008,
+# lessons 0009): a fresh dataset starts every thread at version 0.
+PAGE_VERSION_TABLES = (
+    "forum_thread",
+    "forum_post",
+    "forum_postattachment",
+    "members_taggeditem",
+    "members_tag",
+    "members_user",
+    "lessons_lesson",
+)
+
+
+@contextmanager
+def _page_version_triggers_off() -> Iterator[None]:
+    """PostgreSQL: the build's own triggers off (not the foreign-key checks), so
+    that 100,000 posts and their indexing do not each touch their thread; on
+    SQLite they run (they cost little there and cannot be switched off)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        for table in PAGE_VERSION_TABLES:
+            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+    yield
+    with connection.cursor() as cursor:
+        for table in PAGE_VERSION_TABLES:
+            cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
+
+
 def _cumulative(weights: list[float]):
     total = 0.0
     for weight in weights:
         total += weight
         yield total
+
+
+def thread_reader(thread: Thread) -> User:
+    """The first member (by id) who reads ``thread`` as most members do: they
+    moderate nothing and have no relation to it (wrote nothing in it, marked
+    nothing helpful, no lesson of theirs made of it), so the kept page serves
+    them (forum.fragments). Member 0 wrote in the 50-post thread."""
+    from forum.selectors import thread_page_probe
+
+    for member in User.objects.filter(status=Status.ACTIVE, is_moderator=False).order_by("id"):
+        probe = thread_page_probe(member, thread.pk)
+        if probe is not None and not probe.involved:
+            return member
+    raise RuntimeError(f"every member has a relation to thread {thread.pk}")
 
 
 def landmarks() -> dict[str, str]:

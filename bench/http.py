@@ -251,18 +251,10 @@ def print_viewer() -> None:
     from django.utils.module_loading import import_string
 
     from bench.common import member_email
-    from bench.dataset import FIFTY_POSTS_TITLE
+    from bench.dataset import FIFTY_POSTS_TITLE, thread_reader
     from forum.models import Thread
     from members.models import Status, User
 
-    # Member 0 of the dataset is an ordinary member; a database built some
-    # other way gets a member of its own.
-    user = User.objects.filter(email=member_email(0), status=Status.ACTIVE).first()
-    if user is None:
-        user, _ = User.objects.get_or_create(
-            email=VIEWER_EMAIL,
-            defaults={"handle": "bench-http-viewer", "status": Status.ACTIVE},
-        )
     # The dataset's thread of exactly 50 posts, else any thread of 50 visible
     # posts (the opening post and 49 replies).
     thread = (
@@ -273,6 +265,16 @@ def print_viewer() -> None:
     )
     if thread is None:
         raise SystemExit("no thread with 50 visible posts in this database")
+    # An ordinary member with no relation to the thread, as most of its readers
+    # are (bench.dataset.thread_reader); a database built some other way gets
+    # a member of its own.
+    if User.objects.filter(email=member_email(0)).exists():
+        user = thread_reader(thread)
+    else:
+        user, _ = User.objects.get_or_create(
+            email=VIEWER_EMAIL,
+            defaults={"handle": "bench-http-viewer", "status": Status.ACTIVE},
+        )
     request = HttpRequest()
     request.session = import_string(settings.SESSION_ENGINE + ".SessionStore")()
     login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])

@@ -132,22 +132,38 @@ def row_key(template_name: str, inputs: Hashable) -> bytes:
     return hashlib.blake2b(material.encode(), digest_size=16).digest()
 
 
+def check_generation(request: HttpRequest) -> None:
+    """Empty this process's store if a purge happened elsewhere: once per request."""
+    if not getattr(request, "_fragments_generation_checked", False):
+        _check_generation()
+        request._fragments_generation_checked = True
+
+
+def fill_csrf(request: HttpRequest, html: str) -> str:
+    """``html`` with the request's CSRF token where rendering left the placeholder."""
+    if CSRF_PLACEHOLDER in html:
+        html = html.replace(CSRF_PLACEHOLDER, get_token(request))
+    return html
+
+
 def render_rows(
     request: HttpRequest,
     template_name: str,
     rows: Iterable[tuple[Hashable, Mapping[str, Any]]],
+    *,
+    csrf: bool = True,
 ) -> list[SafeString]:
     """Each row's ``template_name`` rendered with its context, reusing earlier renders.
 
     ``rows`` pairs the inputs of a row (a tuple of plain values: everything
     the template reads from the context, directly or through objects) with
     the context to render it from. The context has no request and no context
-    processors: pass what the template needs.
+    processors: pass what the template needs. With ``csrf=False`` the rows
+    keep the CSRF placeholder, for a caller that fills in the whole page once
+    (``fill_csrf``) or keeps it.
     """
     # Once per request: a page renders its header, its footer and its rows here.
-    if not getattr(request, "_fragments_generation_checked", False):
-        _check_generation()
-        request._fragments_generation_checked = True
+    check_generation(request)
     template = get_template(template_name)
     rendered = []
     for inputs, context in rows:
@@ -157,7 +173,7 @@ def render_rows(
             html = template.render({**context, "csrf_token": CSRF_PLACEHOLDER})
             store.put(key, html)
         rendered.append(html)
-    if any(CSRF_PLACEHOLDER in html for html in rendered):
+    if csrf and any(CSRF_PLACEHOLDER in html for html in rendered):
         token = get_token(request)
         rendered = [html.replace(CSRF_PLACEHOLDER, token) for html in rendered]
     return [mark_safe(html) for html in rendered]  # noqa: S308 - rendered by a template

@@ -15,20 +15,30 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib import messages
 from django.http import HttpRequest
-from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
-from common.fragments import member_inputs, render_rows
+from common.drafts import DRAFT_CLEAR_KEY
+from common.fragments import (
+    CSRF_PLACEHOLDER,
+    check_generation,
+    fill_csrf,
+    member_inputs,
+    render_rows,
+    row_key,
+    store,
+)
 from forum.forms import ReplyForm
 from forum.models import Post, Thread
 from forum.search import SearchHit
-from forum.selectors import Viewer
+from forum.selectors import PageProbe, Viewer
 from members.models import User
 from members.selectors import attach_tags
 
 THREAD_ROW_TEMPLATE = "forum/includes/thread_row.html"
+THREAD_CONTENT_TEMPLATE = "forum/includes/thread_content.html"
 SEARCH_HIT_TEMPLATE = "forum/includes/search_hit.html"
 POST_TEMPLATE = "forum/includes/post.html"
 REPLY_BOX_TEMPLATE = "forum/includes/reply_box.html"
@@ -138,7 +148,8 @@ def post_context(post: Post, *, accepted: bool, page: ThreadPage) -> dict[str, A
 
 
 def render_posts(request: HttpRequest, page: ThreadPage, posts: list[tuple[Post, bool]]) -> None:
-    """Set ``post.rendered`` (``rendered_accepted``) on each (post, accepted) pair."""
+    """Set ``post.rendered`` (``rendered_accepted``) on each (post, accepted) pair,
+    with the CSRF placeholder left in (the thread page fills it in once)."""
     rows = [
         (
             post_key(post, accepted=accepted, page=page),
@@ -147,7 +158,7 @@ def render_posts(request: HttpRequest, page: ThreadPage, posts: list[tuple[Post,
         for post, accepted in posts
     ]
     for (post, accepted), html in zip(
-        posts, render_rows(request, POST_TEMPLATE, rows), strict=True
+        posts, render_rows(request, POST_TEMPLATE, rows, csrf=False), strict=True
     ):
         # The accepted answer may also be a reply on the page: two renderings.
         if accepted:
@@ -172,13 +183,15 @@ def render_reply_box(
     form: ReplyForm,
     preview: str | None,
 ) -> SafeString:
-    """The box under the thread. An empty one (no quote, no preview, nothing
-    posted) is the same for everyone who may reply: reused, with this page's
-    own client token; a box that holds the member's text is rendered afresh."""
+    """The box under the thread, with the CSRF placeholder left in. An empty
+    one (no quote, no preview, nothing posted) is the same for everyone who
+    may reply: reused, with the client token placeholder that
+    ``fill_thread_page`` replaces by a fresh token per page; a box that holds
+    the member's text is rendered afresh with its own token."""
     context = {"thread": thread, "can_reply": can_reply, "preview": preview}
     if form.is_bound or preview is not None or form.initial.get("body"):
         html = render_to_string(
-            REPLY_BOX_TEMPLATE, {**context, "reply_form": form, "csrf_token": get_token(request)}
+            REPLY_BOX_TEMPLATE, {**context, "reply_form": form, "csrf_token": CSRF_PLACEHOLDER}
         )
         return mark_safe(html)  # noqa: S308 - rendered by a template
     empty = ReplyForm(initial={"client_token": CLIENT_TOKEN_PLACEHOLDER})
@@ -186,9 +199,83 @@ def render_reply_box(
         request,
         REPLY_BOX_TEMPLATE,
         [(reply_box_key(thread, can_reply=can_reply), {**context, "reply_form": empty})],
+        csrf=False,
     )
-    token = form.initial.get("client_token") or uuid.uuid4()
-    return mark_safe(html.replace(str(CLIENT_TOKEN_PLACEHOLDER), str(token)))  # noqa: S308
+    return html
+
+
+# --- A whole thread page ------------------------------------------------------------
+#
+# For a member who moderates nothing and has no relation to the thread (wrote
+# nothing in it, marked nothing in it helpful, no lesson of theirs made of it:
+# forum.selectors.thread_page_probe), the thread page below the site's header
+# is the same for everyone of their viewer class. It is kept whole, keyed by
+# Thread.page_version, which the database moves on every write to what the
+# page shows (forum migration 0008), so a request reads that version, its
+# own follow state and its relation in one query and renders only the site's
+# header around the kept page. Everyone else gets the page rendered (from the
+# rows kept above) for them.
+
+
+def reusable_page_number(request: HttpRequest) -> int | None:
+    """The page number of a thread page request that a kept page may answer, else None.
+
+    Not for moderators (their page has the moderation tools and flags), nor
+    for a request with anything else to show: a ``?quote=``, a message from
+    the last action, a draft to clear after posting.
+    """
+    viewer = request.user
+    if not viewer.is_authenticated or viewer.can_moderate:
+        return None
+    params = request.GET
+    if any(key != "page" for key in params) or len(params.getlist("page")) > 1:
+        return None
+    number = params.get("page", "1")
+    if not (number.isascii() and number.isdigit()) or len(number) > 6:
+        return None
+    if request.session.get(DRAFT_CLEAR_KEY) or len(messages.get_messages(request)):
+        return None
+    return int(number)
+
+
+def thread_page_key(probe: PageProbe, *, viewer: User, number: int) -> bytes:
+    """Everything a kept thread page differs by (besides the language and time
+    zone, which ``row_key`` adds): the thread and its version, the page, the
+    viewer's follow state and viewer class (what the permissions read of a
+    member who moderates nothing: whether they are a member, and an expert)."""
+    return row_key(
+        THREAD_CONTENT_TEMPLATE,
+        (
+            probe.pk,
+            probe.created_at,  # a new thread given a deleted one's id starts again at 0
+            probe.page_version,
+            number,
+            probe.following,
+            viewer.is_member,
+            viewer.is_expert,
+        ),
+    )
+
+
+def kept_thread_page(request: HttpRequest, key: bytes) -> str | None:
+    check_generation(request)  # a purge elsewhere empties the store first
+    return store.get(key)
+
+
+def keep_thread_page(key: bytes, content: str) -> None:
+    store.put(key, content)
+
+
+def render_thread_content(context: dict[str, Any]) -> str:
+    """The page below the header, with the CSRF and client-token placeholders in."""
+    return render_to_string(THREAD_CONTENT_TEMPLATE, {**context, "csrf_token": CSRF_PLACEHOLDER})
+
+
+def fill_thread_page(request: HttpRequest, content: str, *, client_token: Any = None) -> SafeString:
+    """``content`` for this request: its CSRF token and a fresh client token."""
+    token = str(client_token or uuid.uuid4())
+    html = fill_csrf(request, content.replace(str(CLIENT_TOKEN_PLACEHOLDER), token))
+    return mark_safe(html)  # noqa: S308 - rendered by a template
 
 
 # --- A search hit -------------------------------------------------------------

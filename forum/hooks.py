@@ -9,6 +9,17 @@ contributor gets the viewer and the thread and returns ``ThreadExtras``:
 HTML it rendered itself, placed by templates/forum/thread.html among the
 thread's actions (beside "Follow this thread") and as notes above the
 opening post. With no contributor the page simply shows neither.
+
+A thread page is reused for every member of one viewer class
+(forum.fragments.thread_page_key: member or not, expert or not; moderators
+never share a page). So a contributor's HTML may depend on the viewer only
+through those, and on a relation of the viewer to the thread that it
+declares with ``add_viewer_relation``: a condition on the thread (an
+``Exists`` over ``OuterRef("pk")``) that, when true, makes the page be
+rendered for that viewer alone (the lessons: an author of a lesson made of
+the thread sees its draft). What a contributor shows of the thread's data
+must move ``Thread.page_version`` when it changes (a trigger, as lessons
+migration 0009 does).
 """
 
 from __future__ import annotations
@@ -20,6 +31,8 @@ from typing import TYPE_CHECKING
 from django.utils.safestring import SafeString
 
 if TYPE_CHECKING:
+    from django.db.models import Q
+
     from forum.models import Thread
     from members.models import User
 
@@ -51,3 +64,18 @@ def thread_page_extras(viewer: User, thread: Thread) -> ThreadExtras:
         actions.extend(extras.actions)
         notes.extend(extras.notes)
     return ThreadExtras(actions=tuple(actions), notes=tuple(notes))
+
+
+Relation = Callable[["User"], "Q"]
+
+_relations: dict[str, Relation] = {}
+
+
+def add_viewer_relation(name: str, relation: Relation) -> None:
+    """Register ``relation``: given the viewer, a condition on the thread (its
+    ``pk`` as ``OuterRef("pk")``) under which its page is the viewer's own."""
+    _relations[name] = relation
+
+
+def viewer_relations(viewer: User) -> list[Q]:
+    return [relation(viewer) for relation in _relations.values()]

@@ -55,6 +55,12 @@ class Thread(models.Model):
     is_hidden = models.BooleanField(_("hidden"), default=False)
     is_deleted = models.BooleanField(_("deleted"), default=False)
     tags = TaggableManager(through=TaggedItem, blank=False, verbose_name=_("topics"))
+    # Moved by the database, never by Python: triggers (migration 0008 and
+    # lessons 0009) add one on every write to the thread, its posts and their
+    # files, its topics, its posts' authors' names and badges, and the lessons
+    # made of it. A reused thread page (forum.fragments) is keyed by it, so no
+    # code path can change what the page shows without the page changing.
+    page_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["-last_activity_at", "-id"]

@@ -7,11 +7,23 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from common.markup import mentioned_handles, plain_text, render_markdown
+from forum import hooks
 from forum.models import Flag, HelpfulMark, Post, PostAttachment, Thread, ThreadKind
 from members.models import Tag, TaggedItem, User
 from members.selectors import attach_tags, topics
@@ -76,7 +88,10 @@ def thread_for(viewer: User, pk: int) -> Thread | None:
     With what the viewer has done to it, so that the thread page asks no more:
     ``viewer_follows`` and ``viewer_found_accepted_helpful`` (its accepted answer).
     """
-    threads = Thread.objects.select_related("author", "accepted_post__author")
+    # The accepted answer's search vector (longer than its text) is never read from here.
+    threads = Thread.objects.select_related("author", "accepted_post__author").defer(
+        "accepted_post__search_vector"
+    )
     if viewer.is_authenticated:
         threads = threads.annotate(
             viewer_follows=Exists(
@@ -90,11 +105,62 @@ def thread_for(viewer: User, pk: int) -> Thread | None:
                 HelpfulMark.objects.filter(member=viewer, post=OuterRef("accepted_post"))
             ),
         )
-    thread = threads.filter(pk=pk).first()
+    # A primary key finds one row: no ORDER BY (which .first() would add).
+    thread = next(iter(threads.filter(pk=pk)[:1]), None)
     if thread is None or (not thread.is_visible and not viewer.can_moderate):
         return None
     attach_tags([thread])
     return thread
+
+
+@dataclass(frozen=True)
+class PageProbe:
+    """What a request needs to know before it may reuse a rendered thread page."""
+
+    pk: int
+    title: str
+    created_at: datetime
+    page_version: int
+    following: bool
+    # The viewer wrote in the thread, marked one of its posts helpful, or has
+    # a relation another app declares (forum.hooks.add_viewer_relation): their
+    # page has their own actions on it, so it is rendered for them.
+    involved: bool
+
+    @property
+    def slug(self) -> str:
+        return Thread(title=self.title).slug
+
+
+def thread_page_probe(viewer: User, pk: int) -> PageProbe | None:
+    """The thread's page version and the viewer's relation to it, in one query,
+    for a member who moderates nothing; None when they may not see the thread
+    (the rule of ``visible_threads``, as ``thread_for`` applies it)."""
+    involved = (
+        Exists(Post.objects.filter(thread=OuterRef("pk"), author=viewer))
+        | Exists(HelpfulMark.objects.filter(member=viewer, post__thread=OuterRef("pk")))
+        | Q(author=viewer)
+    )
+    for relation in hooks.viewer_relations(viewer):
+        involved |= relation
+    row = (
+        visible_threads(viewer)
+        .filter(pk=pk)
+        .annotate(
+            following=Exists(
+                Follow.objects.filter(
+                    follower=viewer,
+                    content_type=ContentType.objects.get_for_model(Thread),
+                    object_id=OuterRef("pk"),
+                )
+            ),
+            involved=ExpressionWrapper(involved, output_field=BooleanField()),
+        )
+        .values_list("pk", "title", "created_at", "page_version", "following", "involved")
+        .order_by()[:1]
+    )
+    found = next(iter(row), None)
+    return PageProbe(*found) if found is not None else None
 
 
 def may_see_post(viewer: User, post: Post) -> bool:

@@ -201,7 +201,10 @@ def _thread_page(
     *,
     status: int = 200,
     preview: str | None = None,
+    keep_as: bytes | None = None,
 ) -> HttpResponse:
+    """The thread page rendered for this request; with ``keep_as`` (a key of
+    ``fragments.thread_page_key``) also kept for the next member of its class."""
     posts = selectors.posts_of(thread, request.user)
     page = Paginator(posts, selectors.POSTS_PER_PAGE).get_page(request.GET.get("page"))
     shown = list(page.object_list)
@@ -232,11 +235,9 @@ def _thread_page(
     reply_box = fragments.render_reply_box(
         request, thread, can_reply=can_reply, form=reply_form, preview=preview
     )
-    clear_draft = request.session.pop(DRAFT_CLEAR_KEY, "")
-    return render(
-        request,
-        "forum/thread.html",
+    content = fragments.render_thread_content(
         {
+            "user": request.user,
             "thread": thread,
             "page": page,
             "opening": opening,
@@ -246,8 +247,34 @@ def _thread_page(
             "can_accept": can_accept,
             # What other apps show on the thread (the lessons made of it): forum.hooks.
             "thread_extras": hooks.thread_page_extras(request.user, thread),
-            "clear_draft": clear_draft,
-        },
+        }
+    )
+    # Kept only when nothing of this viewer's own is on it, whatever the probe said.
+    if (
+        keep_as is not None
+        and not (state.helpful or can_accept or state.open_flags)
+        and all(post.author_id != request.user.pk for post in shown)
+    ):
+        fragments.keep_thread_page(keep_as, content)
+    return _thread_shell(
+        request,
+        thread.title,
+        fragments.fill_thread_page(
+            request, content, client_token=reply_form.initial.get("client_token")
+        ),
+        clear_draft=request.session.pop(DRAFT_CLEAR_KEY, ""),
+        status=status,
+    )
+
+
+def _thread_shell(
+    request: HttpRequest, title: str, content: str, *, clear_draft: str = "", status: int = 200
+) -> HttpResponse:
+    """The site's header and footer around a thread page's content."""
+    return render(
+        request,
+        "forum/thread.html",
+        {"thread_title": title, "content": content, "clear_draft": clear_draft},
         status=status,
     )
 
@@ -266,15 +293,34 @@ def _quote(request: HttpRequest, thread: Thread) -> str:
     return f"{who} {_('wrote:')}\n{quoted}\n\n"
 
 
+def _canonical(request: HttpRequest, url: str) -> HttpResponse:
+    if request.GET:
+        url += "?" + request.GET.urlencode()
+    return redirect(url, permanent=True)
+
+
 @require_safe
 def thread_detail(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
+    keep_as = None
+    number = fragments.reusable_page_number(request)
+    if number is not None:
+        # One query: may they see it, its version, their relation (fragments).
+        probe = selectors.thread_page_probe(request.user, pk)
+        if probe is None:
+            raise Http404
+        if slug != probe.slug:
+            return _canonical(request, Thread(pk=probe.pk, title=probe.title).get_absolute_url())
+        if not probe.involved:
+            keep_as = fragments.thread_page_key(probe, viewer=request.user, number=number)
+            kept = fragments.kept_thread_page(request, keep_as)
+            if kept is not None:
+                return _thread_shell(
+                    request, probe.title, fragments.fill_thread_page(request, kept)
+                )
     thread = _thread_or_404(request, pk)
     if slug != thread.slug:
-        url = thread.get_absolute_url()
-        if request.GET:
-            url += "?" + request.GET.urlencode()
-        return redirect(url, permanent=True)
-    return _thread_page(request, thread)
+        return _canonical(request, thread.get_absolute_url())
+    return _thread_page(request, thread, keep_as=keep_as)
 
 
 @require_POST

@@ -38,6 +38,7 @@ def install() -> None:
     from network import threads_and_lessons
 
     forum_hooks.add_to_thread_page("lessons", threads_and_lessons.lessons_on_thread_page)
+    forum_hooks.add_viewer_relation("lessons", threads_and_lessons.wrote_a_lesson_of_the_thread)
     lesson_hooks.set_thread_source(threads_and_lessons.ForumThreads())
 
     from events import hooks as event_hooks

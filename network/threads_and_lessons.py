@@ -7,6 +7,10 @@
 - On the new lesson page (``lessons.hooks``): the thread behind
   ``?from_thread=`` and the draft made of its question and accepted answer,
   copying only what the viewer may read.
+- The thread page's reuse (``forum.hooks.add_viewer_relation``): an author
+  of a lesson made of the thread may see it as a draft, so their page is
+  their own; lessons migration 0009 moves the thread's page version when a
+  lesson made of it changes.
 
 ``Lesson.from_thread`` stays a foreign key to "forum.Thread" by string: a
 database link Django resolves, not an import between the apps.
@@ -16,6 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
@@ -24,6 +29,7 @@ from forum.hooks import ThreadExtras
 from forum.models import Post, Thread
 from lessons import permissions as lesson_permissions
 from lessons import selectors as lesson_selectors
+from lessons.models import LessonAuthor
 from members.models import User
 
 
@@ -104,7 +110,14 @@ def lessons_on_thread_page(viewer: User, thread: Thread) -> ThreadExtras:
             lesson_selectors.visible_lessons(viewer)
             .filter(from_thread=thread)
             .order_by("created_at")
+            # What the note shows (a link with the title, the state): not the lesson's texts.
+            .only("pk", "title", "state")
         )
         if lessons:
             notes = (_snippet("lessons/includes/became_lesson.html", {"lessons": lessons}),)
     return ThreadExtras(actions=actions, notes=notes)
+
+
+def wrote_a_lesson_of_the_thread(viewer: User) -> Exists:
+    """forum.hooks relation: the viewer is an author of a lesson made of the thread."""
+    return Exists(LessonAuthor.objects.filter(member=viewer, lesson__from_thread=OuterRef("pk")))

@@ -32,6 +32,10 @@ MATRIX: dict[str, tuple[str, list[object]]] = {
     "forum:thread": ("get", [LOGIN, WAIT, 200, 200, 200]),
     "forum:thread_short": ("get", [LOGIN, WAIT, 301, 301, 301]),
     "forum:hidden_thread": ("get", [LOGIN, WAIT, 404, 404, 200]),
+    # The thread page kept for members with no relation to it (forum.fragments):
+    # read by a bystander first, then by the role; then hidden after it was kept.
+    "forum:kept_thread": ("get", [LOGIN, WAIT, 200, 200, 200]),
+    "forum:kept_then_hidden_thread": ("get", [LOGIN, WAIT, 404, 404, 200]),
     "forum:post": ("get", [LOGIN, WAIT, 302, 302, 302]),
     "forum:post_edit": ("get", [LOGIN, WAIT, 404, 200, 200]),
     "forum:post_history": ("get", [LOGIN, WAIT, 404, 200, 200]),
@@ -52,7 +56,12 @@ MATRIX: dict[str, tuple[str, list[object]]] = {
     "forum:hidden_attachment": ("get", [LOGIN, WAIT, 404, 404, 200]),
 }
 # Not URL names: the same URL on an object the role may not see.
-EXTRA_ROWS = {"forum:hidden_thread", "forum:hidden_attachment"}
+EXTRA_ROWS = {
+    "forum:hidden_thread",
+    "forum:hidden_attachment",
+    "forum:kept_thread",
+    "forum:kept_then_hidden_thread",
+}
 
 
 def test_every_forum_url_has_a_row() -> None:
@@ -82,6 +91,12 @@ def test_forum_access(
     )
     services.switch_thread(actor=moderator, thread=hidden, action="hide")
     attached, hidden_attached = post.attachments.get(), in_hidden.attachments.get()
+    if name in {"forum:kept_thread", "forum:kept_then_hidden_thread"}:
+        bystander = Client()
+        sign_in(bystander, make_user())
+        assert bystander.get(thread.get_absolute_url()).status_code == 200
+        if name == "forum:kept_then_hidden_thread":
+            services.switch_thread(actor=moderator, thread=thread, action="hide")
     if role != "anonymous":
         sign_in(client, users[role])
     args = {
@@ -91,6 +106,8 @@ def test_forum_access(
         "forum:thread": [thread.pk, thread.slug],
         "forum:thread_short": [thread.pk],
         "forum:hidden_thread": [hidden.pk, hidden.slug],
+        "forum:kept_thread": [thread.pk, thread.slug],
+        "forum:kept_then_hidden_thread": [thread.pk, thread.slug],
         "forum:reply": [thread.pk],
         "forum:follow": [thread.pk],
         "forum:unaccept": [thread.pk],
@@ -103,6 +120,8 @@ def test_forum_access(
     url_name = {
         "forum:hidden_thread": "forum:thread",
         "forum:hidden_attachment": "forum:attachment",
+        "forum:kept_thread": "forum:thread",
+        "forum:kept_then_hidden_thread": "forum:thread",
     }.get(name, name)
     url = reverse(url_name, args=args)
     method, outcomes = MATRIX[name]
