@@ -24,7 +24,8 @@ generation number in the shared cache; every process compares it once per
 ``render_rows`` and empties its own store when it changed.
 
 The CSRF token differs per session, so rows are rendered with a placeholder
-that is replaced by the request's token on the way out. The store is per
+(random per process, so no member can write it into a post) that is
+replaced by the request's token on the way out. The store is per
 process (no network round trip, no pickling), bounded by the characters it
 holds (``FRAGMENT_CACHE_CHARS``, default 32 million: ~64 MB at most per
 process).
@@ -33,6 +34,7 @@ process).
 from __future__ import annotations
 
 import hashlib
+import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable, Iterable, Mapping
@@ -47,8 +49,11 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import get_current_timezone_name
 from django.utils.translation import get_language
 
-# Never produced by rendering anything else: letters no template writes.
-CSRF_PLACEHOLDER = "qxcsrfplaceholderxq"
+# Never produced by rendering anything else, and unguessable: a member who
+# wrote a fixed placeholder into a post (a link to their site with it in the
+# address) would otherwise have every reader's CSRF token put in its place.
+# Drawn per process, as the store is per process.
+CSRF_PLACEHOLDER = f"qxcsrf{secrets.token_hex(16)}xq"
 
 
 class FragmentStore:

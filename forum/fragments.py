@@ -42,8 +42,9 @@ THREAD_CONTENT_TEMPLATE = "forum/includes/thread_content.html"
 SEARCH_HIT_TEMPLATE = "forum/includes/search_hit.html"
 POST_TEMPLATE = "forum/includes/post.html"
 REPLY_BOX_TEMPLATE = "forum/includes/reply_box.html"
-# The client token of a reused empty reply box, replaced by a fresh one per page.
-CLIENT_TOKEN_PLACEHOLDER = uuid.UUID("00000000-0000-4000-8000-0000c11e7700")
+# The client token of a reused empty reply box, replaced by a fresh one per
+# page; random per process (as the store is), so no post can contain it.
+CLIENT_TOKEN_PLACEHOLDER = uuid.uuid4()
 
 
 # --- A thread in a list -------------------------------------------------------------

@@ -6,6 +6,8 @@ A thread or post the viewer may not see answers 404, never 403.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -201,10 +203,11 @@ def _thread_page(
     *,
     status: int = 200,
     preview: str | None = None,
-    keep_as: bytes | None = None,
+    keep_as: tuple[bytes, selectors.PageProbe] | None = None,
 ) -> HttpResponse:
     """The thread page rendered for this request; with ``keep_as`` (a key of
-    ``fragments.thread_page_key``) also kept for the next member of its class."""
+    ``fragments.thread_page_key`` and the probe it was made from) also kept
+    for the next member of its class."""
     posts = selectors.posts_of(thread, request.user)
     page = Paginator(posts, selectors.POSTS_PER_PAGE).get_page(request.GET.get("page"))
     shown = list(page.object_list)
@@ -249,13 +252,8 @@ def _thread_page(
             "thread_extras": hooks.thread_page_extras(request.user, thread),
         }
     )
-    # Kept only when nothing of this viewer's own is on it, whatever the probe said.
-    if (
-        keep_as is not None
-        and not (state.helpful or can_accept or state.open_flags)
-        and all(post.author_id != request.user.pk for post in shown)
-    ):
-        fragments.keep_thread_page(keep_as, content)
+    if keep_as is not None:
+        _keep(request, keep_as, content, page=page, shown=shown, state=state, can_accept=can_accept)
     return _thread_shell(
         request,
         thread.title,
@@ -265,6 +263,31 @@ def _thread_page(
         clear_draft=request.session.pop(DRAFT_CLEAR_KEY, ""),
         status=status,
     )
+
+
+def _keep(
+    request: HttpRequest,
+    keep_as: tuple[bytes, selectors.PageProbe],
+    content: str,
+    *,
+    page: Any,
+    shown: list[Post],
+    state: selectors.Viewer,
+    can_accept: bool,
+) -> None:
+    """Keep ``content`` only if it is what its key says: nothing of this viewer's
+    own on it whatever the probe said, the page asked for (not the last page
+    given for a number past it), and nothing changed while it was rendered
+    (a write, a purge, a follow, a new relation: the probe asks again)."""
+    key, probe = keep_as
+    own = state.helpful or can_accept or state.open_flags or state.following != probe.following
+    if own or any(post.author_id == request.user.pk for post in shown):
+        return
+    if page.number != int(request.GET.get("page", "1")):
+        return
+    if selectors.thread_page_probe(request.user, probe.pk) != probe:
+        return
+    fragments.keep_thread_page(key, content)
 
 
 def _thread_shell(
@@ -311,12 +334,13 @@ def thread_detail(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse
         if slug != probe.slug:
             return _canonical(request, Thread(pk=probe.pk, title=probe.title).get_absolute_url())
         if not probe.involved:
-            keep_as = fragments.thread_page_key(probe, viewer=request.user, number=number)
-            kept = fragments.kept_thread_page(request, keep_as)
+            key = fragments.thread_page_key(probe, viewer=request.user, number=number)
+            kept = fragments.kept_thread_page(request, key)
             if kept is not None:
                 return _thread_shell(
                     request, probe.title, fragments.fill_thread_page(request, kept)
                 )
+            keep_as = (key, probe)
     thread = _thread_or_404(request, pk)
     if slug != thread.slug:
         return _canonical(request, thread.get_absolute_url())

@@ -235,14 +235,14 @@ def test_each_page_has_its_own_csrf_and_client_tokens(setup, make_user) -> None:
         html = client.get(url).content.decode()
         token = client.cookies["csrftoken"].value
         forms = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
-        assert forms and "qxcsrfplaceholderxq" not in html
+        assert forms and fragments.CSRF_PLACEHOLDER not in html
         # Each form's token is a mask of this session's own secret (Django unmasks it).
         from django.middleware.csrf import _unmask_cipher_token
 
         assert {_unmask_cipher_token(value) for value in forms} == {token}
         pages.append(re.search(r'name="client_token" value="([^"]+)"', html).group(1))
     assert pages[0] != pages[1]
-    assert "00000000-0000-4000-8000-0000c11e7700" not in pages
+    assert str(forum_fragments.CLIENT_TOKEN_PLACEHOLDER) not in pages
 
 
 def test_an_edit_a_hidden_post_and_a_purge_show_at_once(client, setup, member, moderator) -> None:
@@ -483,3 +483,79 @@ def test_the_probe_says_who_has_a_relation(setup, member, make_user) -> None:
     assert involved == {
         "asker": True, "answerer": True, "marker": True, "drafter": True, "bystander": False
     }  # fmt: skip
+
+
+def test_every_page_version_trigger_is_in_the_database() -> None:
+    """On SQLite a migration that rebuilds a table (a new NOT NULL column, an
+    altered field) drops its triggers silently: such a migration must create
+    them again, and this fails until it does."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
+        else:
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        names = {row[0] for row in cursor.fetchall()}
+    wanted = {"forum_thread_page_version", "forum_tag_page_version", "forum_author_page_version"}
+    for table in ("forum_post", "forum_postattachment", "forum_taggeditem"):
+        if connection.vendor == "postgresql":
+            wanted.add(f"{table}_page_version")
+        else:
+            wanted |= {f"{table}_page_version_{event}" for event in ("insert", "update", "delete")}
+    if connection.vendor == "postgresql":
+        wanted.add("lessons_lesson_thread_page_version")
+    else:
+        wanted |= {
+            f"lessons_lesson_thread_page_version_{event}"
+            for event in ("insert", "update", "delete")
+        }
+    assert wanted <= names, sorted(wanted - names)
+
+
+def test_a_placeholder_written_into_a_post_stays_text(client, setup, member) -> None:
+    """A member who knows a placeholder could have every reader's CSRF token put in its place."""
+    _asker, answerer, thread, _answer = setup
+    services.create_reply(
+        author=answerer,
+        thread=thread,
+        body="See [this](https://example.org/qxcsrfplaceholderxq) and "
+        "00000000-0000-4000-8000-0000c11e7700",
+    )
+    html = main_of(read(client, member, thread.get_absolute_url()))
+    assert "https://example.org/qxcsrfplaceholderxq" in html
+    assert "00000000-0000-4000-8000-0000c11e7700" in html
+
+
+def test_a_follow_while_the_page_renders_is_not_kept_for_others(
+    client, setup, make_user, monkeypatch
+) -> None:
+    from forum import selectors
+
+    _asker, _answerer, thread, _answer = setup
+    follower, other = make_user(), make_user()
+    real = selectors.thread_for
+
+    def follow_then_load(viewer, pk):  # the Follow button, clicked in another tab meanwhile
+        Follow.objects.get_or_create(
+            follower=viewer,
+            content_type=ContentType.objects.get_for_model(Thread),
+            object_id=pk,
+        )
+        return real(viewer, pk)
+
+    monkeypatch.setattr(selectors, "thread_for", follow_then_load)
+    assert 'aria-pressed="true">Following' in read(client, follower, thread.get_absolute_url())
+    monkeypatch.setattr(selectors, "thread_for", real)
+    assert 'aria-pressed="true">Following' not in read(client, other, thread.get_absolute_url())
+
+
+def test_a_page_number_past_the_end_is_not_kept(client, setup, member) -> None:
+    _asker, _answerer, thread, _answer = setup
+    url = thread.get_absolute_url()
+    read(client, member, url + "?page=99")
+    probe = thread_page_probe(member, thread.pk)
+    assert (
+        fragments.store.get(forum_fragments.thread_page_key(probe, viewer=member, number=99))
+        is None
+    )
+    read(client, member, url)
+    assert fragments.store.get(forum_fragments.thread_page_key(probe, viewer=member, number=1))
