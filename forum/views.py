@@ -203,11 +203,11 @@ def _thread_page(
     *,
     status: int = 200,
     preview: str | None = None,
-    keep_as: tuple[bytes, selectors.PageProbe] | None = None,
+    keep_as: tuple[bytes, selectors.PageProbe, int] | None = None,
 ) -> HttpResponse:
     """The thread page rendered for this request; with ``keep_as`` (a key of
-    ``fragments.thread_page_key`` and the probe it was made from) also kept
-    for the next member of its class."""
+    ``fragments.thread_page_key``, the probe and page number it was made
+    from) also kept for the next member of its class."""
     posts = selectors.posts_of(thread, request.user)
     page = Paginator(posts, selectors.POSTS_PER_PAGE).get_page(request.GET.get("page"))
     shown = list(page.object_list)
@@ -267,7 +267,7 @@ def _thread_page(
 
 def _keep(
     request: HttpRequest,
-    keep_as: tuple[bytes, selectors.PageProbe],
+    keep_as: tuple[bytes, selectors.PageProbe, int],
     content: str,
     *,
     page: Any,
@@ -279,11 +279,11 @@ def _keep(
     own on it whatever the probe said, the page asked for (not the last page
     given for a number past it), and nothing changed while it was rendered
     (a write, a purge, a follow, a new relation: the probe asks again)."""
-    key, probe = keep_as
+    key, probe, number = keep_as
     own = state.helpful or can_accept or state.open_flags or state.following != probe.following
     if own or any(post.author_id == request.user.pk for post in shown):
         return
-    if page.number != int(request.GET.get("page", "1")):
+    if page.number != number:
         return
     if selectors.thread_page_probe(request.user, probe.pk) != probe:
         return
@@ -340,7 +340,7 @@ def thread_detail(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse
                 return _thread_shell(
                     request, probe.title, fragments.fill_thread_page(request, kept)
                 )
-            keep_as = (key, probe)
+            keep_as = (key, probe, number)
     thread = _thread_or_404(request, pk)
     if slug != thread.slug:
         return _canonical(request, thread.get_absolute_url())

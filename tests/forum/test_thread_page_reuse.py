@@ -89,27 +89,20 @@ def test_a_post_moved_to_another_thread_moves_both(setup, make_thread) -> None:
     assert version(thread) > before and version(other) > other_before
 
 
+def attach(post: Post, name: str) -> PostAttachment:
+    return PostAttachment.objects.create(
+        post=post, name=name, media_type="text/plain", extension="txt", size=1,
+        stored_as=f"test/{name}",
+    )  # fmt: skip
+
+
 @pytest.mark.parametrize("change", ["insert", "update", "delete"])
 def test_a_write_to_a_posts_file_moves_its_threads_version(setup, change) -> None:
     _asker, _answerer, thread, answer = setup
-    attachment = PostAttachment.objects.create(
-        post=answer,
-        name="a.txt",
-        media_type="text/plain",
-        extension="txt",
-        size=1,
-        stored_as="test/a.txt",
-    )
+    attachment = attach(answer, "a.txt")
     before = version(thread)
     if change == "insert":
-        PostAttachment.objects.create(
-            post=answer,
-            name="b.txt",
-            media_type="text/plain",
-            extension="txt",
-            size=1,
-            stored_as="test/b.txt",
-        )
+        attach(answer, "b.txt")
     elif change == "update":
         PostAttachment.objects.filter(pk=attachment.pk).update(name="renamed.txt")
     else:
