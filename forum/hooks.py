@@ -73,7 +73,12 @@ _relations: dict[str, Relation] = {}
 
 def add_viewer_relation(name: str, relation: Relation) -> None:
     """Register ``relation``: given the viewer, a condition on the thread (its
-    ``pk`` as ``OuterRef("pk")``) under which its page is the viewer's own."""
+    ``pk`` as ``OuterRef("pk")``) under which its page is the viewer's own.
+
+    Register at start-up (an AppConfig's ``ready``), and use the viewer only
+    as a value to filter by (``member=viewer``): the probe that asks it is
+    compiled once per process with a stand-in viewer (common/statements.py),
+    so reading its fields (``if viewer.is_expert``) would decide for all."""
     _relations[name] = relation
 
 

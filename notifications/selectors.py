@@ -14,6 +14,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Max, Model, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from common.statements import Statement
 from notifications import kinds
 from notifications.models import Follow, Notification, NotificationPreference
 
@@ -22,12 +23,26 @@ def notifications_of(*, member: Any) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient=member).select_related("actor")
 
 
+# On every page a member opens (the header's badge): compiled once per
+# process (common/statements.py), as an aggregate grouped by the one
+# recipient, so it is a values_list; no notification at all is no row.
+_INBOX_COUNTS = Statement(
+    lambda member: (
+        Notification.objects.filter(recipient_id=member)
+        .values("recipient_id")
+        .annotate(unread=Count("id", filter=Q(read_at__isnull=True)), last_id=Max("id"))
+        .values_list("unread", "last_id")
+        .order_by()
+    ),
+    "member",
+)
+
+
 def inbox_counts(*, member: Any) -> dict[str, int]:
     """The unread badge and the newest id, for the header and the live script."""
-    totals = Notification.objects.filter(recipient=member).aggregate(
-        unread=Count("id", filter=Q(read_at__isnull=True)), last_id=Max("id")
-    )
-    return {"unread": totals["unread"], "last_id": totals["last_id"] or 0}
+    rows = _INBOX_COUNTS.rows(member=member.pk)
+    unread, last_id = rows[0] if rows else (0, 0)
+    return {"unread": unread, "last_id": last_id or 0}
 
 
 def deliveries_of(*, member: Any) -> dict[str, str]:
