@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
@@ -33,11 +35,13 @@ from common.fragments import (
 from forum.forms import ReplyForm
 from forum.models import Post, Thread
 from forum.search import SearchHit
-from forum.selectors import PageProbe, Viewer
+from forum.selectors import THREADS_PER_PAGE, PageProbe, Viewer
 from members.models import User
 from members.selectors import attach_tags
 
 THREAD_ROW_TEMPLATE = "forum/includes/thread_row.html"
+THREAD_LIST_TEMPLATE = "forum/includes/thread_list_content.html"
+TAG_THREADS_TEMPLATE = "forum/includes/tag_threads.html"
 THREAD_CONTENT_TEMPLATE = "forum/includes/thread_content.html"
 SEARCH_HIT_TEMPLATE = "forum/includes/search_hit.html"
 POST_TEMPLATE = "forum/includes/post.html"
@@ -75,8 +79,11 @@ def thread_row_context(thread: Thread, *, viewer: User) -> dict[str, Any]:
     return {"thread": thread, "user": viewer}
 
 
-def render_thread_rows(request: HttpRequest, threads: Iterable[Thread]) -> None:
-    """Set ``thread.rendered`` on each thread of a page (its tags fetched in one query)."""
+def render_thread_rows(
+    request: HttpRequest, threads: Iterable[Thread], *, csrf: bool = True
+) -> None:
+    """Set ``thread.rendered`` on each thread of a page (its tags fetched in one query);
+    ``csrf=False`` leaves the placeholder for a caller that keeps the page."""
     threads = list(threads)
     attach_tags(threads)
     viewer = request.user
@@ -84,8 +91,52 @@ def render_thread_rows(request: HttpRequest, threads: Iterable[Thread]) -> None:
         (thread_row_key(thread, viewer=viewer), thread_row_context(thread, viewer=viewer))
         for thread in threads
     ]
-    for thread, html in zip(threads, render_rows(request, THREAD_ROW_TEMPLATE, rows), strict=True):
+    rendered = render_rows(request, THREAD_ROW_TEMPLATE, rows, csrf=csrf)
+    for thread, html in zip(threads, rendered, strict=True):
         thread.rendered = html
+
+
+def kept_thread_list(
+    request: HttpRequest,
+    threads: QuerySet[Thread],
+    *,
+    template: str,
+    context: dict[str, Any],
+    inputs: tuple,
+) -> SafeString:
+    """One page of ``threads`` as ``template`` renders it (its rows, the count,
+    the page links and whatever ``context`` adds), kept whole and reused while
+    its key holds.
+
+    The key is the page's rows as the database has them, each thread's id and
+    page version (moved by the database on every write to what a row shows:
+    the thread, its posts, topics, names of its posters; forum migration
+    0008), the number of threads and the page number, from one query of ids
+    beside the count; and ``inputs``, every other value the template reads
+    (the query string, the filter form's choices). The rows come from the
+    viewer's own query (``visible_threads``), so a moderator's list with a
+    hidden thread never has a member's key, and the rows show nothing of the
+    viewer's own (``thread_row_key``). Only when the key changed are the
+    threads, their authors and topics read and the template rendered; the
+    render is kept only if its rows have the versions the key was made from.
+    """
+    check_generation(request)
+    versions = Paginator(threads.values_list("pk", "page_version"), THREADS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    shown = tuple(versions.object_list)
+    count = versions.paginator.count
+    key = row_key(template, (inputs, versions.number, count, shown))
+    html = store.get(key)
+    if html is None:
+        paginator = Paginator(threads, THREADS_PER_PAGE)
+        paginator.count = count  # what the key was made from, not a second COUNT
+        page = paginator.page(versions.number)
+        render_thread_rows(request, page.object_list, csrf=False)
+        html = render_to_string(template, {**context, "page": page})
+        if tuple((thread.pk, thread.page_version) for thread in page.object_list) == shown:
+            store.put(key, html)
+    return mark_safe(fill_csrf(request, html))  # noqa: S308 - rendered by a template
 
 
 # --- A post on a thread page --------------------------------------------------------

@@ -63,19 +63,26 @@ def thread_list(request: HttpRequest) -> HttpResponse:
         kind=filters.get("kind", ""),
         language=filters.get("language", ""),
     )
-    page = Paginator(threads, selectors.THREADS_PER_PAGE).get_page(request.GET.get("page"))
-    fragments.render_thread_rows(request, page.object_list)
-    return render(
+    content = fragments.kept_thread_list(
         request,
-        "forum/thread_list.html",
-        {
+        threads,
+        template=fragments.THREAD_LIST_TEMPLATE,
+        context={
             "form": form,
-            "page": page,
             "sort": sort,
             "query": query_without_page(request),
             "chips": active_filters(request, form, skip=("sort",)),
+            "filtered": any(request.GET.get(name) for name in ("tag", "kind", "language")),
         },
+        # What the content reads besides its rows: the query string (the form,
+        # its chips and the page links are made from it) and the topics the
+        # form offers.
+        inputs=(
+            sorted(request.GET.lists()),
+            member_selectors.topic_vocabulary(),
+        ),
     )
+    return render(request, "forum/thread_list.html", {"content": content})
 
 
 @require_safe
@@ -98,15 +105,19 @@ def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
     tag = selectors.tag_with_followers(slug)
     if tag is None:
         raise Http404
-    threads = selectors.thread_list(request.user, tags=[tag])
-    page = Paginator(threads, selectors.THREADS_PER_PAGE).get_page(request.GET.get("page"))
-    fragments.render_thread_rows(request, page.object_list)
+    threads = fragments.kept_thread_list(
+        request,
+        selectors.thread_list(request.user, tags=[tag]),
+        template=fragments.TAG_THREADS_TEMPLATE,
+        context={"tag_slug": tag.slug},
+        inputs=(tag.slug,),
+    )
     return render(
         request,
         "forum/tag_detail.html",
         {
             "tag": tag,
-            "page": page,
+            "threads": threads,
             "following": notification_selectors.is_following(follower=request.user, target=tag),
             "can_curate": can_curate_tags(request.user),
         },

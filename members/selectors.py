@@ -116,6 +116,12 @@ def topics() -> QuerySet[Tag]:
     return Tag.objects.order_by("name")
 
 
+def topic_vocabulary() -> tuple[tuple[int, str, str], ...]:
+    """Every topic's id, slug and name, in one small query: what a page that
+    offers the topics as choices is rendered from, for a key of a kept page."""
+    return tuple(Tag.objects.order_by("pk").values_list("pk", "slug", "name"))
+
+
 def by_shown_name(tags: Iterable[Tag]) -> list[Tag]:
     """Topics in the order of the names the member reads: seed topics are shown
     translated (``Tag.display_name``), so the database's order by name is not theirs."""
