@@ -15,8 +15,11 @@ import html
 from typing import Any
 
 from django import forms
+from django.forms.models import ModelChoiceIterator
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+
+from common import fragments
 
 
 def _escape(value: Any) -> str:
@@ -51,11 +54,41 @@ def _select(widget: dict[str, Any]) -> SafeString:
     return mark_safe("".join(parts).strip())  # noqa: S308 - every part escaped above
 
 
+def _plain(choices: Any) -> tuple:
+    """The choices as plain values (labels as the language shows them), groups nested."""
+    return tuple(
+        (str(value), _plain(label) if isinstance(label, list | tuple) else str(label))
+        for value, label in choices
+    )
+
+
 class _OptionsInPython:
+    """Rendered in Python, and reused (common.fragments' store) while the same
+    choices, value and attributes come again: building the option dicts of
+    250 countries is most of the work, and a filter form shows the same
+    select on every request. Choices from the database (a model field's
+    queryset) are rendered every time, since reading them is a query."""
+
     def render(
         self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
     ) -> SafeString:
-        return _select(self.get_context(name, value, attrs)["widget"])
+        if isinstance(self.choices, ModelChoiceIterator):
+            return _select(self.get_context(name, value, attrs)["widget"])
+        key = fragments.row_key(
+            f"{type(self).__module__}.{type(self).__qualname__}",
+            (
+                name,
+                tuple(str(v) for v in self.format_value(value)),
+                tuple((str(k), v if isinstance(v, bool) else str(v)) for k, v in
+                      self.build_attrs(self.attrs, attrs).items()),
+                _plain(self.choices),
+            ),
+        )  # fmt: skip
+        html = fragments.store.get(key)
+        if html is None:
+            html = _select(self.get_context(name, value, attrs)["widget"])
+            fragments.store.put(key, html)
+        return mark_safe(html)  # noqa: S308 - made by _select, every part escaped
 
 
 class Select(_OptionsInPython, forms.Select):

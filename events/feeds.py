@@ -28,6 +28,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from events import ics, selectors, services
 from events.models import CalendarToken, Event, Registration
+from members.selectors import attach_tags
 
 FEED_LENGTH = 30
 ICS_TYPE = "text/calendar; charset=utf-8"
@@ -129,7 +130,9 @@ class PublicEventFeed(Feed):
         return self._feed_url
 
     def items(self) -> list[Event]:
-        return list(selectors.visible_events(AnonymousUser())[:FEED_LENGTH])
+        events = list(selectors.visible_events(AnonymousUser())[:FEED_LENGTH])
+        attach_tags(events)  # the categories, in one query
+        return events
 
     def item_title(self, item: Event) -> str:
         return item.title

@@ -16,6 +16,7 @@ from django.http import HttpRequest
 
 from common.fragments import render_rows
 from events.models import Event
+from members.selectors import attach_tags
 
 EVENT_ROW_TEMPLATE = "events/includes/event_row.html"
 
@@ -43,8 +44,9 @@ def event_row_context(event: Event, zone: zoneinfo.ZoneInfo) -> dict[str, Any]:
 def render_event_rows(
     request: HttpRequest, events: Iterable[Event], zone: zoneinfo.ZoneInfo
 ) -> None:
-    """Set ``event.rendered`` on each event of a page."""
+    """Set ``event.rendered`` on each event of a page (its topics fetched in one query)."""
     events = list(events)
+    attach_tags(events)
     rows = [(event_row_key(e, zone), event_row_context(e, zone)) for e in events]
     for event, html in zip(events, render_rows(request, EVENT_ROW_TEMPLATE, rows), strict=True):
         event.rendered = html

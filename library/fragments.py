@@ -16,6 +16,7 @@ from django.http import HttpRequest
 
 from common.fragments import render_rows
 from library.models import Resource
+from members.selectors import attach_tags
 
 RESOURCE_ROW_TEMPLATE = "library/includes/resource_row.html"
 
@@ -42,8 +43,10 @@ def resource_row_context(resource: Resource) -> dict[str, Any]:
 
 
 def render_resource_rows(request: HttpRequest, resources: Iterable[Resource]) -> None:
-    """Set ``resource.rendered`` on each resource of a page."""
+    """Set ``resource.rendered`` on each resource of a page (its topics fetched in one
+    query, if they were not fetched with the rows)."""
     resources = list(resources)
+    attach_tags([r for r in resources if "tags" not in getattr(r, "_prefetched_objects_cache", {})])
     rows = [(resource_row_key(r), resource_row_context(r)) for r in resources]
     for resource, html in zip(
         resources, render_rows(request, RESOURCE_ROW_TEMPLATE, rows), strict=True

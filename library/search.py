@@ -29,6 +29,7 @@ from django.utils.safestring import SafeString
 
 from common import fulltext
 from library.models import FilePage, Resource, ResourceFile
+from members.selectors import attach_tags
 
 CANDIDATE_LIMIT = fulltext.CANDIDATE_LIMIT
 # How many library hits the site search shows above the forum's.
@@ -196,9 +197,10 @@ def _load(match: str, rows: list[tuple[int, int | None, float]]) -> list[Library
     resources = (
         Resource.objects.filter(pk__in=ids)
         .select_related()
-        .prefetch_related("languages", "tags", "files")
+        .prefetch_related("languages", "files")
         .in_bulk()
     )
+    attach_tags(list(resources.values()))  # taggit's prefetch: a queryset per resource
     marked = fulltext.excerpts(RESOURCES, match, ids)
     page_ids = [page for _pk, page, _rank in rows if page is not None]
     pages = FilePage.objects.filter(pk__in=page_ids).select_related("file").in_bulk()

@@ -79,9 +79,12 @@ def filtered(resources: QuerySet[Resource], filters: Filters) -> QuerySet[Resour
     return resources
 
 
-def with_rows(resources: QuerySet[Resource]) -> QuerySet[Resource]:
-    """What a row shows, in a fixed number of queries however many rows."""
-    return resources.prefetch_related("languages", "tags", "files")
+def with_rows(resources: QuerySet[Resource], *, tags: bool = True) -> QuerySet[Resource]:
+    """What a row shows, in a fixed number of queries however many rows; ``tags=False``
+    for a caller that attaches the topics to the rows it shows
+    (``library.fragments.render_resource_rows``: taggit's prefetch builds a
+    queryset per resource)."""
+    return resources.prefetch_related("languages", *(("tags",) if tags else ()), "files")
 
 
 def ordered(resources: QuerySet[Resource], sort: str) -> QuerySet[Resource]:

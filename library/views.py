@@ -71,7 +71,7 @@ def resource_list(request: HttpRequest) -> HttpResponse:
     else:
         if searched:  # by date or title, among the matches
             resources = resources.filter(pk__in=search.search_resources(text, resources).ids())
-        rows = selectors.with_rows(selectors.ordered(resources, sort))
+        rows = selectors.with_rows(selectors.ordered(resources, sort), tags=False)
         page = Paginator(rows, selectors.RESOURCES_PER_PAGE).get_page(request.GET.get("page"))
         capped = False
         fragments.render_resource_rows(request, page.object_list)
