@@ -37,14 +37,16 @@ import hashlib
 import secrets
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
-from django.template.loader import get_template
+from django.template.loader import get_template, render_to_string
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import get_current_timezone_name
 from django.utils.translation import get_language
@@ -189,3 +191,55 @@ def member_inputs(member: Any) -> tuple | None:
     if member is None:
         return None
     return (member.pk, member.handle, member.name, member.is_expert, member.is_moderator)
+
+
+def kept_page(
+    request: HttpRequest,
+    objects: QuerySet,
+    *,
+    version_field: str,
+    per_page: int,
+    template: str,
+    context: dict[str, Any],
+    inputs: Hashable,
+    render_page_rows: Callable[[HttpRequest, list], None],
+    with_rows: Callable[[QuerySet], QuerySet] | None = None,
+) -> SafeString:
+    """One page of ``objects`` as ``template`` renders it (its rows, the count,
+    the page links and whatever ``context`` adds), kept whole and reused while
+    its key holds.
+
+    The key is the page's rows as the database has them, each object's id
+    and ``version_field`` (a version the database moves on every write to
+    what a row shows, by triggers: forum migration 0008 for threads, events
+    0003 for events), the number of objects and the page number, from one
+    query of ids beside the count; and ``inputs``, every other value the
+    template reads (the query string, the filter form's choices, the
+    viewer's time zone). The rows come from the viewer's own query, so a
+    list with what only some may see never has another viewer's key, and
+    the rows must show nothing of the viewer's own. Only when the key
+    changed are the objects read (through ``with_rows``, which adds what the
+    rows show to the query: the key's query needs none of it),
+    ``render_page_rows`` run on them (it sets what the template shows of
+    each row) and the template rendered; the render is kept only if its
+    rows have the versions the key was made from (a write between the two
+    queries is not kept under the older key).
+    """
+    check_generation(request)
+    versions = Paginator(objects.values_list("pk", version_field), per_page).get_page(
+        request.GET.get("page")
+    )
+    shown = tuple(versions.object_list)
+    count = versions.paginator.count
+    key = row_key(template, (inputs, versions.number, count, shown))
+    html = store.get(key)
+    if html is None:
+        paginator = Paginator(with_rows(objects) if with_rows else objects, per_page)
+        paginator.count = count  # what the key was made from, not a second COUNT
+        page = paginator.page(versions.number)
+        rows = page.object_list = list(page.object_list)
+        render_page_rows(request, rows)
+        html = render_to_string(template, {**context, "page": page})
+        if tuple((row.pk, getattr(row, version_field)) for row in rows) == shown:
+            store.put(key, html)
+    return mark_safe(fill_csrf(request, html))  # noqa: S308 - rendered by a template

@@ -97,6 +97,10 @@ class Event(models.Model):
     # Set by the worker when it has invited organisers and participants to
     # capture what was learned (once, after the event ended).
     lessons_invited_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Moved by the database on every write to what the event's list row shows
+    # (the event, its languages, registrations and topics; migration 0003):
+    # the event list is kept by its rows' ids and versions.
+    row_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["starts_at", "id"]

@@ -45,7 +45,7 @@ def _visible(viewer: User) -> Q:
     )
 
 
-def _with_rows(events: QuerySet) -> QuerySet:
+def with_rows(events: QuerySet) -> QuerySet:
     """What a row of a list shows (events/fragments.py names it), in fixed queries;
     the topics are attached to the rows shown (members.selectors.attach_tags: taggit's
     prefetch builds a queryset per event, 60% of the event list's time)."""
@@ -65,7 +65,11 @@ def visible_events(
     kinds: list[str] | None = None,
     tags: list[str] | None = None,
     languages: list[str] | None = None,
+    rows: bool = True,
 ) -> QuerySet:
+    """The events the viewer may see, upcoming (or past), soonest (latest) first;
+    with ``rows=False`` without what a list row shows (``with_rows``): the
+    ids and versions a kept list is keyed by."""
     now = timezone.now()
     ids = Event.objects.filter(_visible(viewer))
     ids = ids.filter(ends_at__lte=now) if past else ids.filter(ends_at__gt=now)
@@ -77,7 +81,7 @@ def visible_events(
         ids = ids.filter(languages__code__in=languages)
     events = Event.objects.filter(pk__in=ids.values("pk"))
     events = events.order_by("-starts_at", "-id") if past else events.order_by("starts_at", "id")
-    return _with_rows(events)
+    return with_rows(events) if rows else events
 
 
 def used_languages() -> list[tuple[str, str]]:
@@ -87,7 +91,7 @@ def used_languages() -> list[tuple[str, str]]:
 
 def event_for(viewer: User, pk: int) -> Event | None:
     event = (
-        _with_rows(Event.objects.filter(pk=pk))
+        with_rows(Event.objects.filter(pk=pk))
         .prefetch_related("tags", "organisers", "invitees", "provisions__instrument")
         .first()
     )

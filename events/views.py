@@ -12,7 +12,6 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -28,12 +27,14 @@ from events import fragments, hooks, permissions, selectors, services
 from events.forms import DecisionForm, EventFilterForm, EventForm, RegistrationForm
 from events.models import Event, Registration
 from events.services import EventData, EventError
+from members import selectors as member_selectors
 
 # --- Lists ----------------------------------------------------------------------
 
 
 def _list(request: HttpRequest, *, past: bool) -> HttpResponse:
-    form = EventFilterForm(request.GET or None, languages=selectors.used_languages())
+    languages = selectors.used_languages()
+    form = EventFilterForm(request.GET or None, languages=languages)
     filters = form.cleaned_data if form.is_valid() else {}
     events = selectors.visible_events(
         request.user,
@@ -41,20 +42,38 @@ def _list(request: HttpRequest, *, past: bool) -> HttpResponse:
         kinds=filters.get("kind") or None,
         tags=[t.slug for t in filters.get("tag") or []] or None,
         languages=filters.get("language") or None,
+        rows=False,
     )
-    page = Paginator(events, selectors.EVENTS_PER_PAGE).get_page(request.GET.get("page"))
     zone = selectors.member_zone(request.user)
-    fragments.render_event_rows(request, page.object_list, zone)
+    content = fragments.kept_event_list(
+        request,
+        events,
+        zone=zone,
+        with_rows=selectors.with_rows,
+        per_page=selectors.EVENTS_PER_PAGE,
+        context={
+            "form": form,
+            "past": past,
+            "query": query_without_page(request),
+            "chips": active_filters(request, form),
+        },
+        # What the content reads besides its rows: the query string (the
+        # form, its chips and the page links are made from it), and the
+        # topics and languages the form offers.
+        inputs=(
+            past,
+            sorted(request.GET.lists()),
+            member_selectors.topic_vocabulary(),
+            tuple(languages),
+        ),
+    )
     now = timezone.localtime(timezone.now(), zone)
     return render(
         request,
         "events/event_list.html",
         {
-            "form": form,
-            "page": page,
+            "content": content,
             "past": past,
-            "query": query_without_page(request),
-            "chips": active_filters(request, form),
             "can_create": permissions.can_create(request.user),
             "member_zone": zone,
             "this_month": (now.year, now.month),

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.loader import render_to_string
@@ -27,6 +26,7 @@ from common.fragments import (
     CSRF_PLACEHOLDER,
     check_generation,
     fill_csrf,
+    kept_page,
     member_inputs,
     render_rows,
     row_key,
@@ -104,39 +104,23 @@ def kept_thread_list(
     context: dict[str, Any],
     inputs: tuple,
 ) -> SafeString:
-    """One page of ``threads`` as ``template`` renders it (its rows, the count,
-    the page links and whatever ``context`` adds), kept whole and reused while
-    its key holds.
-
-    The key is the page's rows as the database has them, each thread's id and
-    page version (moved by the database on every write to what a row shows:
-    the thread, its posts, topics, names of its posters; forum migration
-    0008), the number of threads and the page number, from one query of ids
-    beside the count; and ``inputs``, every other value the template reads
-    (the query string, the filter form's choices). The rows come from the
-    viewer's own query (``visible_threads``), so a moderator's list with a
-    hidden thread never has a member's key, and the rows show nothing of the
-    viewer's own (``thread_row_key``). Only when the key changed are the
-    threads, their authors and topics read and the template rendered; the
-    render is kept only if its rows have the versions the key was made from.
-    """
-    check_generation(request)
-    versions = Paginator(threads.values_list("pk", "page_version"), THREADS_PER_PAGE).get_page(
-        request.GET.get("page")
+    """One page of ``threads`` as ``template`` renders it, kept whole
+    (common.fragments.kept_page) by its threads' ids and page versions (moved
+    by the database on every write to what a row shows: the thread, its
+    posts, topics, names of its posters; forum migrations 0008 and 0009).
+    The rows come from the viewer's own query (``visible_threads``), so a
+    moderator's list with a hidden thread never has a member's key, and they
+    show nothing of the viewer's own (``thread_row_key``)."""
+    return kept_page(
+        request,
+        threads,
+        version_field="page_version",
+        per_page=THREADS_PER_PAGE,
+        template=template,
+        context=context,
+        inputs=inputs,
+        render_page_rows=lambda request, rows: render_thread_rows(request, rows, csrf=False),
     )
-    shown = tuple(versions.object_list)
-    count = versions.paginator.count
-    key = row_key(template, (inputs, versions.number, count, shown))
-    html = store.get(key)
-    if html is None:
-        paginator = Paginator(threads, THREADS_PER_PAGE)
-        paginator.count = count  # what the key was made from, not a second COUNT
-        page = paginator.page(versions.number)
-        render_thread_rows(request, page.object_list, csrf=False)
-        html = render_to_string(template, {**context, "page": page})
-        if tuple((thread.pk, thread.page_version) for thread in page.object_list) == shown:
-            store.put(key, html)
-    return mark_safe(fill_csrf(request, html))  # noqa: S308 - rendered by a template
 
 
 # --- A post on a thread page --------------------------------------------------------

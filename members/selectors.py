@@ -116,10 +116,11 @@ def topics() -> QuerySet[Tag]:
     return Tag.objects.order_by("name")
 
 
-def topic_vocabulary() -> tuple[tuple[int, str, str], ...]:
-    """Every topic's id, slug and name, in one small query: what a page that
-    offers the topics as choices is rendered from, for a key of a kept page."""
-    return tuple(Tag.objects.order_by("pk").values_list("pk", "slug", "name"))
+def topic_vocabulary() -> tuple[tuple[int, str, str, bool], ...]:
+    """Every topic's id, slug, name and whether it is official (some forms offer
+    only those), in one small query: what a page that offers the topics as
+    choices is rendered from, for a key of a kept page."""
+    return tuple(Tag.objects.order_by("pk").values_list("pk", "slug", "name", "is_official"))
 
 
 def by_shown_name(tags: Iterable[Tag]) -> list[Tag]:

@@ -28,7 +28,7 @@ UTC = zoneinfo.ZoneInfo("UTC")
 
 
 def _row(event: Event) -> Event:
-    return selectors._with_rows(Event.objects.filter(pk=event.pk)).get()
+    return selectors.with_rows(Event.objects.filter(pk=event.pk)).get()
 
 
 def _relation(event, name, rows):

@@ -26,6 +26,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from common import fragments
+from events.models import Event, EventKind, EventLanguage, Registration, RegistrationState
 from forum import services as forum_services
 from forum.models import HelpfulMark, Post, Thread, ThreadKind
 from forum.notification_kinds import NotificationKind
@@ -41,6 +42,7 @@ from lessons.models import (
     Transition,
 )
 from lessons.search import index_lessons
+from library.models import Resource, ResourceKind, ResourceLanguage, ResourceState
 from members.models import Profile, SpokenLanguage, Status, Tag, TaggedItem, User
 from notifications.models import Follow, Notification
 from tests.conftest import sign_in
@@ -279,6 +281,43 @@ def grow_notifications(world: World, n: int) -> None:
     )  # fmt: skip
 
 
+def grow_events(world: World, n: int) -> None:
+    """Upcoming events in several languages, with topics and confirmed places."""
+    start = timezone.now() + timedelta(days=3)
+    serial = next(_serial)
+    events = Event.objects.bulk_create(
+        Event(title=f"Training {serial}-{i}", kind=EventKind.TRAINING,
+              starts_at=start + timedelta(hours=i), ends_at=start + timedelta(hours=i + 2),
+              created_by=world.viewer)
+        for i in range(n)
+    )  # fmt: skip
+    EventLanguage.objects.bulk_create(
+        EventLanguage(event=event, code=code) for event in events for code in ("en", "fr")
+    )
+    people = bulk_members(max(2, n // 5))
+    Registration.objects.bulk_create(
+        Registration(event=event, member=people[i % len(people)],
+                     state=RegistrationState.CONFIRMED)
+        for i, event in enumerate(events)
+    )  # fmt: skip
+    tag_all(Event, [event.pk for event in events], world.topics)
+
+
+def grow_resources(world: World, n: int) -> None:
+    """Published catalogue entries in several languages, with topics."""
+    serial = next(_serial)
+    resources = Resource.objects.bulk_create(
+        Resource(kind=ResourceKind.REPORT, title=f"Report {serial}-{i}",
+                 state=ResourceState.PUBLISHED, created_by=world.viewer,
+                 published_at=timezone.now())
+        for i in range(n)
+    )  # fmt: skip
+    ResourceLanguage.objects.bulk_create(
+        ResourceLanguage(resource=resource, code="en") for resource in resources
+    )
+    tag_all(Resource, [resource.pk for resource in resources], world.topics)
+
+
 @dataclass(frozen=True)
 class Page:
     name: str
@@ -299,6 +338,8 @@ PAGES = [
         grow_lessons,
     ),
     Page("directory", lambda w: "/members/", grow_members),
+    Page("event list", lambda w: "/events/", grow_events),
+    Page("library list", lambda w: "/library/", grow_resources),
     Page("profile", lambda w: f"/members/{w.profile_owner.handle}/", grow_profile),
     Page("notifications", lambda w: "/notifications/", grow_notifications),
     Page("search", lambda w: f"/search/?q={WORD}", grow_threads),
