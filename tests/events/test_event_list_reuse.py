@@ -113,7 +113,7 @@ def _registration(setup, make_user, **_):
 
 def _registration_cancelled(setup, make_user, **_):
     event, _other = setup
-    first, second = (
+    first, _second = (
         Registration.objects.create(event=event, member=make_user(), state="confirmed")
         for _ in range(2)
     )
@@ -131,7 +131,7 @@ def _rename_topic(setup, **_):
 def _file_under_topic(setup, topics, **_):
     event, _other = setup
     event.tags.add(topics[2])
-    return f"?tag={topics[2].slug}\"><bdi>"
+    return f'?tag={topics[2].slug}"><bdi>'
 
 
 def _new_event(setup, make_event, **_):
@@ -228,7 +228,6 @@ def test_a_purge_empties_the_kept_lists(client, setup, member) -> None:
     assert len(fragments.store)
     fragments.forget_everything()
     assert not len(fragments.store)
-
 
 
 def test_every_row_version_trigger_is_in_the_database() -> None:
