@@ -69,6 +69,13 @@ class Thread(models.Model):
             models.Index(fields=["-created_at", "-id"], name="thread_new"),
             models.Index(fields=["-helpful_count", "-id"], name="thread_helpful"),
             models.Index(fields=["kind", "reply_count"], name="thread_unanswered"),
+            # The threads members may list: counted, and joined to a topic's
+            # threads, from the index alone (issue 20).
+            models.Index(
+                fields=["id"],
+                condition=models.Q(is_deleted=False, is_hidden=False),
+                name="thread_listed",
+            ),
         ]
 
     def __str__(self) -> str:

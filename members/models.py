@@ -246,7 +246,12 @@ class TaggedItem(GenericTaggedItemBase):
     class Meta:
         verbose_name = _("tagged item")
         verbose_name_plural = _("tagged items")
-        indexes = [models.Index(fields=["content_type", "object_id"])]
+        indexes = [
+            models.Index(fields=["content_type", "object_id"]),
+            # What is filed under a topic (a topic's page, its count, a topic
+            # filter), read from the index alone: issue 20.
+            models.Index(fields=["tag", "content_type", "object_id"], name="tagged_objects"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["content_type", "object_id", "tag"], name="members_taggeditem_unique"
