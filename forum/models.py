@@ -134,7 +134,16 @@ class Post(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["thread", "created_at", "id"], name="post_in_thread")]
+        indexes = [
+            models.Index(fields=["thread", "created_at", "id"], name="post_in_thread"),
+            # The posts since a member's last visit (the home's "new for
+            # you"), with their threads and authors, from the index alone.
+            models.Index(
+                fields=["created_at", "thread", "author"],
+                condition=models.Q(is_deleted=False, is_hidden=False),
+                name="post_recent",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["author", "client_token"], name="forum_post_once_per_token"

@@ -12,6 +12,7 @@ from django.db.models import (
     Count,
     Exists,
     ExpressionWrapper,
+    Max,
     Min,
     OuterRef,
     Prefetch,
@@ -406,18 +407,21 @@ def activity_since(
     visible posts count: a reply that was hidden or deleted since is no news,
     and its author's name is never shown. Each thread comes with
     ``new_post_count``, ``latest_post_at`` and ``latest_poster`` (a member or
-    None), in three queries whatever the number of rows.
+    None), in three queries whatever the number of rows (the threads with
+    news, grouped, then those threads and their latest posters).
     """
     if not (tag_ids or thread_ids or member_ids):
         return []
-    new_posts = _visible_posts().filter(thread=OuterRef("pk"), created_at__gt=since)
-    recent = _visible_posts().filter(created_at__gt=since)
+    recent = _visible_posts().filter(
+        created_at__gt=since, thread__is_deleted=False, thread__is_hidden=False
+    )
     if viewer.is_authenticated:
-        new_posts = new_posts.exclude(author=viewer)
         recent = recent.exclude(author=viewer)
-    # Driven by the posts since the last visit (few, found by their time's
-    # index), not by every thread: a post by someone else in a followed
-    # thread or topic, or by a followed member, makes its thread news.
+    # Driven by the posts since the last visit (few, read from their time's
+    # index, forum.Post's post_recent), not by every thread: a post by
+    # someone else in a followed thread or topic, or by a followed member,
+    # makes its thread news. Grouped by thread in the database, so only the
+    # threads shown come back.
     in_followed_topic = Exists(
         TaggedItem.objects.filter(
             content_type=ContentType.objects.get_for_model(Thread),
@@ -425,27 +429,35 @@ def activity_since(
             tag_id__in=tag_ids,
         )
     )
-    news = recent.filter(
-        Q(thread_id__in=thread_ids) | in_followed_topic | Q(author_id__in=member_ids)
-    ).values("thread_id")
-    newest = new_posts.order_by("-created_at", "-id")
-    threads = list(
-        _in_circulation()
-        .filter(pk__in=news)
-        .annotate(
-            new_post_count=Subquery(
-                new_posts.values("thread").annotate(n=Count("id")).values("n")[:1]
-            ),
-            latest_post_at=Subquery(newest.values("created_at")[:1]),
-            latest_poster_id=Subquery(newest.values("author_id")[:1]),
-        )
-        .select_related("author")
-        .order_by("-latest_post_at", "-id")[:limit]
+    news = list(
+        recent.filter(Q(thread_id__in=thread_ids) | in_followed_topic | Q(author_id__in=member_ids))
+        .values("thread_id")
+        .annotate(latest=Max("created_at"), count=Count("id"))
+        .order_by("-latest", "-thread_id")[:limit]
     )
-    posters = User.objects.in_bulk({t.latest_poster_id for t in threads if t.latest_poster_id})
-    for thread in threads:
+    if not news:
+        return []
+    newest = recent.filter(thread=OuterRef("pk")).order_by("-created_at", "-id")
+    threads = _in_circulation().filter(pk__in=[row["thread_id"] for row in news])
+    by_id = {
+        thread.pk: thread
+        for thread in threads.annotate(
+            latest_poster_id=Subquery(newest.values("author_id")[:1])
+        ).select_related("author")
+    }
+    posters = User.objects.in_bulk(
+        {t.latest_poster_id for t in by_id.values() if t.latest_poster_id}
+    )
+    shown = []
+    for row in news:
+        thread = by_id.get(row["thread_id"])
+        if thread is None:  # hidden between the two queries
+            continue
+        thread.new_post_count = row["count"]
+        thread.latest_post_at = row["latest"]
         thread.latest_poster = posters.get(thread.latest_poster_id)
-    return threads
+        shown.append(thread)
+    return shown
 
 
 def unanswered_in_topics(viewer: User, tags: list[Tag], *, limit: int) -> list[Thread]:
