@@ -8,6 +8,7 @@ from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from common.statements import Statement
 from lessons.models import (
     CoAuthorInvitation,
     Instrument,
@@ -19,22 +20,24 @@ from lessons.models import (
 )
 from lessons.permissions import can_view, is_reviewer
 from members.models import User, Visibility
+from members.selectors import attach_tags
 
 LESSONS_PER_PAGE = 20
 LANDING_LESSONS = 5
 
 
+_RELATIONS = (
+    "tags",
+    Prefetch("provisions", queryset=Provision.objects.select_related("instrument")),
+    Prefetch(
+        "authorships",
+        queryset=LessonAuthor.objects.select_related("member__profile").order_by("position", "id"),
+    ),
+)
+
+
 def _with_relations(lessons: QuerySet[Lesson]) -> QuerySet[Lesson]:
-    return lessons.prefetch_related(
-        "tags",
-        Prefetch("provisions", queryset=Provision.objects.select_related("instrument")),
-        Prefetch(
-            "authorships",
-            queryset=LessonAuthor.objects.select_related("member__profile").order_by(
-                "position", "id"
-            ),
-        ),
-    )
+    return lessons.prefetch_related(*_RELATIONS)
 
 
 def visible_lessons(viewer: User) -> QuerySet[Lesson]:
@@ -91,14 +94,17 @@ def published_lessons(
 
 
 def lesson_for(viewer: User, pk: int) -> Lesson | None:
+    """The lesson with what its page shows, if the viewer may see it. Its topics
+    come from ``attach_tags`` (taggit's prefetch cost more than the query)."""
     lesson = (
-        _with_relations(Lesson.objects.filter(pk=pk))
+        Lesson.objects.filter(pk=pk)
+        .prefetch_related(*_RELATIONS[1:], "sources")
         .select_related("from_thread", "from_event")
-        .prefetch_related("sources")
         .first()
     )
     if lesson is None or not can_view(viewer, lesson):
         return None
+    attach_tags([lesson])
     return lesson
 
 
@@ -180,11 +186,25 @@ def pending_invitation(member: User, lesson_pk: int) -> CoAuthorInvitation | Non
     """The member's unanswered invitation to the lesson, with the lesson and who invited."""
     if not (member.is_authenticated and member.is_member):
         return None
+    # Almost every reader has none: asked by a statement compiled once
+    # (common.statements), the invitation read only when there is one.
+    found = _PENDING_INVITATION.rows(member=member.pk, lesson=lesson_pk)
+    if not found:
+        return None
     return (
         CoAuthorInvitation.objects.select_related("lesson", "invited_by")
-        .filter(lesson_id=lesson_pk, member=member, state=CoAuthorInvitation.State.PENDING)
+        .filter(pk=found[0][0], state=CoAuthorInvitation.State.PENDING)
         .first()
     )
+
+
+_PENDING_INVITATION = Statement(
+    lambda member, lesson: CoAuthorInvitation.objects.filter(
+        lesson_id=lesson, member_id=member, state=CoAuthorInvitation.State.PENDING
+    ).values_list("pk")[:1],
+    "member",
+    "lesson",
+)
 
 
 def invitations_of(lesson: Lesson) -> list[CoAuthorInvitation]:
