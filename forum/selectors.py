@@ -12,6 +12,8 @@ from django.db.models import (
     Count,
     Exists,
     ExpressionWrapper,
+    F,
+    IntegerField,
     Max,
     Min,
     OuterRef,
@@ -429,16 +431,21 @@ def activity_since(
             tag_id__in=tag_ids,
         )
     )
+    # Grouped by ``thread_id + 0``, not the column: grouped by the column,
+    # SQLite walks every post in the thread index to avoid a sort (106 ms on
+    # the bench dataset) instead of the few recent ones in post_recent (2.5
+    # ms); PostgreSQL hashes either.
     news = list(
         recent.filter(Q(thread_id__in=thread_ids) | in_followed_topic | Q(author_id__in=member_ids))
-        .values("thread_id")
+        .annotate(thread_key=ExpressionWrapper(F("thread_id") + 0, output_field=IntegerField()))
+        .values("thread_key")
         .annotate(latest=Max("created_at"), count=Count("id"))
-        .order_by("-latest", "-thread_id")[:limit]
+        .order_by("-latest", "-thread_key")[:limit]
     )
     if not news:
         return []
     newest = recent.filter(thread=OuterRef("pk")).order_by("-created_at", "-id")
-    threads = _in_circulation().filter(pk__in=[row["thread_id"] for row in news])
+    threads = _in_circulation().filter(pk__in=[row["thread_key"] for row in news])
     by_id = {
         thread.pk: thread
         for thread in threads.annotate(
@@ -450,7 +457,7 @@ def activity_since(
     )
     shown = []
     for row in news:
-        thread = by_id.get(row["thread_id"])
+        thread = by_id.get(row["thread_key"])
         if thread is None:  # hidden between the two queries
             continue
         thread.new_post_count = row["count"]
