@@ -32,7 +32,7 @@ from forum.models import Flag, HelpfulMark, Post, PostAttachment, Thread, Thread
 from members.models import Tag, TaggedItem, User
 from members.selectors import attach_tags, topics
 from notifications.models import Follow
-from notifications.selectors import followed_ids, with_follower_counts
+from notifications.selectors import followed_ids, with_follow_state, with_follower_counts
 
 POSTS_PER_PAGE = 50
 THREADS_PER_PAGE = 30
@@ -335,8 +335,13 @@ def tags_with_followers() -> QuerySet[Tag]:
     return with_follower_counts(topics())
 
 
-def tag_with_followers(slug: str) -> Tag | None:
-    return tags_with_followers().filter(slug=slug).first()
+def tag_with_followers(slug: str, *, viewer: User | None = None) -> Tag | None:
+    """The topic with ``follower_count`` and, for a viewer, ``followed`` (whether
+    they follow it), in one query."""
+    tags = tags_with_followers().filter(slug=slug)
+    if viewer is not None:
+        tags = with_follow_state(tags, follower=viewer)
+    return tags.first()
 
 
 def followed_tag_ids(member: User) -> list[int]:

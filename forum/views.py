@@ -45,7 +45,6 @@ from members import selectors as member_selectors
 from members.access import can_curate_tags, moderator_required
 from members.models import Tag
 from members.services import merge_tags, update_tag
-from notifications import selectors as notification_selectors
 from notifications import services as notifications
 
 # --- Lists ----------------------------------------------------------------------
@@ -102,7 +101,7 @@ def tag_list(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    tag = selectors.tag_with_followers(slug)
+    tag = selectors.tag_with_followers(slug, viewer=request.user)
     if tag is None:
         raise Http404
     threads = fragments.kept_thread_list(
@@ -118,7 +117,7 @@ def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "tag": tag,
             "threads": threads,
-            "following": notification_selectors.is_following(follower=request.user, target=tag),
+            "following": tag.followed,
             "can_curate": can_curate_tags(request.user),
         },
     )

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Max, Model, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, Max, Model, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from common.statements import Statement
@@ -90,6 +90,23 @@ def with_follower_counts(queryset: QuerySet) -> QuerySet:
         .values("n")
     )
     return queryset.annotate(follower_count=Coalesce(Subquery(followers), 0))
+
+
+def with_follow_state(queryset: QuerySet, *, follower: Any) -> QuerySet:
+    """``queryset`` with ``followed``: whether ``follower`` follows the row (an
+    EXISTS column, so a page that shows one object and its follow button asks
+    once)."""
+    if not getattr(follower, "is_authenticated", False):
+        return queryset.annotate(followed=Value(False))
+    return queryset.annotate(
+        followed=Exists(
+            Follow.objects.filter(
+                follower=follower,
+                content_type=ContentType.objects.get_for_model(queryset.model),
+                object_id=OuterRef("pk"),
+            )
+        )
+    )
 
 
 def followed_ids_by_model(

@@ -83,6 +83,22 @@ def test_tag_page_shows_description_followers_and_follow_button(
     assert client.get("/forum/tags/no-such-topic/").status_code == 404
 
 
+def test_the_tag_page_shows_each_member_their_own_follow_state(
+    client: Client, member, make_user, topics
+) -> None:
+    """Whether the viewer follows the topic comes with the topic's own query."""
+    tag, follower = topics[0], make_user()
+    follow(follower=follower, target=tag)
+    url = f"/forum/tags/{tag.slug}/"
+    sign_in(client, follower)
+    assert 'aria-pressed="true"' in client.get(url).content.decode()
+    sign_in(client, member)
+    page = client.get(url).content.decode()
+    assert 'aria-pressed="false"' in page and 'aria-pressed="true"' not in page
+    client.logout()
+    assert client.get(url).status_code == 302  # members only: to the sign-in page
+
+
 def test_the_topics_page_has_a_follow_button_for_each_topic_and_comes_back_to_it(
     client: Client, member, make_user, topics
 ) -> None:
