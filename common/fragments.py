@@ -243,3 +243,31 @@ def kept_page(
         if tuple((row.pk, getattr(row, version_field)) for row in rows) == shown:
             store.put(key, html)
     return mark_safe(fill_csrf(request, html))  # noqa: S308 - rendered by a template
+
+
+def kept_render(
+    request: HttpRequest,
+    template: str,
+    *,
+    inputs: Hashable,
+    context: Callable[[], dict[str, Any]],
+    keep: bool = True,
+) -> SafeString:
+    """``template`` rendered with ``context()``, kept whole while ``inputs`` hold.
+
+    ``inputs`` must name everything the render depends on besides the
+    language and time zone (which ``row_key`` adds): typically a version the
+    database moves on every write to what the part shows, read before
+    ``context`` reads the rows (so a write in between is never kept under
+    the older version), and the viewer's class when what they may see
+    differs. ``context`` is only called when nothing is kept; ``keep=False``
+    renders without keeping.
+    """
+    check_generation(request)
+    key = row_key(template, inputs)
+    html = store.get(key) if keep else None
+    if html is None:
+        html = render_to_string(template, context())
+        if keep:
+            store.put(key, html)
+    return mark_safe(fill_csrf(request, html))  # noqa: S308 - rendered by a template

@@ -297,3 +297,16 @@ class EventMaterial(models.Model):
     @property
     def title(self) -> str:
         return self.resource.title
+
+
+class CatalogueVersion(models.Model):
+    """One row whose ``version`` the database moves on every write to what the
+    library list shows: resources, their languages, files, standards and
+    topics, collections and their items, topics and standards themselves
+    (library migration 0003). The list is kept whole while it holds
+    (library.views.resource_list); nothing in Python moves it."""
+
+    version = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return str(self.version)

@@ -14,6 +14,7 @@ from django.db.models import Count, F, Q, QuerySet
 
 from common.languages import language_name
 from library.models import (
+    CatalogueVersion,
     Collection,
     CollectionItem,
     CollectionOrder,
@@ -28,6 +29,18 @@ from library.permissions import can_view, is_reviewer
 
 RESOURCES_PER_PAGE = 25
 SORTS = ("date", "relevance", "title")
+
+
+def catalogue_version() -> int | None:
+    """The version the database moves on every write to what the library list
+    shows (library.models.CatalogueVersion); None if its row is missing."""
+    return CatalogueVersion.objects.filter(pk=1).values_list("version", flat=True).first()
+
+
+def lists_as_member(viewer: Any) -> bool:
+    """The library's lists have two audiences: members see every published
+    resource, visitors the public ones (``listed_resources``)."""
+    return _active(viewer)
 
 
 def _active(viewer: Any) -> bool:

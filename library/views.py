@@ -13,11 +13,14 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from common import filestore, fulltext
 from common.filters import active_filters
+from common.fragments import kept_render
 from common.links import query_without_page
 from common.uploads import UploadRefused
 from library import fragments, permissions, search, selectors, services
@@ -39,9 +42,58 @@ def _collection_choices() -> list[tuple[str, str]]:
     return list(Collection.objects.order_by("title").values_list("slug", "title"))
 
 
+LIST_CONTENT_TEMPLATE = "library/includes/resource_list_content.html"
+
+
 @login_not_required
 @require_safe
 def resource_list(request: HttpRequest) -> HttpResponse:
+    """The catalogue: its search form, filters, rows, pages and collections.
+
+    Without search words the whole content is kept (common.fragments): it
+    shows the catalogue as the viewer's class sees it (members: every
+    published resource; visitors: the public ones) filtered by the query
+    string, and the database moves ``catalogue_version`` on every write to
+    what it shows. The version is read first, so a write while the content
+    is rendered is not kept under the older one. A search is rendered
+    afresh (its excerpts are the search's own).
+    """
+    searched = ""
+    if request.GET.get("q", "").strip():
+        context = _list_content(request)
+        searched = context["searched"]
+        content = mark_safe(  # noqa: S308 - rendered by a template
+            render_to_string(LIST_CONTENT_TEMPLATE, context)
+        )
+    else:
+        version = selectors.catalogue_version()
+        content = kept_render(
+            request,
+            LIST_CONTENT_TEMPLATE,
+            inputs=(
+                version,
+                selectors.lists_as_member(request.user),
+                sorted(request.GET.lists()),
+            ),
+            context=lambda: _list_content(request),
+            keep=version is not None,
+        )
+    return render(
+        request,
+        "library/resource_list.html",
+        {
+            "content": content,
+            "searched": searched,
+            "can_add": permissions.can_add(request.user),
+            "waiting": selectors.review_queue(request.user).count()
+            if permissions.is_reviewer(request.user)
+            else 0,
+        },
+    )
+
+
+def _list_content(request: HttpRequest) -> dict:
+    """What the list's content is rendered from (resource_list_content.html)."""
     form = LibraryFilterForm(
         request.GET or None,
         languages=selectors.used_languages(request.user),
@@ -75,25 +127,17 @@ def resource_list(request: HttpRequest) -> HttpResponse:
         page = Paginator(rows, selectors.RESOURCES_PER_PAGE).get_page(request.GET.get("page"))
         capped = False
         fragments.render_resource_rows(request, page.object_list)
-    return render(
-        request,
-        "library/resource_list.html",
-        {
-            "form": form,
-            "page": page,
-            "searched": text if searched else "",
-            "hits": searched and sort == "relevance",
-            "no_words": bool(text) and not searched,
-            "capped": capped,
-            "query": query_without_page(request),
-            "chips": active_filters(request, form, skip=("q", "sort")),
-            "can_add": permissions.can_add(request.user),
-            "waiting": selectors.review_queue(request.user).count()
-            if permissions.is_reviewer(request.user)
-            else 0,
-            "collections": selectors.collections(request.user)[:8],
-        },
-    )
+    return {
+        "form": form,
+        "page": page,
+        "searched": text if searched else "",
+        "hits": searched and sort == "relevance",
+        "no_words": bool(text) and not searched,
+        "capped": capped,
+        "query": query_without_page(request),
+        "chips": active_filters(request, form, skip=("q", "sort")),
+        "collections": selectors.collections(request.user)[:8],
+    }
 
 
 @require_safe

@@ -124,6 +124,17 @@ def _fresh_cache() -> None:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_fragment_store() -> None:
+    """Kept pages and rows must not leak from one test to the next: each test's
+    transaction is rolled back, so the versions they are keyed by (thread page
+    versions, the library's catalogue version) come back to the same numbers
+    with other rows behind them. On a site a version never comes back: only
+    committed writes are seen, and nothing renders a kept page inside a
+    transaction that then rolls back."""
+    fragments.store.clear()
+
+
+@pytest.fixture(autouse=True)
 def _generous_rate_limits(settings) -> None:
     """Tests post far faster than people. tests/network/test_rate_limits.py sets its own."""
     settings.RATE_LIMITS = {action: "100000/m" for action in settings.RATE_LIMITS}
