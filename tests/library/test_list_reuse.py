@@ -253,3 +253,25 @@ def test_the_version_moves_on_each_kind_of_write(setup, topics, provision) -> No
     before = version()
     topics[0].tagged_items.create(content_type=content_type, object_id=1)
     assert version() == before
+
+
+def test_the_audience_is_all_the_list_knows_of_its_viewer(
+    setup, make_resource, member, expert, moderator, make_user
+) -> None:
+    """The kept list is shared by everyone of one audience: every viewer of an
+    audience must have the same listed resources, whatever else they may see
+    (a reviewer the review queue, an author their waiting resource)."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from library import selectors
+
+    author = make_user()
+    waiting = make_resource(author, title="Waiting for review")
+    Resource.objects.filter(pk=waiting.pk).update(state=ResourceState.REVIEW)
+    viewers = [AnonymousUser(), member, expert, moderator, author]
+    by_audience: dict[bool, set[frozenset[int]]] = {}
+    for viewer in viewers:
+        listed = frozenset(selectors.listed_resources(viewer).values_list("pk", flat=True))
+        by_audience.setdefault(selectors.lists_as_member(viewer), set()).add(listed)
+    assert set(by_audience) == {True, False}
+    assert all(len(lists) == 1 for lists in by_audience.values()), by_audience
