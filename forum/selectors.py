@@ -427,8 +427,10 @@ def activity_since(
     # Driven by the posts since the last visit (few, read from their time's
     # index, forum.Post's post_recent), not by every thread: a post by
     # someone else in a followed thread or topic, or by a followed member,
-    # makes its thread news. Grouped by thread in the database, so only the
-    # threads shown come back.
+    # makes its thread news; then every recent post by others in those
+    # threads counts (a followed member's reply followed by a stranger's is
+    # two new posts, the stranger's the latest). Grouped by thread in the
+    # database, so only the threads shown come back.
     in_followed_topic = Exists(
         TaggedItem.objects.filter(
             content_type=ContentType.objects.get_for_model(Thread),
@@ -440,9 +442,14 @@ def activity_since(
     # SQLite walks every post in the thread index to avoid a sort (106 ms on
     # the bench dataset) instead of the few recent ones in post_recent (2.5
     # ms); PostgreSQL hashes either.
+    with_news = recent.filter(
+        Q(thread_id__in=thread_ids) | in_followed_topic | Q(author_id__in=member_ids)
+    ).values("thread_id")
     news = list(
-        recent.filter(Q(thread_id__in=thread_ids) | in_followed_topic | Q(author_id__in=member_ids))
-        .annotate(thread_key=ExpressionWrapper(F("thread_id") + 0, output_field=IntegerField()))
+        recent.annotate(
+            thread_key=ExpressionWrapper(F("thread_id") + 0, output_field=IntegerField())
+        )
+        .filter(thread_key__in=with_news)
         .values("thread_key")
         .annotate(latest=Max("created_at"), count=Count("id"))
         .order_by("-latest", "-thread_key")[:limit]

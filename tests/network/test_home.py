@@ -141,6 +141,29 @@ def test_what_happened_before_the_last_visit_and_own_posts_are_not_new(
     )
 
 
+def test_a_followed_members_reply_brings_the_whole_threads_news(
+    client: Client, me: User, other: User, make_user: Callable[..., User], topics: list[Tag]
+) -> None:
+    """A thread is news because a followed member posted in it; what the row
+    says then counts every new post in it: the count, the latest time and the
+    latest poster agree (a stranger replied after the followed member)."""
+    followed = make_user(display_name="Fay Followed")
+    stranger = make_user(display_name="Sam Stranger")
+    notifications.follow(follower=me, target=followed)
+    thread = ask(other, [topics[4]], "Body cameras switched off during arrests")
+    month_ago = timezone.now() - timedelta(days=30)
+    Post.objects.filter(thread=thread).update(created_at=month_ago)
+    Thread.objects.filter(pk=thread.pk).update(created_at=month_ago)
+    first = forum_services.create_reply(author=followed, thread=thread, body="It happened here.")
+    Post.objects.filter(pk=first.pk).update(created_at=timezone.now() - timedelta(minutes=30))
+    forum_services.create_reply(author=stranger, thread=thread, body="And here, last week.")
+    block = home(client)["home-new"]
+    assert titles(block) == ["Body cameras switched off during arrests"]
+    assert "2 new posts" in block
+    assert "Sam Stranger" in block and "Fay Followed" not in block
+    assert "a member you follow posted" in block
+
+
 def test_a_hidden_reply_is_not_news_and_its_author_is_not_named(
     client: Client, me: User, other: User, make_user: Callable[..., User], topics: list[Tag]
 ) -> None:
