@@ -84,8 +84,16 @@ def visible_events(
     return with_rows(events) if rows else events
 
 
-def used_languages() -> list[tuple[str, str]]:
-    codes = EventLanguage.objects.values_list("code", flat=True).distinct()
+def used_languages(viewer: User) -> list[tuple[str, str]]:
+    """The languages of the events the viewer may see: a visitor's filter names
+    no language of a members-only or invitation-only event."""
+    visible = Event.objects.filter(_visible(viewer)).values("pk")
+    codes = (
+        EventLanguage.objects.filter(event__in=visible)
+        .order_by()  # no ordering column in the DISTINCT: one row per code
+        .values_list("code", flat=True)
+        .distinct()
+    )
     return sorted(((c, language_name(c)) for c in set(codes)), key=lambda item: item[1])
 
 

@@ -33,7 +33,7 @@ from members import selectors as member_selectors
 
 
 def _list(request: HttpRequest, *, past: bool) -> HttpResponse:
-    languages = selectors.used_languages()
+    languages = selectors.used_languages(request.user)
     form = EventFilterForm(request.GET or None, languages=languages)
     filters = form.cleaned_data if form.is_valid() else {}
     events = selectors.visible_events(

@@ -42,13 +42,16 @@ def resource_row_context(resource: Resource) -> dict[str, Any]:
     return {"resource": resource}
 
 
-def render_resource_rows(request: HttpRequest, resources: Iterable[Resource]) -> None:
+def render_resource_rows(
+    request: HttpRequest, resources: Iterable[Resource], *, csrf: bool = True
+) -> None:
     """Set ``resource.rendered`` on each resource of a page (its topics fetched in one
-    query, if they were not fetched with the rows)."""
+    query, if they were not fetched with the rows); ``csrf=False`` leaves the CSRF
+    placeholder for a caller that keeps the page (and fills it in per request)."""
     resources = list(resources)
     attach_tags([r for r in resources if "tags" not in getattr(r, "_prefetched_objects_cache", {})])
     rows = [(resource_row_key(r), resource_row_context(r)) for r in resources]
     for resource, html in zip(
-        resources, render_rows(request, RESOURCE_ROW_TEMPLATE, rows), strict=True
+        resources, render_rows(request, RESOURCE_ROW_TEMPLATE, rows, csrf=csrf), strict=True
     ):
         resource.rendered = html

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from common import filestore, fulltext
 from common.filters import active_filters
-from common.fragments import kept_render
+from common.fragments import fill_csrf, kept_render
 from common.links import query_without_page
 from common.uploads import UploadRefused
 from library import fragments, permissions, search, selectors, services
@@ -63,7 +63,7 @@ def resource_list(request: HttpRequest) -> HttpResponse:
         context = _list_content(request)
         searched = context["searched"]
         content = mark_safe(  # noqa: S308 - rendered by a template
-            render_to_string(LIST_CONTENT_TEMPLATE, context)
+            fill_csrf(request, render_to_string(LIST_CONTENT_TEMPLATE, context))
         )
     else:
         version = selectors.catalogue_version()
@@ -126,7 +126,8 @@ def _list_content(request: HttpRequest) -> dict:
         rows = selectors.with_rows(selectors.ordered(resources, sort), tags=False)
         page = Paginator(rows, selectors.RESOURCES_PER_PAGE).get_page(request.GET.get("page"))
         capped = False
-        fragments.render_resource_rows(request, page.object_list)
+        # Kept with the page: a row's CSRF token, were one added, is filled in per request.
+        fragments.render_resource_rows(request, page.object_list, csrf=False)
     return {
         "form": form,
         "page": page,

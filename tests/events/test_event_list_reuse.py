@@ -256,3 +256,14 @@ def test_the_database_moves_the_version_whatever_python_writes(setup) -> None:
     moved = Event.objects.get(pk=event.pk).row_version
     stale.save()
     assert Event.objects.get(pk=event.pk).row_version > moved
+
+
+def test_a_visitors_language_filter_names_no_members_only_event(client, setup, member) -> None:
+    """The filter offers the languages of the events the viewer may see."""
+    event, _other = setup
+    Event.objects.filter(pk=event.pk).update(visibility=EventVisibility.PUBLIC)
+    EventLanguage.objects.create(event=event, code="fr")
+    # "ar" and "pt" are only on the members' event of the setup.
+    assert "Arabic" in read(client, member)
+    visitor = read(Client(), None)
+    assert "French" in visitor and "Arabic" not in visitor
