@@ -26,8 +26,8 @@ LESSONS_PER_PAGE = 20
 LANDING_LESSONS = 5
 
 
-_RELATIONS = (
-    "tags",
+# What a lesson's row and page show besides its topics.
+_STANDARDS_AND_AUTHORS = (
     Prefetch("provisions", queryset=Provision.objects.select_related("instrument")),
     Prefetch(
         "authorships",
@@ -37,7 +37,7 @@ _RELATIONS = (
 
 
 def _with_relations(lessons: QuerySet[Lesson]) -> QuerySet[Lesson]:
-    return lessons.prefetch_related(*_RELATIONS)
+    return lessons.prefetch_related("tags", *_STANDARDS_AND_AUTHORS)
 
 
 def visible_lessons(viewer: User) -> QuerySet[Lesson]:
@@ -98,7 +98,7 @@ def lesson_for(viewer: User, pk: int) -> Lesson | None:
     come from ``attach_tags`` (taggit's prefetch cost more than the query)."""
     lesson = (
         Lesson.objects.filter(pk=pk)
-        .prefetch_related(*_RELATIONS[1:], "sources")
+        .prefetch_related(*_STANDARDS_AND_AUTHORS, "sources")
         .select_related("from_thread", "from_event")
         .first()
     )

@@ -13,14 +13,12 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from common import filestore, fulltext
 from common.filters import active_filters
-from common.fragments import fill_csrf, kept_render
+from common.fragments import kept_render
 from common.links import query_without_page
 from common.uploads import UploadRefused
 from library import fragments, permissions, search, selectors, services
@@ -62,8 +60,8 @@ def resource_list(request: HttpRequest) -> HttpResponse:
     if request.GET.get("q", "").strip():
         context = _list_content(request)
         searched = context["searched"]
-        content = mark_safe(  # noqa: S308 - rendered by a template
-            fill_csrf(request, render_to_string(LIST_CONTENT_TEMPLATE, context))
+        content = kept_render(
+            request, LIST_CONTENT_TEMPLATE, inputs=None, context=lambda: context, keep=False
         )
     else:
         version = selectors.catalogue_version()
